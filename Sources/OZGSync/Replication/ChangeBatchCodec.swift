@@ -1,0 +1,234 @@
+/// The compact binary form of a `ChangeBatch` (see docs/ARCHITECTURE.md, "Encoding").
+///
+/// Table names, column names and site ids are dictionary-encoded; integers are LEB128 varints;
+/// clock values are zigzag deltas from the previous one; a cell whose version equals the previous
+/// cell's costs no version bytes; canonical UUID ids cost 16 bytes.
+///
+/// ```swift
+/// let bytes = ChangeBatchCodec.encode(batch)
+/// let again = try ChangeBatchCodec.decode(bytes)
+/// let wire = try ChangeBatchCodec.encodeCompressed(batch)
+/// ```
+public enum ChangeBatchCodec {
+    static let magic: [UInt8] = [0x4F, 0x5A, 0x42, 0x01]  // "OZB", format 1
+
+    /// Cell header bits.
+    private static let tagMask: UInt8 = 0x07
+    private static let ownCl: UInt8 = 0x08
+    private static let sameVersion: UInt8 = 0x10
+    private static let hasBase: UInt8 = 0x20
+
+    /// Encodes `batch` without compression.
+    public static func encode(_ batch: ChangeBatch) -> [UInt8] {
+        var strings: [String: UInt64] = [:]
+        var stringList: [String] = []
+        var sites: [SiteID: UInt64] = [:]
+        var siteList: [SiteID] = []
+        func stringIndex(_ text: String) -> UInt64 {
+            if let index = strings[text] { return index }
+            let index = UInt64(stringList.count)
+            strings[text] = index
+            stringList.append(text)
+            return index
+        }
+        func siteIndex(_ site: SiteID) -> UInt64 {
+            if let index = sites[site] { return index }
+            let index = UInt64(siteList.count)
+            sites[site] = index
+            siteList.append(site)
+            return index
+        }
+
+        var body = ByteWriter(capacity: batch.rows.count * 64)
+        var previousHLC: UInt64 = 0
+        func writeVersion(_ version: Version) {
+            body.signedVarint(Int64(bitPattern: version.hlc &- previousHLC))
+            previousHLC = version.hlc
+            body.varint(siteIndex(version.site))
+        }
+        body.varint(UInt64(batch.rows.count))
+        for row in batch.rows {
+            body.varint(stringIndex(row.table))
+            if let packed = RowID.packedBytes(row.id) {
+                body.byte(0)
+                body.raw(packed)
+            } else {
+                body.byte(1)
+                body.string(row.id)
+            }
+            body.varint(row.cl)
+            body.byte((row.rowVersion == nil ? 0 : 1) | (row.deleteBase == nil ? 0 : 2))
+            if let version = row.rowVersion { writeVersion(version) }
+            if let base = row.deleteBase { writeVersion(base) }
+            body.varint(UInt64(row.cells.count))
+            var previousVersion: Version?
+            for cell in row.cells {
+                var header = cell.value.tag.rawValue
+                if cell.cl != row.cl { header |= ownCl }
+                if cell.version == previousVersion { header |= sameVersion }
+                if cell.base != nil { header |= hasBase }
+                body.byte(header)
+                body.varint(stringIndex(cell.column))
+                if cell.cl != row.cl { body.varint(cell.cl) }
+                if cell.version != previousVersion { writeVersion(cell.version) }
+                if let base = cell.base { writeVersion(base) }
+                cell.value.writePayload(to: &body)
+                previousVersion = cell.version
+            }
+        }
+
+        var out = ByteWriter(capacity: body.bytes.count + 64)
+        out.raw(magic)
+        out.varint(UInt64(stringList.count))
+        for text in stringList { out.string(text) }
+        out.varint(UInt64(siteList.count))
+        for site in siteList { out.raw(site.bytes) }
+        out.raw(body.bytes)
+        return out.bytes
+    }
+
+    /// Encodes and deflates `batch`.
+    public static func encodeCompressed(_ batch: ChangeBatch) throws -> [UInt8] {
+        try Deflate.compress(encode(batch))
+    }
+
+    /// Inflates (at most `maxInflatedBytes`) and decodes.
+    public static func decodeCompressed(_ bytes: [UInt8], maxInflatedBytes: Int = 256 << 20) throws -> ChangeBatch {
+        let inflated: [UInt8]
+        do {
+            inflated = try Deflate.decompress(bytes, maxOutputBytes: maxInflatedBytes)
+        } catch let error as DeflateError {
+            throw ChangeBatchDecodingError(reason: error.description, offset: nil)
+        }
+        return try decode(inflated)
+    }
+
+    /// Decodes an uncompressed batch, rejecting anything malformed with a `ChangeBatchDecodingError`.
+    public static func decode(_ bytes: [UInt8]) throws(ChangeBatchDecodingError) -> ChangeBatch {
+        var reader = ByteReader(bytes)
+        do {
+            return try decode(&reader)
+        } catch let error as ChangeBatchDecodingError {
+            throw error
+        } catch ByteReaderFailure.truncated(let offset) {
+            throw ChangeBatchDecodingError(reason: "Die Daten enden mitten in einer Änderung", offset: offset)
+        } catch ByteReaderFailure.varintTooLong(let offset) {
+            throw ChangeBatchDecodingError(reason: "Eine Zahl ist länger als 64 Bit", offset: offset)
+        } catch ValueDecodingFailure.invalidUTF8(let offset) {
+            throw ChangeBatchDecodingError(reason: "Ein Text ist kein gültiges UTF-8", offset: offset)
+        } catch {
+            throw ChangeBatchDecodingError(reason: "Unlesbare Daten", offset: reader.offset)
+        }
+    }
+
+    private static func decode(_ reader: inout ByteReader) throws -> ChangeBatch {
+        func fail(_ reason: String) -> ChangeBatchDecodingError {
+            ChangeBatchDecodingError(reason: reason, offset: reader.offset)
+        }
+        guard reader.remaining >= 4, Array(try reader.raw(count: 4)) == magic else {
+            throw ChangeBatchDecodingError(reason: "Kein Änderungspaket (Kennung „OZB“, Format 1 erwartet)", offset: 0)
+        }
+        let stringCount = try reader.varint()
+        guard stringCount <= UInt64(reader.remaining) else { throw fail("Zu viele Namen angegeben") }
+        var strings: [String] = []
+        strings.reserveCapacity(Int(stringCount))
+        for _ in 0..<stringCount {
+            let bytes = try reader.lengthPrefixed()
+            guard let text = String(validating: bytes, as: UTF8.self), !text.isEmpty else {
+                throw fail("Ein Tabellen- oder Spaltenname ist leer oder kein gültiges UTF-8")
+            }
+            strings.append(text)
+        }
+        let siteCount = try reader.varint()
+        guard siteCount <= UInt64(reader.remaining / 16) else { throw fail("Zu viele Geräte-IDs angegeben") }
+        var sites: [SiteID] = []
+        for _ in 0..<siteCount {
+            sites.append(SiteID(bytes: try reader.raw(count: 16))!)
+        }
+        func string(_ what: String) throws -> String {
+            let index = try reader.varint()
+            guard index < UInt64(strings.count) else { throw fail("\(what)-Index \(index) verweist auf keinen Namen") }
+            return strings[Int(index)]
+        }
+        var previousHLC: UInt64 = 0
+        func version() throws -> Version {
+            let delta = try reader.signedVarint()
+            let hlc = previousHLC &+ UInt64(bitPattern: delta)
+            previousHLC = hlc
+            let index = try reader.varint()
+            guard index < UInt64(sites.count) else { throw fail("Geräte-Index \(index) verweist auf keine Geräte-ID") }
+            return Version(hlc: hlc, site: sites[Int(index)])
+        }
+
+        let rowCount = try reader.varint()
+        guard rowCount <= UInt64(reader.remaining) else { throw fail("Zu viele Zeilen angegeben") }
+        var rows: [RowChange] = []
+        rows.reserveCapacity(Int(rowCount))
+        for _ in 0..<rowCount {
+            let table = try string("Tabellen")
+            let id: String
+            switch try reader.byte() {
+            case 0:
+                id = RowID.text(fromPacked: try reader.raw(count: 16))
+            case 1:
+                let bytes = try reader.lengthPrefixed()
+                guard let text = String(validating: bytes, as: UTF8.self), !text.isEmpty, bytes.count <= 256 else {
+                    throw fail("Eine Zeilen-ID ist leer, länger als 256 Bytes oder kein gültiges UTF-8")
+                }
+                id = text
+            case let other:
+                throw fail("Unbekannte Art der Zeilen-ID (\(other))")
+            }
+            let cl = try reader.varint()
+            guard cl >= 1 else { throw fail("Kausale Länge 0 ist nicht erlaubt (mindestens 1)") }
+            let flags = try reader.byte()
+            guard flags & ~3 == 0 else { throw fail("Unbekannte Zeilenkennzeichen \(flags)") }
+            let rowVersion = flags & 1 != 0 ? try version() : nil
+            let deleteBase = flags & 2 != 0 ? try version() : nil
+            let cellCount = try reader.varint()
+            guard cellCount <= UInt64(reader.remaining) else { throw fail("Zu viele Zellen angegeben") }
+            var cells: [CellChange] = []
+            cells.reserveCapacity(Int(cellCount))
+            var previousVersion: Version?
+            for _ in 0..<cellCount {
+                let header = try reader.byte()
+                guard header & 0xC0 == 0, let tag = ValueTag(rawValue: header & tagMask) else {
+                    throw fail("Unbekannte Zellkennung \(header)")
+                }
+                let column = try string("Spalten")
+                let cellCl = header & ownCl != 0 ? try reader.varint() : cl
+                guard cellCl >= 1, cellCl % 2 == 1 else {
+                    throw fail("Eine Zelle trägt die kausale Länge \(cellCl); erlaubt sind ungerade Werte ab 1")
+                }
+                let cellVersion: Version
+                if header & sameVersion != 0 {
+                    guard let previousVersion else { throw fail("Zelle verweist auf eine fehlende Vorgängerversion") }
+                    cellVersion = previousVersion
+                } else {
+                    cellVersion = try version()
+                }
+                let base = header & hasBase != 0 ? try version() : nil
+                let value = try DatabaseValue.readPayload(tag: tag, from: &reader)
+                cells.append(CellChange(column: column, value: value, cl: cellCl, version: cellVersion, base: base))
+                previousVersion = cellVersion
+            }
+            rows.append(RowChange(table: table, id: id, cl: cl, rowVersion: rowVersion, deleteBase: deleteBase,
+                                  cells: cells))
+        }
+        guard reader.isAtEnd else { throw fail("Nach dem Ende des Pakets folgen noch \(reader.remaining) Bytes") }
+        return ChangeBatch(rows: rows)
+    }
+}
+
+/// An encoded change batch is malformed; says what was wrong and where.
+public struct ChangeBatchDecodingError: Error, Sendable, CustomStringConvertible, Equatable {
+    /// What was wrong, in German.
+    public let reason: String
+    /// The byte offset in the uncompressed data, when known.
+    public let offset: Int?
+
+    public var description: String {
+        let place = offset.map { " (bei Byte \($0))" } ?? ""
+        return "Ungültiges Änderungspaket: \(reason)\(place)."
+    }
+}

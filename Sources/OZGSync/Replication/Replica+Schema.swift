@@ -1,0 +1,102 @@
+extension Replica {
+    /// Brings the file to `schema`: creates tables, adds columns, runs custom steps. Returns whether anything changed.
+    func migrate() throws -> Bool {
+        let fileVersion = Int(try database.firstRow("SELECT value FROM _ozg_state WHERE key = 'schema_version'") {
+            $0.int64(0)
+        } ?? 0)
+        if fileVersion > schema.version {
+            throw ReplicaError.newerFile(fileVersion: fileVersion, programVersion: schema.version)
+        }
+        let declared = schema.tables + [ReplicaSchema.conflictTable]
+        for table in declared {
+            try validateIdentifier(table.name, what: "Tabellenname")
+            guard table.columns.count <= 63 else { throw ReplicaError.tooManyColumns(table: table.name) }
+            for column in table.columns {
+                try validateIdentifier(column.name, what: "Feldname")
+                guard column.name != "id" else {
+                    throw SchemaError(description: "Das Feld „id“ legt die Replikation selbst an (Tabelle \(table.name)).")
+                }
+            }
+        }
+        return try database.inTransaction {
+            var changed = fileVersion != schema.version
+            for table in declared {
+                let registered = try database.firstRow("SELECT idx, columns FROM _ozg_tables WHERE name = ?",
+                                                       [.text(table.name)]) { ($0.int64(0), $0.text(1) ?? "") }
+                var columns = registered.map { $0.1.split(separator: ",").map(String.init) } ?? []
+                let index: Int64
+                if let registered {
+                    index = registered.0
+                    for column in table.columns where !columns.contains(column.name) {
+                        try database.execute("ALTER TABLE \"\(table.name)\" ADD COLUMN \(Self.columnDefinition(column))")
+                        columns.append(column.name)
+                        changed = true
+                    }
+                    try database.execute("UPDATE _ozg_tables SET columns = ? WHERE idx = ?",
+                                         [.text(columns.joined(separator: ",")), .integer(index)])
+                } else {
+                    columns = table.columns.map(\.name)
+                    let definitions = table.columns.map { ", " + Self.columnDefinition($0) }.joined()
+                    try database.execute("CREATE TABLE \"\(table.name)\"(id TEXT PRIMARY KEY\(definitions))")
+                    try database.execute("""
+                        CREATE TABLE "_ozg_meta_\(table.name)"(id TEXT PRIMARY KEY, meta BLOB NOT NULL, tomb BLOB) WITHOUT ROWID
+                        """)
+                    try database.execute("INSERT INTO _ozg_tables(name, columns) VALUES (?, ?)",
+                                         [.text(table.name), .text(columns.joined(separator: ","))])
+                    index = database.lastInsertRowID
+                    changed = true
+                }
+                guard columns.count <= 63 else { throw ReplicaError.tooManyColumns(table: table.name) }
+                let state = TableState(name: table.name, index: index, columns: columns,
+                                       declared: table.columns.map(\.name))
+                tables[table.name] = state
+                tablesByIndex[index] = state
+            }
+            // Tables an older program declared but this one does not stay readable for the log.
+            try database.forEachRow("SELECT idx, name, columns FROM _ozg_tables") { row in
+                let index = row.int64(0)
+                guard tablesByIndex[index] == nil, let name = row.text(1) else { return }
+                let columns = (row.text(2) ?? "").split(separator: ",").map(String.init)
+                tablesByIndex[index] = TableState(name: name, index: index, columns: columns, declared: columns)
+            }
+            for version in (fileVersion + 1)..<(max(fileVersion + 1, schema.version + 1)) {
+                if let step = schema.migrations[version] { try step(database) }
+            }
+            if fileVersion != schema.version {
+                try database.execute("UPDATE _ozg_state SET value = ? WHERE key = 'schema_version'",
+                                     [.integer(Int64(schema.version))])
+            }
+            return changed
+        }
+    }
+
+    static func columnDefinition(_ column: ReplicatedColumn) -> String {
+        // "ANY" would mean NUMERIC affinity in an ordinary table; no type keeps values exactly as given.
+        column.type == .any ? "\"\(column.name)\"" : "\"\(column.name)\" \(column.type.rawValue)"
+    }
+
+    /// Applies changes kept for tables or columns this file did not know when they arrived.
+    func applyPendingChanges() throws {
+        let pending = try database.rows("SELECT seq, batch FROM _ozg_pending ORDER BY seq") {
+            ($0.int64(0), $0.blob(1) ?? [])
+        }
+        guard !pending.isEmpty else { return }
+        try write {
+            try database.execute("DELETE FROM _ozg_pending")
+            var result = ApplyResult()
+            for (_, bytes) in pending {
+                let batch = try ChangeBatchCodec.decode(bytes)
+                for row in batch.rows { try merge(row, origin: .remote, result: &result) }
+            }
+        }
+    }
+
+    /// The number of kept changes waiting for a schema upgrade.
+    public func pendingChangeCount() throws -> Int {
+        var count = 0
+        for bytes in try database.rows("SELECT batch FROM _ozg_pending", [], { $0.blob(0) ?? [] }) {
+            count += (try? ChangeBatchCodec.decode(bytes).changeCount) ?? 0
+        }
+        return count
+    }
+}
