@@ -81,6 +81,6 @@ public struct ClockDriftError: Error, Sendable, CustomStringConvertible {
     static func minutes(_ milliseconds: UInt64) -> String {
         let seconds = milliseconds / 1000
         if seconds < 120 { return "\(seconds) Sekunden" }
-        return "\(seconds / 60) Minuten"
+        return "\((seconds + 30) / 60) Minuten"
     }
 }

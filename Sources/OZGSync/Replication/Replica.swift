@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A local replica: one SQLite file holding the domain tables, their replication metadata,
 /// the change log (history and push queue), remote cursors and the site id.
 ///
@@ -42,7 +48,6 @@ public final class Replica {
     var writeDepth = 0
     var writeFailed = false
 
-    static let localSiteIndex: UInt64 = 1
     /// The pseudo-site that versions detected conflicts, so no real replica's echo filter hides them.
     public static let conflictSite = SiteID(high: 0, low: 0)
 
@@ -53,7 +58,7 @@ public final class Replica {
         self.schema = schema
         self.configuration = configuration
         try database.execute(Self.coreSQL)
-        let stored = try Self.loadOrCreateIdentity(database)
+        let stored = try Self.loadOrCreateIdentity(database, fileIdentity: Self.fileIdentity(path))
         siteID = stored.site
         persistedHLC = stored.hlc
         clock = HybridLogicalClock(last: stored.hlc, wallClock: configuration.wallClock)
@@ -79,21 +84,47 @@ public final class Replica {
         CREATE TABLE IF NOT EXISTS _ozg_pending(seq INTEGER PRIMARY KEY, batch BLOB NOT NULL);
         """
 
-    private static func loadOrCreateIdentity(_ database: Database) throws -> (site: SiteID, hlc: UInt64) {
+    /// Device and inode of the file: a copy has a different inode, a rename keeps it.
+    static func fileIdentity(_ path: String) -> String {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return "" }
+        return "\(info.st_dev):\(info.st_ino)"
+    }
+
+    /// Reads the site id, or creates one for a new file — and a fresh one for a copied file, so that
+    /// two copies never write under the same site id (docs/ARCHITECTURE.md, "Copied files").
+    private static func loadOrCreateIdentity(_ database: Database, fileIdentity: String) throws
+        -> (site: SiteID, hlc: UInt64)
+    {
         try database.inTransaction {
             let existing = try database.firstRow("SELECT value FROM _ozg_state WHERE key = 'site_id'") { $0.blob(0) }
-            let site: SiteID
+            let storedIdentity = try database.firstRow("SELECT value FROM _ozg_state WHERE key = 'file_identity'") {
+                $0.text(0)
+            }
+            func freshSite() throws -> SiteID {
+                var fresh = SiteID.random()
+                while fresh == conflictSite { fresh = SiteID.random() }
+                let next = try database.firstRow("SELECT COALESCE(MAX(idx), 0) + 1 FROM _ozg_sites") { $0.int64(0) } ?? 1
+                try database.execute("INSERT INTO _ozg_sites(idx, site) VALUES (?, ?)", [.integer(next), .blob(fresh.bytes)])
+                try database.execute("INSERT OR REPLACE INTO _ozg_state(key, value) VALUES ('site_id', ?)",
+                                     [.blob(fresh.bytes)])
+                return fresh
+            }
+            var site: SiteID
             if let bytes = existing ?? nil {
                 guard let stored = SiteID(bytes: bytes) else { throw StorageCorruption(detail: "Geräte-ID") }
                 site = stored
+                if let storedIdentity = storedIdentity ?? nil, storedIdentity != fileIdentity, !fileIdentity.isEmpty {
+                    site = try freshSite()
+                }
             } else {
-                var fresh = SiteID.random()
-                while fresh == conflictSite { fresh = SiteID.random() }
-                site = fresh
-                try database.execute("INSERT INTO _ozg_state(key, value) VALUES ('site_id', ?)", [.blob(site.bytes)])
                 try database.execute("INSERT INTO _ozg_state(key, value) VALUES ('hlc', 0)", [])
                 try database.execute("INSERT INTO _ozg_state(key, value) VALUES ('schema_version', 0)", [])
-                try database.execute("INSERT INTO _ozg_sites(idx, site) VALUES (1, ?)", [.blob(site.bytes)])
+                site = try freshSite()
+            }
+            if storedIdentity != .some(fileIdentity) {
+                try database.execute("INSERT OR REPLACE INTO _ozg_state(key, value) VALUES ('file_identity', ?)",
+                                     [.text(fileIdentity)])
             }
             let hlc = try database.firstRow("SELECT value FROM _ozg_state WHERE key = 'hlc'") { $0.int64(0) } ?? 0
             return (site, UInt64(bitPattern: hlc))
