@@ -23,12 +23,16 @@ public final class Replica {
         public var maxDriftMilliseconds: UInt64
         /// The wall clock; tests inject their own.
         public var wallClock: HybridLogicalClock.WallClock
+        /// The site id a newly created file gets; nil draws a random one. Only seeded simulations set it.
+        public var siteIDForNewFile: SiteID?
 
         public init(maxDriftMilliseconds: UInt64 = 600_000,
-                    wallClock: @escaping HybridLogicalClock.WallClock = HybridLogicalClock.systemMilliseconds)
+                    wallClock: @escaping HybridLogicalClock.WallClock = HybridLogicalClock.systemMilliseconds,
+                    siteIDForNewFile: SiteID? = nil)
         {
             self.maxDriftMilliseconds = maxDriftMilliseconds
             self.wallClock = wallClock
+            self.siteIDForNewFile = siteIDForNewFile
         }
     }
 
@@ -58,7 +62,8 @@ public final class Replica {
         self.schema = schema
         self.configuration = configuration
         try database.execute(Self.coreSQL)
-        let stored = try Self.loadOrCreateIdentity(database, fileIdentity: Self.fileIdentity(path))
+        let stored = try Self.loadOrCreateIdentity(database, fileIdentity: Self.fileIdentity(path),
+                                                   newSite: configuration.siteIDForNewFile)
         siteID = stored.site
         persistedHLC = stored.hlc
         clock = HybridLogicalClock(last: stored.hlc, wallClock: configuration.wallClock)
@@ -93,7 +98,7 @@ public final class Replica {
 
     /// Reads the site id, or creates one for a new file — and a fresh one for a copied file, so that
     /// two copies never write under the same site id (docs/ARCHITECTURE.md, "Copied files").
-    private static func loadOrCreateIdentity(_ database: Database, fileIdentity: String) throws
+    private static func loadOrCreateIdentity(_ database: Database, fileIdentity: String, newSite: SiteID?) throws
         -> (site: SiteID, hlc: UInt64)
     {
         try database.inTransaction {
@@ -101,8 +106,8 @@ public final class Replica {
             let storedIdentity = try database.firstRow("SELECT value FROM _ozg_state WHERE key = 'file_identity'") {
                 $0.text(0)
             }
-            func freshSite() throws -> SiteID {
-                var fresh = SiteID.random()
+            func freshSite(_ chosen: SiteID? = nil) throws -> SiteID {
+                var fresh = chosen ?? SiteID.random()
                 while fresh == conflictSite { fresh = SiteID.random() }
                 let next = try database.firstRow("SELECT COALESCE(MAX(idx), 0) + 1 FROM _ozg_sites") { $0.int64(0) } ?? 1
                 try database.execute("INSERT INTO _ozg_sites(idx, site) VALUES (?, ?)", [.integer(next), .blob(fresh.bytes)])
@@ -120,7 +125,7 @@ public final class Replica {
             } else {
                 try database.execute("INSERT INTO _ozg_state(key, value) VALUES ('hlc', 0)", [])
                 try database.execute("INSERT INTO _ozg_state(key, value) VALUES ('schema_version', 0)", [])
-                site = try freshSite()
+                site = try freshSite(newSite)
             }
             if storedIdentity != .some(fileIdentity) {
                 try database.execute("INSERT OR REPLACE INTO _ozg_state(key, value) VALUES ('file_identity', ?)",

@@ -1,0 +1,288 @@
+import Foundation
+import Testing
+@testable import OZGSync
+
+/// One seeded schedule: five replicas edit, exchange with dropped, duplicated and lost deliveries,
+/// crash mid-apply and reopen, then do a full exchange. Everything random comes from the seed.
+final class Simulation {
+    struct CellKey: Hashable {
+        let table: String
+        let id: String
+        let column: String
+    }
+
+    struct RowKey: Hashable {
+        let table: String
+        let id: String
+    }
+
+    struct SimulatedCrash: Error {}
+
+    let seed: UInt64
+    var random: SeededGenerator
+    let directory = TemporaryDirectory()
+    let clock: ManualClock
+    var replicas: [Replica] = []
+    var configurations: [Replica.Configuration] = []
+    let replicaCount = 5
+    var valueCounter = 0
+
+    // The oracle: every successful local write, reduced to the join; and the conflicts merges must record.
+    var cells: [CellKey: CellState] = [:]
+    var rows: [RowKey: UInt64] = [:]
+    var expectedConflicts: Set<String> = []
+    var statistics = (writes: 0, deliveries: 0, dropped: 0, duplicated: 0, lostResponses: 0, crashes: 0)
+
+    init(seed: UInt64) throws {
+        self.seed = seed
+        random = SeededGenerator(seed: seed)
+        clock = ManualClock(1_800_000_000_000)
+        for index in 0..<replicaCount {
+            // Each device's clock is off by up to ±2 s, well inside the allowed drift.
+            let skew = Int64.random(in: -2000...2000, using: &random)
+            let base = clock.read
+            let configuration = Replica.Configuration(
+                wallClock: { UInt64(Int64(base()) + skew) },
+                siteIDForNewFile: SiteID(high: random.next(), low: UInt64(index + 1)))
+            configurations.append(configuration)
+            replicas.append(try Replica(path: directory.path("r\(index).ozg"), schema: TestSchema.v1,
+                                        configuration: configuration))
+        }
+    }
+
+    func run(steps: Int = 60) throws {
+        for _ in 0..<steps {
+            clock.advance(UInt64.random(in: 0...3, using: &random))
+            switch Int.random(in: 0..<100, using: &random) {
+            case 0..<50: try localEdit(Int.random(in: 0..<replicaCount, using: &random))
+            case 50..<94: try deliver()
+            default: try reopen(Int.random(in: 0..<replicaCount, using: &random))
+            }
+        }
+        try exchangeAll(replicas)
+        try verify()
+    }
+
+    // MARK: Local edits
+
+    func visibleIDs(_ replica: Replica, _ table: String) throws -> [String] {
+        try replica.database.rows("SELECT id FROM \"\(table)\" ORDER BY id") { $0.text(0) ?? "" }
+    }
+
+    func deletedIDs(_ replica: Replica, _ table: String) throws -> [String] {
+        try replica.database.rows("""
+            SELECT id FROM "_ozg_meta_\(table)" WHERE id NOT IN (SELECT id FROM "\(table)") ORDER BY id
+            """) { $0.text(0) ?? "" }
+    }
+
+    func nextValue() -> DatabaseValue {
+        valueCounter += 1
+        return .text("w\(valueCounter)")
+    }
+
+    func newID() -> String {
+        RowID.format(high: random.next(), low: random.next(), asVersion4: true)
+    }
+
+    func localEdit(_ index: Int) throws {
+        let replica = replicas[index]
+        let table = Bool.random(using: &random) ? "reise" : "schritt"
+        let visible = try visibleIDs(replica, table)
+        let action = Int.random(in: 0..<100, using: &random)
+        var touched: String
+        if visible.isEmpty || (action < 20 && rows.count < 14) {
+            touched = newID()
+            if table == "reise" {
+                try replica.insert(into: "reise", id: touched, values: ["titel": nextValue(), "notiz": nextValue()])
+            } else {
+                let reisen = try visibleIDs(replica, "reise")
+                try replica.insert(into: "schritt", id: touched, values: [
+                    "reise_id": .text(reisen.randomElement(using: &random) ?? "keine"),
+                    "position": .text(try newPosition(replica)), "text": nextValue(),
+                    "emotion": .integer(Int64.random(in: -2...2, using: &random)),
+                ])
+            }
+        } else if action < 65 {
+            touched = visible.randomElement(using: &random)!
+            let column = table == "reise" ? ["titel", "notiz"].randomElement(using: &random)! : "text"
+            try replica.update(table, id: touched, values: [column: nextValue()])
+        } else if action < 78 && table == "schritt" {
+            touched = visible.randomElement(using: &random)!
+            try replica.update("schritt", id: touched, values: ["position": .text(try newPosition(replica))])
+        } else if action < 90 {
+            touched = visible.randomElement(using: &random)!
+            try replica.delete(table, id: touched)
+        } else {
+            guard let deleted = try deletedIDs(replica, table).randomElement(using: &random) else { return }
+            touched = deleted
+            try replica.restore(table, id: touched)
+        }
+        statistics.writes += 1
+        try record(replica, table: table, id: touched)
+    }
+
+    func newPosition(_ replica: Replica) throws -> String {
+        let positions = try replica.database.rows("SELECT position FROM schritt ORDER BY position, id") {
+            $0.text(0) ?? ""
+        }
+        let slot = Int.random(in: 0...positions.count, using: &random)
+        return FractionalIndex.between(slot > 0 ? positions[slot - 1] : nil,
+                                       slot < positions.count ? positions[slot] : nil, using: &random)
+    }
+
+    /// Folds the replica's new state of a row into the oracle's join.
+    func record(_ replica: Replica, table: String, id: String) throws {
+        let key = RowKey(table: table, id: id)
+        rows[key] = max(rows[key] ?? 0, try replica.causalLength(table: table, id: id) ?? 0)
+        let columns = table == "reise" ? TestSchema.reise.columns : TestSchema.schritt.columns
+        for column in columns {
+            guard let state = try replica.cellState(table: table, id: id, column: column.name) else { continue }
+            let cellKey = CellKey(table: table, id: id, column: column.name)
+            if let known = cells[cellKey], !((known.cl, known.version) < (state.cl, state.version)) { continue }
+            cells[cellKey] = state
+        }
+    }
+
+    // MARK: Deliveries
+
+    func deliver() throws {
+        let sender = Int.random(in: 0..<replicaCount, using: &random)
+        var receiver = Int.random(in: 0..<(replicaCount - 1), using: &random)
+        if receiver >= sender { receiver += 1 }
+        let name = "r\(receiver)"
+        let extracted = try replicas[sender].extractChanges(
+            after: try replicas[sender].acknowledgedSequence(for: name), includeRemoteOrigin: true,
+            maxRows: Int.random(in: 1...8, using: &random))
+        guard !extracted.batch.isEmpty else { return }
+        statistics.deliveries += 1
+        let target = replicas[receiver]
+        switch Int.random(in: 0..<100, using: &random) {
+        case 0..<60:
+            try expectConflicts(extracted.batch, at: target)
+            try target.apply(extracted.batch)
+            try replicas[sender].acknowledge(extracted.throughSequence, for: name)
+        case 60..<70:
+            statistics.dropped += 1
+        case 70..<80:
+            statistics.duplicated += 1
+            try expectConflicts(extracted.batch, at: target)
+            try target.apply(extracted.batch)
+            let before = try target.canonicalDump()
+            #expect(try target.apply(extracted.batch).changedRows == 0, "Seed \(seed): zweites Anwenden änderte etwas")
+            #expect(try target.canonicalDump() == before, "Seed \(seed)")
+            try replicas[sender].acknowledge(extracted.throughSequence, for: name)
+        case 80..<90:
+            statistics.lostResponses += 1
+            try expectConflicts(extracted.batch, at: target)
+            try target.apply(extracted.batch)
+        default:
+            // The receiver dies mid-apply: half the rows are merged inside the transaction, then the process is gone.
+            statistics.crashes += 1
+            let before = try target.canonicalDump()
+            let half = ChangeBatch(rows: Array(extracted.batch.rows.prefix(max(1, extracted.batch.rows.count / 2))))
+            do {
+                try target.transaction {
+                    try target.apply(half)
+                    throw SimulatedCrash()
+                }
+            } catch is SimulatedCrash {}
+            try reopen(receiver)
+            #expect(try replicas[receiver].canonicalDump() == before, "Seed \(seed): Absturz hinterließ Teiländerungen")
+        }
+    }
+
+    func reopen(_ index: Int) throws {
+        replicas[index].close()
+        replicas[index] = try Replica(path: directory.path("r\(index).ozg"), schema: TestSchema.v1,
+                                      configuration: configurations[index])
+    }
+
+    /// The conflicts DESIGN.md §4 demands for this merge, computed from the receiver's state before it.
+    func expectConflicts(_ batch: ChangeBatch, at replica: Replica) throws {
+        for row in batch.rows where row.table != ConflictRecord.tableName {
+            let cl = try replica.causalLength(table: row.table, id: row.id) ?? 0
+            let incarnation = cl % 2 == 1 ? cl : (cl == 0 ? 0 : cl - 1)
+            for cell in row.cells {
+                guard let local = try replica.cellState(table: row.table, id: row.id, column: cell.column),
+                    local.cl == cell.cl, local.cl == incarnation, local.version != cell.version,
+                    local.value != cell.value, Optional.isLess(cell.base, local.version),
+                    Optional.isLess(local.base, cell.version)
+                else { continue }
+                let (low, high) = local.version < cell.version ? (local.version, cell.version) : (cell.version, local.version)
+                expectedConflicts.insert(RowID.derived(from: ["wert", row.table, row.id, cell.column, low.text, high.text]))
+            }
+        }
+    }
+
+    // MARK: Verdict
+
+    func expectedDump() -> String {
+        var out = ""
+        for table in [TestSchema.reise, TestSchema.schritt] {
+            out += "# \(table.name)\n"
+            for (key, cl) in rows.filter({ $0.key.table == table.name }).sorted(by: { $0.key.id < $1.key.id })
+            where cl % 2 == 1 {
+                var line = key.id
+                for column in table.columns {
+                    let cell = cells[CellKey(table: table.name, id: key.id, column: column.name)]
+                    let value = cell.map { $0.cl == cl ? $0.value : .null } ?? .null
+                    line += "\t\(column.name)=\(value.canonicalText)"
+                }
+                out += line + "\n"
+            }
+        }
+        return out
+    }
+
+    func verify() throws {
+        let dumps = try replicas.map { try $0.canonicalDump() }
+        for (index, dump) in dumps.enumerated() where dump != dumps[0] {
+            Issue.record("Seed \(seed): Replikat r\(index) weicht von r0 ab:\n\(dump)\n---\n\(dumps[0])")
+        }
+        let expected = expectedDump()
+        let actual = try replicas[0].canonicalDump(includeConflicts: false)
+        if actual != expected {
+            Issue.record("Seed \(seed): Endstand verliert bestätigte Schreibvorgänge.\nErwartet:\n\(expected)\nIst:\n\(actual)")
+        }
+        for (index, replica) in replicas.enumerated() {
+            let present = Set(try replica.conflicts(includeResolved: true).map(\.id))
+            let missing = expectedConflicts.subtracting(present)
+            if !missing.isEmpty {
+                Issue.record("Seed \(seed): r\(index) fehlen \(missing.count) von \(expectedConflicts.count) Konflikten")
+            }
+            #expect(try replica.database.firstRow("PRAGMA integrity_check") { $0.text(0) } == "ok")
+        }
+    }
+}
+
+@Suite("Konvergenz-Simulation")
+struct ConvergenceSimulationTests {
+    /// `OZG_SIM_SEEDS` raises the number of schedules; `OZG_SIM_FIRST_SEED` replays one (e.g. a failing seed).
+    static let seedCount = Int(ProcessInfo.processInfo.environment["OZG_SIM_SEEDS"] ?? "") ?? 1000
+    static let firstSeed = UInt64(ProcessInfo.processInfo.environment["OZG_SIM_FIRST_SEED"] ?? "") ?? 1
+    static let shards = 4
+
+    @Test("Fünf Replikate konvergieren unter Verlust, Verdopplung und Absturz", arguments: 0..<shards)
+    func schedulesConverge(shard: Int) throws {
+        var totals = (writes: 0, deliveries: 0, conflicts: 0, crashes: 0)
+        for offset in stride(from: shard, to: Self.seedCount, by: Self.shards) {
+            let seed = Self.firstSeed + UInt64(offset)
+            do {
+                let simulation = try Simulation(seed: seed)
+                try simulation.run()
+                totals.writes += simulation.statistics.writes
+                totals.deliveries += simulation.statistics.deliveries
+                totals.crashes += simulation.statistics.crashes
+                totals.conflicts += simulation.expectedConflicts.count
+            } catch {
+                Issue.record("Seed \(seed) scheiterte: \(error). Nachspielen: OZG_SIM_FIRST_SEED=\(seed) OZG_SIM_SEEDS=1")
+            }
+        }
+        // The schedules must actually exercise the interesting cases.
+        if Self.seedCount >= 100 {
+            #expect(totals.conflicts > 0 && totals.crashes > 0 && totals.writes > 0)
+        }
+        print("Simulation Teil \(shard): \(totals.writes) Schreibvorgänge, \(totals.deliveries) Zustellungen, "
+              + "\(totals.conflicts) erwartete Konflikte, \(totals.crashes) Abstürze")
+    }
+}
