@@ -1,1 +1,97 @@
-print("noch nicht implementiert")
+import Foundation
+import OZGSync
+
+/// `ozg-bench`: runs the same workload through plain SQLite and through OZGSync in one process
+/// and prints one `name: value` line per figure (docs/PERFORMANCE.md explains each).
+///
+/// Usage: `swift run -c release ozg-bench [ROWS]` (default 100000).
+
+func measure(_ body: () throws -> Void) rethrows -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    try body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
+
+func line(_ name: String, _ value: Double, digits: Int = 3) {
+    print("\(name): \(String(format: "%.\(digits)f", value))")
+}
+
+let rowCount = CommandLine.arguments.dropFirst().first.flatMap(Int.init) ?? 100_000
+let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ozg-bench-\(UUID().uuidString)")
+try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+defer { try? FileManager.default.removeItem(at: directory) }
+func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+
+print("sqlite_version: \(PlainSQLite.version)")
+print("rows: \(rowCount)")
+let rows = Workload.rows(count: rowCount, seed: 42)
+let declared = rows.map(\.values)
+
+// Writes: 100,000 inserts in one transaction.
+let plain = PlainSQLite(path: path("plain.sqlite"))
+plain.exec(Workload.createSQL)
+let plainWrite = measure { plain.insert(rows) }
+
+let source = try Replica(path: path("source.ozg"), schema: Workload.schema)
+let ozgWrite = try measure {
+    try source.transaction {
+        for (row, values) in zip(rows, declared) {
+            try source.insert(into: Workload.tableName, id: row.id, declaredValues: values)
+        }
+    }
+}
+line("write_plain_s", plainWrite)
+line("write_ozgsync_s", ozgWrite)
+line("write_ratio", ozgWrite / plainWrite, digits: 2)
+
+// Storage after the inserts (WAL checkpointed on both sides).
+let plainSize = plain.checkpointedSize()
+try source.database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+let ozgSize = try source.database.fileSizeBytes()
+print("storage_plain_bytes: \(plainSize)")
+print("storage_ozgsync_bytes: \(ozgSize)")
+line("storage_ratio", Double(ozgSize) / Double(plainSize), digits: 2)
+
+// Extraction of every change, its wire size, apply into a fresh replica and re-apply.
+var extractedBatch = ChangeBatch()
+let extractTime = try measure { extractedBatch = try source.extractChanges(after: 0).batch }
+let extracted = (batch: extractedBatch, ())
+let changes = extracted.batch.changeCount
+print("changes: \(changes)")
+line("extract_s", extractTime)
+line("extract_changes_per_s", Double(changes) / extractTime, digits: 0)
+
+let encoded = ChangeBatchCodec.encode(extracted.batch)
+let compressed = try ChangeBatchCodec.encodeCompressed(extracted.batch)
+line("wire_bytes_per_change", Double(encoded.count) / Double(changes), digits: 2)
+line("wire_bytes_per_change_deflate", Double(compressed.count) / Double(changes), digits: 2)
+
+let target = try Replica(path: path("target.ozg"), schema: Workload.schema)
+let applyTime = try measure { try target.apply(extracted.batch) }
+line("apply_s", applyTime)
+line("apply_changes_per_s", Double(changes) / applyTime, digits: 0)
+var reapplied = ApplyResult()
+let reapplyTime = try measure { reapplied = try target.apply(extracted.batch) }
+precondition(reapplied.changedRows == 0, "re-apply changed \(reapplied.changedRows) rows")
+line("reapply_s", reapplyTime)
+line("reapply_changes_per_s", Double(changes) / reapplyTime, digits: 0)
+let sameState = try target.canonicalDump() == source.canonicalDump()
+precondition(sameState, "target differs from source")
+
+// Updates: 100,000 single-column updates in one transaction, same ids and values on both sides.
+var random = SplitMix(seed: 7)
+let updates: [(id: String, status: String)] = (0..<rowCount).map { index in
+    let row = rows[Int.random(in: 0..<rows.count, using: &random)]
+    return (row.id, "geprüft \(index)")
+}
+let plainUpdate = measure { plain.update(updates) }
+let ozgUpdate = try measure {
+    try source.transaction {
+        for update in updates {
+            try source.update(Workload.tableName, id: update.id, values: ["status": .text(update.status)])
+        }
+    }
+}
+line("update_plain_s", plainUpdate)
+line("update_ozgsync_s", ozgUpdate)
+line("update_ratio", ozgUpdate / plainUpdate, digits: 2)
