@@ -70,9 +70,7 @@ final class Simulation {
     }
 
     func deletedIDs(_ replica: Replica, _ table: String) throws -> [String] {
-        try replica.database.rows("""
-            SELECT id FROM "_ozg_meta_\(table)" WHERE id NOT IN (SELECT id FROM "\(table)") ORDER BY id
-            """) { $0.text(0) ?? "" }
+        try replica.database.rows("SELECT id FROM \"_ozg_tomb_\(table)\" ORDER BY id") { $0.text(0) ?? "" }
     }
 
     func nextValue() -> DatabaseValue {

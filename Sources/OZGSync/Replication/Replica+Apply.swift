@@ -68,12 +68,8 @@ extension Replica {
         let stored = try loadRow(table, id: change.id)
         var meta = stored?.meta ?? RowMeta(cl: 0, rowVersion: nil, deleteBase: nil, cells: [])
         let oldCl = meta.cl
-        let wasVisible = stored != nil && meta.isVisible
-        var values = wasVisible ? try readValues(table, id: change.id) : (stored?.tomb ?? [])
-        if values.count < table.columns.count {
-            values += repeatElement(DatabaseValue.null, count: table.columns.count - values.count)
-        }
-        let oldValues = values
+        let oldValues = stored?.values ?? [DatabaseValue](repeating: .null, count: table.columns.count)
+        var values = oldValues
 
         // Row level: the causal length only grows; a cell written at a higher length proves the row reached it.
         var newCl = max(oldCl, change.cl)
@@ -126,36 +122,33 @@ extension Replica {
             }
         }
 
-        let nowVisible = newCl % 2 == 1
-        let newTomb = nowVisible ? nil : values
-        let metaChanged = stored == nil || meta != stored!.meta || newTomb != stored!.tomb
+        let metaChanged = stored == nil || meta != stored!.meta || values != oldValues
         if metaChanged {
+            var changedMask: UInt64 = 0
+            for ordinal in values.indices where values[ordinal] != oldValues[ordinal] {
+                changedMask |= 1 << UInt64(ordinal)
+            }
+            try store(table, id: change.id, meta, values: values, previous: stored, changed: changedMask)
+            let wasVisible = stored?.inTable ?? false
             let kind: LogKind
             var mask = wonMask
             var old: [UInt8]?
-            if nowVisible && !wasVisible {
-                try database.cachedStatement(table.insertSQL).execute([.text(change.id)] + values)
+            switch (wasVisible, meta.isVisible) {
+            case (false, true):
                 kind = stored == nil ? .insert : .restore
-            } else if nowVisible {
-                var assigned: [DatabaseValue] = []
-                var changedMask: UInt64 = 0
-                for ordinal in values.indices where values[ordinal] != oldValues[ordinal] {
-                    changedMask |= 1 << UInt64(ordinal)
-                    assigned.append(values[ordinal])
-                }
-                if changedMask != 0 {
-                    try database.cachedStatement(table.updateSQL(mask: changedMask)).execute(assigned + [.text(change.id)])
-                }
+            case (true, true):
                 kind = .update
                 mask |= changedMask
                 old = ValueList.encode(values.indices.filter { mask & (1 << UInt64($0)) != 0 }.map { oldValues[$0] })
-            } else {
-                if wasVisible { try database.cachedStatement(table.deleteSQL).execute([.text(change.id)]) }
+            case (true, false):
                 kind = .delete
                 mask = table.allMask
-                old = ValueList.encode(wasVisible ? oldValues : values)
+                old = ValueList.encode(oldValues)
+            case (false, false):
+                kind = .delete
+                mask = table.allMask
+                old = ValueList.encode(values)
             }
-            try writeMeta(table, id: change.id, StoredRow(meta: meta, tomb: newTomb), isNew: stored == nil)
             let logVersion = change.rowVersion ?? known.first?.1.version ?? Version(hlc: clock.last, site: siteID)
             try appendLog(table, id: change.id, kind: kind, origin: origin, version: logVersion, mask: mask, old: old)
             result.changedRows += 1

@@ -49,22 +49,21 @@ extension Replica {
             guard let table = tablesByIndex[key.table], tables[table.name] != nil,
                 let stored = try loadRow(table, id: key.id)
             else { continue }
-            rows.append(try rowChange(table, id: key.id, stored: stored, mask: masks[key] ?? 0))
+            rows.append(rowChange(table, id: key.id, stored: stored, mask: masks[key] ?? 0))
         }
         return ExtractedChanges(batch: ChangeBatch(rows: rows), throughSequence: through)
     }
 
     /// The current state of the given cells of one row, as a change another replica can merge.
-    func rowChange(_ table: TableState, id: String, stored: StoredRow, mask: UInt64) throws -> RowChange {
+    func rowChange(_ table: TableState, id: String, stored: StoredRow, mask: UInt64) -> RowChange {
         let meta = stored.meta
-        let values = meta.isVisible ? try readValues(table, id: id) : (stored.tomb ?? [])
         let incarnation = meta.isVisible ? meta.cl : meta.cl - 1
         var cells: [CellChange] = []
+        cells.reserveCapacity(mask.nonzeroBitCount)
         for ordinal in table.columns.indices where mask & (1 << UInt64(ordinal)) != 0 {
             guard let cell = meta.cell(ordinal), cell.cl == incarnation else { continue }
-            let value = ordinal < values.count ? values[ordinal] : .null
-            cells.append(CellChange(column: table.columns[ordinal], value: value, cl: cell.cl, version: cell.version,
-                                    base: cell.base))
+            cells.append(CellChange(column: table.columns[ordinal], value: stored.values[ordinal], cl: cell.cl,
+                                    version: cell.version, base: cell.base))
         }
         return RowChange(table: table.name, id: id, cl: meta.cl, rowVersion: meta.rowVersion,
                          deleteBase: meta.deleteBase, cells: cells)
@@ -75,13 +74,11 @@ extension Replica {
         var rows: [RowChange] = []
         for name in tables.keys.sorted() {
             guard let table = tables[name] else { continue }
-            let sql = "SELECT id, meta, tomb FROM \"_ozg_meta_\(name)\" ORDER BY id"
-            let stored = try database.rows(sql) { row in
-                (row.text(0) ?? "", StoredRow(meta: try RowMeta.decode(row.blob(1) ?? [], sites: sites),
-                                              tomb: try row.blob(2).map(ValueList.decode)))
-            }
-            for (id, row) in stored {
-                rows.append(try rowChange(table, id: id, stored: row, mask: table.allMask))
+            var ids = try database.rows("SELECT id FROM \"\(name)\"") { $0.text(0) ?? "" }
+            ids += try database.rows(table.tombListSQL) { $0.text(0) ?? "" }
+            for id in ids.sorted() {
+                guard let stored = try loadRow(table, id: id) else { continue }
+                rows.append(rowChange(table, id: id, stored: stored, mask: table.allMask))
             }
         }
         return ChangeBatch(rows: rows)

@@ -56,9 +56,7 @@ extension Replica {
         let table = try self.table(tableName)
         let ordinal = try table.ordinal(of: column)
         guard let stored = try loadRow(table, id: id), let cell = stored.meta.cell(ordinal) else { return nil }
-        let values = stored.meta.isVisible ? try readValues(table, id: id) : (stored.tomb ?? [])
-        return CellState(value: ordinal < values.count ? values[ordinal] : .null, cl: cell.cl, version: cell.version,
-                         base: cell.base)
+        return CellState(value: stored.values[ordinal], cl: cell.cl, version: cell.version, base: cell.base)
     }
 
     /// The causal length of a row (odd: visible, even: deleted), or nil when unknown here.
@@ -101,7 +99,7 @@ extension Replica {
         var current: [String: [DatabaseValue]] = [:]
         for table in Set(raws.map(\.table.name)) {
             guard let state = tables[table], let stored = try loadRow(state, id: id) else { continue }
-            current[table] = stored.meta.isVisible ? try readValues(state, id: id) : (stored.tomb ?? [])
+            current[table] = stored.values
         }
         var entries: [HistoryEntry] = []
         for (position, raw) in raws.enumerated() {

@@ -13,8 +13,9 @@ extension Replica {
             guard table.columns.count <= 63 else { throw ReplicaError.tooManyColumns(table: table.name) }
             for column in table.columns {
                 try validateIdentifier(column.name, what: "Feldname")
-                guard column.name != "id" else {
-                    throw SchemaError(description: "Das Feld „id“ legt die Replikation selbst an (Tabelle \(table.name)).")
+                guard column.name != "id", !column.name.hasPrefix("_ozg") else {
+                    throw SchemaError(description: "Das Feld „\(column.name)“ ist der Replikation vorbehalten "
+                        + "(Tabelle \(table.name)); „id“ und Namen mit „_ozg“ legt sie selbst an.")
                 }
             }
         }
@@ -37,9 +38,11 @@ extension Replica {
                 } else {
                     columns = table.columns.map(\.name)
                     let definitions = table.columns.map { ", " + Self.columnDefinition($0) }.joined()
-                    try database.execute("CREATE TABLE \"\(table.name)\"(id TEXT PRIMARY KEY\(definitions))")
                     try database.execute("""
-                        CREATE TABLE "_ozg_meta_\(table.name)"(id TEXT PRIMARY KEY, meta BLOB NOT NULL, tomb BLOB) WITHOUT ROWID
+                        CREATE TABLE "\(table.name)"(id TEXT PRIMARY KEY\(definitions), \(TableState.metaColumn) BLOB NOT NULL)
+                        """)
+                    try database.execute("""
+                        CREATE TABLE "_ozg_tomb_\(table.name)"(id TEXT PRIMARY KEY, meta BLOB NOT NULL, vals BLOB NOT NULL) WITHOUT ROWID
                         """)
                     try database.execute("INSERT INTO _ozg_tables(name, columns) VALUES (?, ?)",
                                          [.text(table.name), .text(columns.joined(separator: ","))])

@@ -12,10 +12,13 @@ enum Origin: Int64 {
     case remote = 1
 }
 
-/// A row's stored replication state: metadata, and for deleted rows the values of its last incarnation.
+/// A row's stored state: metadata and the values of its current (or, once deleted, last) incarnation.
 struct StoredRow {
     var meta: RowMeta
-    var tomb: [DatabaseValue]?
+    /// In ordinal order, one per column.
+    var values: [DatabaseValue]
+    /// Whether the row lives in the domain table (visible) rather than the tombstone table.
+    var inTable: Bool
 }
 
 extension Replica {
@@ -51,9 +54,8 @@ extension Replica {
         assignments.sort { $0.0 < $1.0 }
         try write {
             guard var stored = try loadRow(table, id: id) else { throw ReplicaError.rowNotFound(table: table.name, id: id) }
-            guard stored.meta.isVisible else { throw ReplicaError.rowDeleted(table: table.name, id: id) }
-            let current = try readValues(table, id: id)
-            let changes = assignments.filter { current[$0.0] != $0.1 }
+            guard stored.inTable else { throw ReplicaError.rowDeleted(table: table.name, id: id) }
+            let changes = assignments.filter { stored.values[$0.0] != $0.1 }
             guard !changes.isEmpty else { return }
             let version = Version(hlc: clock.tick(), site: siteID)
             var mask: UInt64 = 0
@@ -62,10 +64,11 @@ extension Replica {
                 let base = stored.meta.cell(ordinal)?.version
                 stored.meta.setCell(ordinal, CellMeta(cl: stored.meta.cl, version: version, base: base))
             }
-            try database.cachedStatement(table.updateSQL(mask: mask)).execute(changes.map(\.1) + [.text(id)])
-            try writeMeta(table, id: id, stored, isNew: false)
+            let old = changes.map { stored.values[$0.0] }
+            try database.cachedStatement(table.updateSQL(mask: mask))
+                .execute(changes.map(\.1) + [try encodedMeta(stored.meta), .text(id)])
             try appendLog(table, id: id, kind: .update, origin: .local, version: version, mask: mask,
-                          old: ValueList.encode(changes.map { current[$0.0] }))
+                          old: ValueList.encode(old))
         }
     }
 
@@ -74,17 +77,14 @@ extension Replica {
         let table = try self.table(tableName)
         try write {
             guard var stored = try loadRow(table, id: id) else { throw ReplicaError.rowNotFound(table: table.name, id: id) }
-            guard stored.meta.isVisible else { throw ReplicaError.rowDeleted(table: table.name, id: id) }
-            let current = try readValues(table, id: id)
+            guard stored.inTable else { throw ReplicaError.rowDeleted(table: table.name, id: id) }
             let version = Version(hlc: clock.tick(), site: siteID)
             stored.meta.deleteBase = stored.meta.maxCellVersion
             stored.meta.cl += 1
             stored.meta.rowVersion = version
-            stored.tomb = current
-            try database.cachedStatement(table.deleteSQL).execute([.text(id)])
-            try writeMeta(table, id: id, stored, isNew: false)
+            try store(table, id: id, stored.meta, values: stored.values, previous: stored, changed: 0)
             try appendLog(table, id: id, kind: .delete, origin: .local, version: version, mask: table.allMask,
-                          old: ValueList.encode(current))
+                          old: ValueList.encode(stored.values))
         }
     }
 
@@ -94,22 +94,20 @@ extension Replica {
         var overrides: [(Int, DatabaseValue)] = []
         for (column, value) in values { overrides.append((try table.ordinal(of: column), value)) }
         try write {
-            guard var stored = try loadRow(table, id: id) else { throw ReplicaError.rowNotFound(table: table.name, id: id) }
-            guard !stored.meta.isVisible else { throw ReplicaError.rowNotDeleted(table: table.name, id: id) }
-            var row = stored.tomb ?? []
-            row += repeatElement(DatabaseValue.null, count: max(0, table.columns.count - row.count))
+            guard let stored = try loadRow(table, id: id) else { throw ReplicaError.rowNotFound(table: table.name, id: id) }
+            guard !stored.inTable else { throw ReplicaError.rowNotDeleted(table: table.name, id: id) }
+            var row = stored.values
             for (ordinal, value) in overrides { row[ordinal] = value }
             let version = Version(hlc: clock.tick(), site: siteID)
-            stored.meta.cl += 1
-            stored.meta.rowVersion = version
-            stored.meta.deleteBase = nil
+            var meta = stored.meta
+            meta.cl += 1
+            meta.rowVersion = version
+            meta.deleteBase = nil
             for ordinal in table.columns.indices {
-                let base = stored.meta.cell(ordinal)?.version
-                stored.meta.setCell(ordinal, CellMeta(cl: stored.meta.cl, version: version, base: base))
+                let base = meta.cell(ordinal)?.version
+                meta.setCell(ordinal, CellMeta(cl: meta.cl, version: version, base: base))
             }
-            stored.tomb = nil
-            try database.cachedStatement(table.insertSQL).execute([.text(id)] + row)
-            try writeMeta(table, id: id, stored, isNew: false)
+            try store(table, id: id, meta, values: row, previous: stored, changed: table.allMask)
             try appendLog(table, id: id, kind: .restore, origin: .local, version: version, mask: table.allMask, old: nil)
         }
     }
@@ -124,19 +122,24 @@ extension Replica {
             var meta = RowMeta(cl: 1, rowVersion: nil, deleteBase: nil, cells: [])
             var mask: UInt64 = 0
             let cell = CellMeta(cl: 1, version: version, base: nil)
-            for (ordinal, value) in row.enumerated() where value != nil {
+            var bindings: [DatabaseValue] = [.text(id)]
+            bindings.reserveCapacity(row.count + 2)
+            for (ordinal, value) in row.enumerated() {
+                bindings.append(value ?? .null)
+                guard value != nil else { continue }
                 meta.setCell(ordinal, cell)
                 mask |= 1 << UInt64(ordinal)
             }
+            bindings.append(try encodedMeta(meta))
+            // A deleted row keeps its id: inserting it again would fork its history, so refuse.
+            if try database.cachedStatement(table.tombSelectSQL).firstRow([.text(id)], { _ in true }) != nil {
+                throw ReplicaError.duplicateID(table: table.name, id: id)
+            }
             do {
-                try writeMeta(table, id: id, StoredRow(meta: meta, tomb: nil), isNew: true)
+                try database.cachedStatement(table.insertSQL).execute(bindings)
             } catch let error as DatabaseError where error.isConstraintViolation {
                 throw ReplicaError.duplicateID(table: table.name, id: id)
             }
-            var bindings: [DatabaseValue] = [.text(id)]
-            bindings.reserveCapacity(row.count + 1)
-            for value in row { bindings.append(value ?? .null) }
-            try database.cachedStatement(table.insertSQL).execute(bindings)
             try appendLog(table, id: id, kind: .insert, origin: .local, version: version, mask: mask, old: nil)
             return id
         }
@@ -147,41 +150,55 @@ extension Replica {
         else { throw ReplicaError.invalidID(id) }
     }
 
+    /// Reads a row from the domain table, or from the tombstones when it is deleted.
     func loadRow(_ table: TableState, id: String) throws -> StoredRow? {
-        try database.cachedStatement(table.metaSelectSQL).firstRow([.text(id)]) { row in
-            let meta = try RowMeta.decode(row.blob(0) ?? [], sites: sites)
-            let tomb = try row.blob(1).map(ValueList.decode)
-            return StoredRow(meta: meta, tomb: tomb)
+        let count = table.columns.count
+        if let row = try database.cachedStatement(table.selectSQL).firstRow([.text(id)], { row in
+            StoredRow(meta: try RowMeta.decode(row.blob(count) ?? [], sites: sites),
+                      values: (0..<count).map { row.value($0) }, inTable: true)
+        }) {
+            return row
+        }
+        return try database.cachedStatement(table.tombSelectSQL).firstRow([.text(id)]) { row in
+            var values = try ValueList.decode(row.blob(1) ?? [])
+            if values.count < count { values += repeatElement(DatabaseValue.null, count: count - values.count) }
+            return StoredRow(meta: try RowMeta.decode(row.blob(0) ?? [], sites: sites), values: values, inTable: false)
         }
     }
 
-    /// The values of a visible row in ordinal order.
-    func readValues(_ table: TableState, id: String) throws -> [DatabaseValue] {
-        let values = try database.cachedStatement(table.selectSQL).firstRow([.text(id)]) { row in
-            (0..<table.columns.count).map { row.value($0) }
+    /// Writes a row's new state, moving it between the domain table and the tombstones as visibility changes.
+    ///
+    /// `changed` lists the ordinals whose value differs from `previous` (used for in-place updates).
+    func store(_ table: TableState, id: String, _ meta: RowMeta, values: [DatabaseValue], previous: StoredRow?,
+               changed: UInt64) throws
+    {
+        let blob = try encodedMeta(meta)
+        switch (previous?.inTable ?? false, meta.isVisible) {
+        case (true, true):
+            var bindings: [DatabaseValue] = []
+            for ordinal in values.indices where changed & (1 << UInt64(ordinal)) != 0 { bindings.append(values[ordinal]) }
+            try database.cachedStatement(table.updateSQL(mask: changed)).execute(bindings + [blob, .text(id)])
+        case (true, false):
+            try database.cachedStatement(table.deleteSQL).execute([.text(id)])
+            try database.cachedStatement(table.tombUpsertSQL).execute([.text(id), blob, .blob(ValueList.encode(values))])
+        case (false, true):
+            if previous != nil { try database.cachedStatement(table.tombDeleteSQL).execute([.text(id)]) }
+            try database.cachedStatement(table.insertSQL).execute([.text(id)] + values + [blob])
+        case (false, false):
+            try database.cachedStatement(table.tombUpsertSQL).execute([.text(id), blob, .blob(ValueList.encode(values))])
         }
-        guard let values else { throw StorageCorruption(detail: "Zeile \(id) fehlt in \(table.name)") }
-        return values
     }
 
-    func writeMeta(_ table: TableState, id: String, _ stored: StoredRow, isNew: Bool) throws {
-        for version in [stored.meta.rowVersion, stored.meta.deleteBase].compactMap({ $0 })
-            where siteIndexes[version.site] == nil
-        {
+    func encodedMeta(_ meta: RowMeta) throws -> DatabaseValue {
+        for version in [meta.rowVersion, meta.deleteBase].compactMap({ $0 }) where siteIndexes[version.site] == nil {
             _ = try siteIndex(version.site)
         }
-        for cell in stored.meta.cells {
+        for cell in meta.cells {
             guard let cell else { continue }
             if siteIndexes[cell.version.site] == nil { _ = try siteIndex(cell.version.site) }
             if let base = cell.base, siteIndexes[base.site] == nil { _ = try siteIndex(base.site) }
         }
-        let blob = DatabaseValue.blob(stored.meta.encode { siteIndexes[$0] ?? 0 })
-        let tomb = stored.tomb.map { DatabaseValue.blob(ValueList.encode($0)) } ?? .null
-        if isNew {
-            try database.cachedStatement(table.metaInsertSQL).execute([.text(id), blob, tomb])
-        } else {
-            try database.cachedStatement(table.metaUpdateSQL).execute([blob, tomb, .text(id)])
-        }
+        return .blob(meta.encode { siteIndexes[$0] ?? 0 })
     }
 
     func appendLog(_ table: TableState, id: String, kind: LogKind, origin: Origin, version: Version, mask: UInt64,

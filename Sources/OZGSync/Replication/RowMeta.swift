@@ -7,7 +7,7 @@ struct CellMeta: Equatable {
 
 /// Replication metadata of one row: its causal length, the row change that set it, and every cell's metadata.
 ///
-/// Stored packed in one BLOB per row (`_ozg_meta_<table>.meta`); site ids are stored as indexes
+/// Stored packed in one BLOB per row (column `_ozg` of the row, or `_ozg_tomb_<table>.meta` once deleted); site ids are stored as indexes
 /// into `_ozg_sites`, so the encoding needs the replica's site table.
 struct RowMeta: Equatable {
     var cl: UInt64

@@ -12,10 +12,14 @@ final class TableState {
     let insertSQL: String
     let selectSQL: String
     let deleteSQL: String
-    let metaSelectSQL: String
-    let metaInsertSQL: String
-    let metaUpdateSQL: String
+    let tombSelectSQL: String
+    let tombUpsertSQL: String
+    let tombDeleteSQL: String
+    let tombListSQL: String
     private var updateSQLByMask: [UInt64: String] = [:]
+
+    /// The column in every replicated table that holds the row's packed replication metadata.
+    static let metaColumn = "_ozg"
 
     init(name: String, index: Int64, columns: [String], declared: [String]) {
         self.name = name
@@ -27,20 +31,22 @@ final class TableState {
         self.declaredOrdinals = declared.compactMap { ordinals[$0] }
         let quoted = columns.map { "\"\($0)\"" }
         let table = "\"\(name)\""
-        let meta = "\"_ozg_meta_\(name)\""
-        insertSQL = "INSERT INTO \(table)(id\(quoted.map { ", " + $0 }.joined())) VALUES (?"
-            + String(repeating: ", ?", count: columns.count) + ")"
-        selectSQL = "SELECT \((quoted.isEmpty ? ["NULL"] : quoted).joined(separator: ", ")) FROM \(table) WHERE id = ?"
+        let tomb = "\"_ozg_tomb_\(name)\""
+        insertSQL = "INSERT INTO \(table)(id\(quoted.map { ", " + $0 }.joined()), \(Self.metaColumn)) VALUES (?"
+            + String(repeating: ", ?", count: columns.count + 1) + ")"
+        selectSQL = "SELECT \((quoted + [Self.metaColumn]).joined(separator: ", ")) FROM \(table) WHERE id = ?"
         deleteSQL = "DELETE FROM \(table) WHERE id = ?"
-        metaSelectSQL = "SELECT meta, tomb FROM \(meta) WHERE id = ?"
-        metaInsertSQL = "INSERT INTO \(meta)(id, meta, tomb) VALUES (?, ?, ?)"
-        metaUpdateSQL = "UPDATE \(meta) SET meta = ?, tomb = ? WHERE id = ?"
+        tombSelectSQL = "SELECT meta, vals FROM \(tomb) WHERE id = ?"
+        tombUpsertSQL = "INSERT OR REPLACE INTO \(tomb)(id, meta, vals) VALUES (?, ?, ?)"
+        tombDeleteSQL = "DELETE FROM \(tomb) WHERE id = ?"
+        tombListSQL = "SELECT id FROM \(tomb) ORDER BY id"
     }
 
-    /// `UPDATE table SET c1 = ?, c2 = ? WHERE id = ?` for the ordinals in `mask`.
+    /// `UPDATE table SET c1 = ?, c2 = ?, _ozg = ? WHERE id = ?` for the ordinals in `mask`.
     func updateSQL(mask: UInt64) -> String {
         if let sql = updateSQLByMask[mask] { return sql }
         let assignments = columns.indices.filter { mask & (1 << UInt64($0)) != 0 }.map { "\"\(columns[$0])\" = ?" }
+            + ["\(Self.metaColumn) = ?"]
         let sql = "UPDATE \"\(name)\" SET \(assignments.joined(separator: ", ")) WHERE id = ?"
         updateSQLByMask[mask] = sql
         return sql
