@@ -12,11 +12,22 @@ func measure(_ body: () throws -> Void) rethrows -> Double {
     return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
 }
 
+/// Runs `body` `repetitions` times (each with fresh state from `prepare`) and returns the median time.
+func median(_ repetitions: Int, _ run: (Int) throws -> Double) rethrows -> Double {
+    var times: [Double] = []
+    for index in 0..<repetitions { times.append(try run(index)) }
+    return times.sorted()[repetitions / 2]
+}
+
 func line(_ name: String, _ value: Double, digits: Int = 3) {
     print("\(name): \(String(format: "%.\(digits)f", value))")
 }
 
 let rowCount = CommandLine.arguments.dropFirst().first.flatMap(Int.init) ?? 100_000
+/// Every timed figure is the median of this many runs on fresh files (the machine's timing noise is large).
+let repetitions = Int(ProcessInfo.processInfo.environment["OZG_BENCH_REPETITIONS"] ?? "") ?? 3
+/// `ozg-bench ROWS write` stops after the write figures (for profiling the capture path alone).
+let onlyWrites = CommandLine.arguments.dropFirst(2).first == "write"
 let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ozg-bench-\(UUID().uuidString)")
 try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
 defer { try? FileManager.default.removeItem(at: directory) }
@@ -28,21 +39,33 @@ let rows = Workload.rows(count: rowCount, seed: 42)
 let declared = rows.map(\.values)
 
 // Writes: 100,000 inserts in one transaction.
-let plain = PlainSQLite(path: path("plain.sqlite"))
-plain.exec(Workload.createSQL)
-let plainWrite = measure { plain.insert(rows) }
-
-let source = try Replica(path: path("source.ozg"), schema: Workload.schema)
-let ozgWrite = try measure {
-    try source.transaction {
-        for (row, values) in zip(rows, declared) {
-            try source.insert(into: Workload.tableName, id: row.id, declaredValues: values)
+var plain = PlainSQLite(path: path("plain-0.sqlite"))
+var source = try Replica(path: path("source-0.ozg"), schema: Workload.schema)
+var plainWrites: [Double] = []
+var ozgWrites: [Double] = []
+for run in 0..<repetitions {
+    // Alternate the sides so neither always runs on a warmer machine.
+    plain = PlainSQLite(path: path("plain-\(run).sqlite"))
+    plain.exec(Workload.createSQL)
+    source = try Replica(path: path("source-\(run).ozg"), schema: Workload.schema)
+    let replica = source
+    let plainSide = measure { plain.insert(rows) }
+    let ozgSide = try measure {
+        try replica.transaction {
+            for (row, values) in zip(rows, declared) {
+                try replica.insert(into: Workload.tableName, id: row.id, declaredValues: values)
+            }
         }
     }
+    plainWrites.append(plainSide)
+    ozgWrites.append(ozgSide)
 }
+let plainWrite = plainWrites.sorted()[repetitions / 2]
+let ozgWrite = ozgWrites.sorted()[repetitions / 2]
 line("write_plain_s", plainWrite)
 line("write_ozgsync_s", ozgWrite)
 line("write_ratio", ozgWrite / plainWrite, digits: 2)
+if onlyWrites { exit(0) }
 
 // Storage after the inserts (WAL checkpointed on both sides).
 let plainSize = plain.checkpointedSize()
@@ -54,7 +77,7 @@ line("storage_ratio", Double(ozgSize) / Double(plainSize), digits: 2)
 
 // Extraction of every change, its wire size, apply into a fresh replica and re-apply.
 var extractedBatch = ChangeBatch()
-let extractTime = try measure { extractedBatch = try source.extractChanges(after: 0).batch }
+let extractTime = try median(repetitions) { _ in try measure { extractedBatch = try source.extractChanges(after: 0).batch } }
 let extracted = (batch: extractedBatch, ())
 let changes = extracted.batch.changeCount
 print("changes: \(changes)")
@@ -66,13 +89,20 @@ let compressed = try ChangeBatchCodec.encodeCompressed(extracted.batch)
 line("wire_bytes_per_change", Double(encoded.count) / Double(changes), digits: 2)
 line("wire_bytes_per_change_deflate", Double(compressed.count) / Double(changes), digits: 2)
 
-let target = try Replica(path: path("target.ozg"), schema: Workload.schema)
-let applyTime = try measure { try target.apply(extracted.batch) }
+var target = try Replica(path: path("target-0.ozg"), schema: Workload.schema)
+let applyTime = try median(repetitions) { run in
+    target = try Replica(path: path("target-\(run).ozg"), schema: Workload.schema)
+    let fresh = target
+    return try measure { try fresh.apply(extracted.batch) }
+}
 line("apply_s", applyTime)
 line("apply_changes_per_s", Double(changes) / applyTime, digits: 0)
-var reapplied = ApplyResult()
-let reapplyTime = try measure { reapplied = try target.apply(extracted.batch) }
-precondition(reapplied.changedRows == 0, "re-apply changed \(reapplied.changedRows) rows")
+let reapplyTime = try median(repetitions) { _ in
+    var reapplied = ApplyResult()
+    let time = try measure { reapplied = try target.apply(extracted.batch) }
+    precondition(reapplied.changedRows == 0, "re-apply changed \(reapplied.changedRows) rows")
+    return time
+}
 line("reapply_s", reapplyTime)
 line("reapply_changes_per_s", Double(changes) / reapplyTime, digits: 0)
 let sameState = try target.canonicalDump() == source.canonicalDump()

@@ -6,7 +6,8 @@ enum RandomChanges {
     static let sites = (0..<4).map { SiteID(high: UInt64($0) &* 0x1234_5678_9abc, low: UInt64($0) + 7) }
 
     static func value(_ generator: inout SeededGenerator) -> DatabaseValue {
-        switch Int.random(in: 0..<6, using: &generator) {
+        switch Int.random(in: 0..<7, using: &generator) {
+        case 6: return .real([12.5, 0.1, -3.0, 123.4567, 1e11, -0.0, .infinity, 0.30000000000000004].randomElement(using: &generator)!)
         case 0: return .null
         case 1: return .integer(Int64.random(in: Int64.min...Int64.max, using: &generator))
         case 2: return .real(Double.random(in: -1e6...1e6, using: &generator))
@@ -62,6 +63,22 @@ struct CodecTests {
         let batch = RandomChanges.batch(&generator, rows: 3, ids: ids)
         #expect(try ChangeBatchCodec.decode(ChangeBatchCodec.encode(batch)) == batch)
         #expect(try ChangeBatchCodec.decodeCompressed(ChangeBatchCodec.encodeCompressed(batch)) == batch)
+    }
+
+    @Test("Dezimalzahlen kommen bitgenau zurück, ob kompakt oder mit 8 Bytes kodiert")
+    func decimalsRoundTripExactly() throws {
+        var generator = SeededGenerator(seed: 5)
+        var compact = 0
+        for _ in 0..<20000 {
+            let scale = [1.0, 10, 100, 1000, 10000, 3].randomElement(using: &generator)!
+            let value = Double(Int.random(in: -10_000_000...10_000_000, using: &generator)) / scale
+            let encoded = ValueList.encode([.real(value)])
+            let decoded = try ValueList.decode(encoded)
+            guard case .real(let back) = decoded[0] else { Issue.record("kein REAL"); continue }
+            #expect(back.bitPattern == value.bitPattern, "\(value)")
+            if encoded.count < 9 { compact += 1 }
+        }
+        #expect(compact > 15000)
     }
 
     @Test("Zufällige Bytes werden abgelehnt, nie ein Absturz")

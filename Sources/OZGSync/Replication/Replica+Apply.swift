@@ -39,9 +39,12 @@ extension Replica {
     }
 
     func checkDrift(_ batch: ChangeBatch) throws {
+        let maxDrift = configuration.maxDriftMilliseconds
+        guard (try? clock.check(batch.maxHLC, maxDriftMilliseconds: maxDrift, site: nil)) == nil else { return }
+        // Something is too far ahead: name the device it came from.
         for row in batch.rows {
             for version in [row.rowVersion].compactMap({ $0 }) + row.cells.map(\.version) {
-                try clock.check(version.hlc, maxDriftMilliseconds: configuration.maxDriftMilliseconds, site: version.site)
+                try clock.check(version.hlc, maxDriftMilliseconds: maxDrift, site: version.site)
             }
         }
     }
@@ -57,8 +60,12 @@ extension Replica {
         var known: [(Int, CellChange)] = []
         known.reserveCapacity(change.cells.count)
         var unknown: [CellChange] = []
-        for cell in change.cells {
-            if let ordinal = table.ordinals[cell.column] { known.append((ordinal, cell)) } else { unknown.append(cell) }
+        for (position, cell) in change.cells.enumerated() {
+            if let ordinal = table.ordinal(ofIncoming: cell.column, at: position) {
+                known.append((ordinal, cell))
+            } else {
+                unknown.append(cell)
+            }
         }
         if !unknown.isEmpty {
             try keepPending(RowChange(table: change.table, id: change.id, cl: change.cl, cells: unknown))

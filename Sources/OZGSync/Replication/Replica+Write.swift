@@ -132,11 +132,11 @@ extension Replica {
             }
             bindings.append(try encodedMeta(meta))
             // A deleted row keeps its id: inserting it again would fork its history, so refuse.
-            if try database.cachedStatement(table.tombSelectSQL).firstRow([.text(id)], { _ in true }) != nil {
+            if try table.statement(.tombSelect, in: database).firstRow([.text(id)], { _ in true }) != nil {
                 throw ReplicaError.duplicateID(table: table.name, id: id)
             }
             do {
-                try database.cachedStatement(table.insertSQL).execute(bindings)
+                try table.statement(.insert, in: database).execute(bindings)
             } catch let error as DatabaseError where error.isConstraintViolation {
                 throw ReplicaError.duplicateID(table: table.name, id: id)
             }
@@ -146,20 +146,22 @@ extension Replica {
     }
 
     static func validate(id: String) throws {
-        guard !id.isEmpty, id.utf8.count <= 256, !id.unicodeScalars.contains(where: { $0.value < 32 || $0.value == 127 })
-        else { throw ReplicaError.invalidID(id) }
+        let utf8 = id.utf8
+        guard !utf8.isEmpty, utf8.count <= 256, !utf8.contains(where: { $0 < 32 || $0 == 127 }) else {
+            throw ReplicaError.invalidID(id)
+        }
     }
 
     /// Reads a row from the domain table, or from the tombstones when it is deleted.
     func loadRow(_ table: TableState, id: String) throws -> StoredRow? {
         let count = table.columns.count
-        if let row = try database.cachedStatement(table.selectSQL).firstRow([.text(id)], { row in
+        if let row = try table.statement(.select, in: database).firstRow([.text(id)], { row in
             StoredRow(meta: try RowMeta.decode(row.blob(count) ?? [], sites: sites),
                       values: (0..<count).map { row.value($0) }, inTable: true)
         }) {
             return row
         }
-        return try database.cachedStatement(table.tombSelectSQL).firstRow([.text(id)]) { row in
+        return try table.statement(.tombSelect, in: database).firstRow([.text(id)]) { row in
             var values = try ValueList.decode(row.blob(1) ?? [])
             if values.count < count { values += repeatElement(DatabaseValue.null, count: count - values.count) }
             return StoredRow(meta: try RowMeta.decode(row.blob(0) ?? [], sites: sites), values: values, inTable: false)
@@ -179,17 +181,21 @@ extension Replica {
             for ordinal in values.indices where changed & (1 << UInt64(ordinal)) != 0 { bindings.append(values[ordinal]) }
             try database.cachedStatement(table.updateSQL(mask: changed)).execute(bindings + [blob, .text(id)])
         case (true, false):
-            try database.cachedStatement(table.deleteSQL).execute([.text(id)])
-            try database.cachedStatement(table.tombUpsertSQL).execute([.text(id), blob, .blob(ValueList.encode(values))])
+            try table.statement(.delete, in: database).execute([.text(id)])
+            try table.statement(.tombUpsert, in: database).execute([.text(id), blob, .blob(ValueList.encode(values))])
         case (false, true):
-            if previous != nil { try database.cachedStatement(table.tombDeleteSQL).execute([.text(id)]) }
-            try database.cachedStatement(table.insertSQL).execute([.text(id)] + values + [blob])
+            if previous != nil { try table.statement(.tombDelete, in: database).execute([.text(id)]) }
+            try table.statement(.insert, in: database).execute([.text(id)] + values + [blob])
         case (false, false):
-            try database.cachedStatement(table.tombUpsertSQL).execute([.text(id), blob, .blob(ValueList.encode(values))])
+            try table.statement(.tombUpsert, in: database).execute([.text(id), blob, .blob(ValueList.encode(values))])
         }
     }
 
     func encodedMeta(_ meta: RowMeta) throws -> DatabaseValue {
+        let local = siteID
+        if meta.rowVersion == nil, meta.cells.allSatisfy({ $0 == nil || ($0!.version.site == local && $0!.base == nil) }) {
+            return .blob(meta.encode { $0 == local ? (siteIndexes[local] ?? 0) : 0 })
+        }
         for version in [meta.rowVersion, meta.deleteBase].compactMap({ $0 }) where siteIndexes[version.site] == nil {
             _ = try siteIndex(version.site)
         }
@@ -205,9 +211,7 @@ extension Replica {
                    old: [UInt8]?) throws
     {
         let site = try siteIndexes[version.site] ?? siteIndex(version.site)
-        try database.cachedStatement(
-            "INSERT INTO _ozg_log(tbl, id, kind, origin, hlc, site, cols, old) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-        ).execute([
+        try logStatement().execute([
             .integer(table.index), .text(id), .integer(kind.rawValue), .integer(origin.rawValue),
             .integer(Int64(bitPattern: version.hlc)), .integer(Int64(site)), .integer(Int64(bitPattern: mask)),
             old.map { .blob($0) } ?? .null,

@@ -23,6 +23,8 @@ public final class Replica {
         public var maxDriftMilliseconds: UInt64
         /// The wall clock; tests inject their own.
         public var wallClock: HybridLogicalClock.WallClock
+        /// SQLite's page cache for this connection, in KiB (the file's hot b-tree pages stay in memory).
+        public var cacheKibibytes: Int = 32 * 1024
         /// The site id a newly created file gets; nil draws a random one. Only seeded simulations set it.
         public var siteIDForNewFile: SiteID?
 
@@ -49,6 +51,7 @@ public final class Replica {
     var siteIndexes: [SiteID: UInt64] = [:]
     var tables: [String: TableState] = [:]
     var tablesByIndex: [Int64: TableState] = [:]
+    var appendLogStatement: Statement?
     var writeDepth = 0
     var writeFailed = false
 
@@ -61,6 +64,7 @@ public final class Replica {
         self.database = database
         self.schema = schema
         self.configuration = configuration
+        try database.execute("PRAGMA cache_size = -\(max(configuration.cacheKibibytes, 64))")
         try database.execute(Self.coreSQL)
         let stored = try Self.loadOrCreateIdentity(database, fileIdentity: Self.fileIdentity(path),
                                                    newSite: configuration.siteIDForNewFile)
@@ -74,7 +78,17 @@ public final class Replica {
 
     /// Closes the file. Further use throws.
     public func close() {
+        for table in tablesByIndex.values { table.releaseStatements() }
+        appendLogStatement = nil
         database.close()
+    }
+
+    func logStatement() throws -> Statement {
+        if let statement = appendLogStatement { return statement }
+        let statement = try database.makeStatement(
+            "INSERT INTO _ozg_log(tbl, id, kind, origin, hlc, site, cols, old) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+        appendLogStatement = statement
+        return statement
     }
 
     static let coreSQL = """

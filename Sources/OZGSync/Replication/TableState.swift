@@ -17,6 +17,32 @@ final class TableState {
     let tombDeleteSQL: String
     let tombListSQL: String
     private var updateSQLByMask: [UInt64: String] = [:]
+    private var statements: [Statement?] = Array(repeating: nil, count: Kind.allCases.count)
+
+    /// The statements every write needs, kept here so the hot path skips the cache's string hashing.
+    enum Kind: Int, CaseIterable {
+        case insert, select, delete, tombSelect, tombUpsert, tombDelete
+    }
+
+    func statement(_ kind: Kind, in database: Database) throws -> Statement {
+        if let statement = statements[kind.rawValue] { return statement }
+        let sql = switch kind {
+        case .insert: insertSQL
+        case .select: selectSQL
+        case .delete: deleteSQL
+        case .tombSelect: tombSelectSQL
+        case .tombUpsert: tombUpsertSQL
+        case .tombDelete: tombDeleteSQL
+        }
+        let statement = try database.makeStatement(sql)
+        statements[kind.rawValue] = statement
+        return statement
+    }
+
+    /// Drops prepared statements (before the connection closes).
+    func releaseStatements() {
+        statements = Array(repeating: nil, count: Kind.allCases.count)
+    }
 
     /// The column in every replicated table that holds the row's packed replication metadata.
     static let metaColumn = "_ozg"
@@ -50,6 +76,21 @@ final class TableState {
         let sql = "UPDATE \"\(name)\" SET \(assignments.joined(separator: ", ")) WHERE id = ?"
         updateSQLByMask[mask] = sql
         return sql
+    }
+
+    /// Column names of the last merged row by position: decoded batches share one string per name,
+    /// so comparing against the previous row's names is cheaper than hashing every cell's name.
+    private var recentColumns: [(String, Int)] = []
+
+    func ordinal(ofIncoming column: String, at position: Int) -> Int? {
+        if position < recentColumns.count, recentColumns[position].0 == column { return recentColumns[position].1 }
+        guard let ordinal = ordinals[column] else { return nil }
+        if position < recentColumns.count {
+            recentColumns[position] = (column, ordinal)
+        } else if position == recentColumns.count {
+            recentColumns.append((column, ordinal))
+        }
+        return ordinal
     }
 
     func ordinal(of column: String) throws -> Int {

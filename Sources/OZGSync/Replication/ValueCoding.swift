@@ -5,25 +5,48 @@ enum ValueTag: UInt8 {
     case real = 2
     case text = 3
     case blob = 4
+    /// A REAL that is exactly an integer divided by 10^scale (scale 0–4), stored as one varint.
+    case decimal = 5
+    /// Only in change batches: a text equal to an earlier short text of the same batch, by index.
+    case textReference = 6
 }
+
+/// Exact powers of ten, so `Double(mantissa) / scale` is the same correctly rounded value everywhere.
+private let powersOfTen: [Double] = [1, 10, 100, 1000, 10000]
 
 extension DatabaseValue {
     var tag: ValueTag {
         switch self {
         case .null: return .null
         case .integer: return .integer
-        case .real: return .real
+        case .real(let value): return Self.decimal(value) == nil ? .real : .decimal
         case .text: return .text
         case .blob: return .blob
         }
     }
 
-    /// Writes the payload only; the tag travels separately.
+    /// The packed `zigzag(mantissa) * 5 + scale` of a double that round-trips exactly, or nil.
+    static func decimal(_ value: Double) -> UInt64? {
+        guard value.isFinite, value.bitPattern != (-0.0).bitPattern, abs(value) < 1e12 else { return nil }
+        for scale in 0..<powersOfTen.count {
+            let scaled = (value * powersOfTen[scale]).rounded()
+            guard abs(scaled) < 9e15 else { return nil }
+            let mantissa = Int64(scaled)
+            if (Double(mantissa) / powersOfTen[scale]).bitPattern == value.bitPattern {
+                let zigzag = UInt64(bitPattern: (mantissa << 1) ^ (mantissa >> 63))
+                return zigzag * 5 + UInt64(scale)
+            }
+        }
+        return nil
+    }
+
+    /// Writes the payload only; the tag (from `tag`) travels separately.
     func writePayload(to writer: inout ByteWriter) {
         switch self {
         case .null: break
         case .integer(let value): writer.signedVarint(value)
-        case .real(let value): writer.fixed64(value.bitPattern)
+        case .real(let value):
+            if let packed = Self.decimal(value) { writer.varint(packed) } else { writer.fixed64(value.bitPattern) }
         case .text(let text): writer.string(text)
         case .blob(let bytes): writer.lengthPrefixed(bytes)
         }
@@ -41,6 +64,13 @@ extension DatabaseValue {
             }
             return .text(text)
         case .blob: return .blob(Array(try reader.lengthPrefixed()))
+        case .textReference:
+            throw ValueDecodingFailure.unknownTag(tag.rawValue, offset: reader.offset)
+        case .decimal:
+            let packed = try reader.varint()
+            let zigzag = packed / 5
+            let mantissa = Int64(bitPattern: zigzag >> 1) ^ -Int64(bitPattern: zigzag & 1)
+            return .real(Double(mantissa) / powersOfTen[Int(packed % 5)])
         }
     }
 }

@@ -39,10 +39,10 @@ public final class Statement {
         String(cString: sqlite3_column_name(handle, Int32(index)))
     }
 
-    /// Resets the statement and binds `values` to its parameters, in order.
+    /// Resets the statement and binds `values` to its parameters, in order; parameters beyond them become NULL.
     public func bind(_ values: [DatabaseValue]) throws {
         sqlite3_reset(handle)
-        sqlite3_clear_bindings(handle)
+        if values.count < Int(sqlite3_bind_parameter_count(handle)) { sqlite3_clear_bindings(handle) }
         for (offset, value) in values.enumerated() {
             try bind(value, at: Int32(offset + 1))
         }
