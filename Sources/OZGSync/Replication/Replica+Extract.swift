@@ -22,25 +22,25 @@ extension Replica {
         var order: [Key] = []
         var masks: [Key: UInt64] = [:]
         var through = sequence
-        let statement = try database.cachedStatement(
-            "SELECT seq, tbl, id, origin, cols FROM _ozg_log WHERE seq > ? ORDER BY seq")
-        try statement.bind([.integer(sequence)])
-        defer { try? statement.bind([]) }
-        let reader = Row(statement: statement)
-        while try statement.step() {
-            if !includeRemoteOrigin && reader.int64(3) != Origin.local.rawValue {
-                through = reader.int64(0)
-                continue
+        try forEachLogGroup(after: sequence) { entries in
+            guard let first = entries.first else { return true }
+            if !includeRemoteOrigin && first.origin != .local {
+                through = first.sequence
+                return true
             }
-            let key = Key(table: reader.int64(1), id: reader.text(2) ?? "")
-            if let mask = masks[key] {
-                masks[key] = mask | UInt64(bitPattern: reader.int64(4))
-            } else {
-                if order.count >= maxRows { break }
-                order.append(key)
-                masks[key] = UInt64(bitPattern: reader.int64(4))
+            // Groups are taken whole, so `maxRows` is a soft limit; the first group is always taken.
+            if order.count >= maxRows { return false }
+            for entry in entries {
+                let key = Key(table: entry.table, id: entry.id)
+                if let mask = masks[key] {
+                    masks[key] = mask | entry.mask
+                } else {
+                    order.append(key)
+                    masks[key] = entry.mask
+                }
             }
-            through = reader.int64(0)
+            through = first.sequence
+            return true
         }
 
         var rows: [RowChange] = []
@@ -86,7 +86,8 @@ extension Replica {
 
     /// The highest log position written so far.
     public func lastSequence() throws -> Int64 {
-        try database.firstRow("SELECT COALESCE(MAX(seq), 0) FROM _ozg_log") { $0.int64(0) } ?? 0
+        try flushLog()
+        return try database.firstRow("SELECT COALESCE(MAX(seq), 0) FROM _ozg_log") { $0.int64(0) } ?? 0
     }
 
     /// The log position up to which `remote` has confirmed receiving this replica's changes.

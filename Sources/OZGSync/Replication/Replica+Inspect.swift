@@ -72,7 +72,8 @@ extension Replica {
     /// The history of row `id` (in any table), oldest first.
     ///
     /// The log stores each change's old values; a change's new value is the next change's old
-    /// value of that field, or the current value for the latest change.
+    /// value of that field, or the current value for the latest change. The log has no index by
+    /// row id (it would cost every write), so this scans it: fine for a person asking, not for bulk use.
     public func history(id: String) throws -> [HistoryEntry] {
         struct Raw {
             let sequence: Int64
@@ -84,17 +85,15 @@ extension Replica {
             let old: [DatabaseValue]?
         }
         var raws: [Raw] = []
-        try database.forEachRow(
-            "SELECT seq, tbl, kind, origin, hlc, site, cols, old FROM _ozg_log WHERE id = ? ORDER BY seq", [.text(id)]
-        ) { row in
-            guard let table = tablesByIndex[row.int64(1)], let kind = LogKind(rawValue: row.int64(2)) else { return }
-            let siteIndex = Int(row.int64(5))
-            let site = siteIndex < sites.count ? sites[siteIndex] : Self.conflictSite
-            let mask = UInt64(bitPattern: row.int64(6))
-            let ordinals = table.columns.indices.filter { mask & (1 << UInt64($0)) != 0 }
-            raws.append(Raw(sequence: row.int64(0), table: table, kind: kind, origin: row.int64(3),
-                            version: Version(hlc: UInt64(bitPattern: row.int64(4)), site: site), ordinals: ordinals,
-                            old: try row.blob(7).map(ValueList.decode)))
+        try forEachLogGroup(after: 0) { entries in
+            for entry in entries where entry.id == id {
+                guard let table = tablesByIndex[entry.table] else { continue }
+                let site = entry.siteIndex < sites.count ? sites[entry.siteIndex] : Self.conflictSite
+                let ordinals = table.columns.indices.filter { entry.mask & (1 << UInt64($0)) != 0 }
+                raws.append(Raw(sequence: entry.sequence, table: table, kind: entry.kind, origin: entry.origin.rawValue,
+                                version: Version(hlc: entry.hlc, site: site), ordinals: ordinals, old: entry.old))
+            }
+            return true
         }
         var current: [String: [DatabaseValue]] = [:]
         for table in Set(raws.map(\.table.name)) {

@@ -132,7 +132,9 @@ extension Replica {
             }
             bindings.append(try encodedMeta(meta))
             // A deleted row keeps its id: inserting it again would fork its history, so refuse.
-            if try table.statement(.tombSelect, in: database).firstRow([.text(id)], { _ in true }) != nil {
+            if try table.mayHaveTombstones(in: database),
+                try table.statement(.tombSelect, in: database).firstRow([.text(id)], { _ in true }) != nil
+            {
                 throw ReplicaError.duplicateID(table: table.name, id: id)
             }
             do {
@@ -161,6 +163,7 @@ extension Replica {
         }) {
             return row
         }
+        guard try table.mayHaveTombstones(in: database) else { return nil }
         return try table.statement(.tombSelect, in: database).firstRow([.text(id)]) { row in
             var values = try ValueList.decode(row.blob(1) ?? [])
             if values.count < count { values += repeatElement(DatabaseValue.null, count: count - values.count) }
@@ -182,11 +185,13 @@ extension Replica {
             try database.cachedStatement(table.updateSQL(mask: changed)).execute(bindings + [blob, .text(id)])
         case (true, false):
             try table.statement(.delete, in: database).execute([.text(id)])
+            table.noteTombstone()
             try table.statement(.tombUpsert, in: database).execute([.text(id), blob, .blob(ValueList.encode(values))])
         case (false, true):
             if previous != nil { try table.statement(.tombDelete, in: database).execute([.text(id)]) }
             try table.statement(.insert, in: database).execute([.text(id)] + values + [blob])
         case (false, false):
+            table.noteTombstone()
             try table.statement(.tombUpsert, in: database).execute([.text(id), blob, .blob(ValueList.encode(values))])
         }
     }
@@ -205,16 +210,5 @@ extension Replica {
             if let base = cell.base, siteIndexes[base.site] == nil { _ = try siteIndex(base.site) }
         }
         return .blob(meta.encode { siteIndexes[$0] ?? 0 })
-    }
-
-    func appendLog(_ table: TableState, id: String, kind: LogKind, origin: Origin, version: Version, mask: UInt64,
-                   old: [UInt8]?) throws
-    {
-        let site = try siteIndexes[version.site] ?? siteIndex(version.site)
-        try logStatement().execute([
-            .integer(table.index), .text(id), .integer(kind.rawValue), .integer(origin.rawValue),
-            .integer(Int64(bitPattern: version.hlc)), .integer(Int64(site)), .integer(Int64(bitPattern: mask)),
-            old.map { .blob($0) } ?? .null,
-        ])
     }
 }

@@ -51,7 +51,7 @@ public final class Replica {
     var siteIndexes: [SiteID: UInt64] = [:]
     var tables: [String: TableState] = [:]
     var tablesByIndex: [Int64: TableState] = [:]
-    var appendLogStatement: Statement?
+    var logGroup: LogGroup?
     var writeDepth = 0
     var writeFailed = false
 
@@ -79,16 +79,8 @@ public final class Replica {
     /// Closes the file. Further use throws.
     public func close() {
         for table in tablesByIndex.values { table.releaseStatements() }
-        appendLogStatement = nil
+        logGroup = nil
         database.close()
-    }
-
-    func logStatement() throws -> Statement {
-        if let statement = appendLogStatement { return statement }
-        let statement = try database.makeStatement(
-            "INSERT INTO _ozg_log(tbl, id, kind, origin, hlc, site, cols, old) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-        appendLogStatement = statement
-        return statement
     }
 
     static let coreSQL = """
@@ -96,8 +88,8 @@ public final class Replica {
         CREATE TABLE IF NOT EXISTS _ozg_sites(idx INTEGER PRIMARY KEY, site BLOB NOT NULL UNIQUE);
         CREATE TABLE IF NOT EXISTS _ozg_tables(idx INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, columns TEXT NOT NULL);
         CREATE TABLE IF NOT EXISTS _ozg_log(
-            seq INTEGER PRIMARY KEY, tbl INTEGER NOT NULL, id TEXT NOT NULL, kind INTEGER NOT NULL,
-            origin INTEGER NOT NULL, hlc INTEGER NOT NULL, site INTEGER NOT NULL, cols INTEGER NOT NULL, old BLOB);
+            seq INTEGER PRIMARY KEY, tbl INTEGER NOT NULL, kind INTEGER NOT NULL, origin INTEGER NOT NULL,
+            entries BLOB NOT NULL);
         CREATE TABLE IF NOT EXISTS _ozg_remote(
             name TEXT PRIMARY KEY, acked_seq INTEGER NOT NULL DEFAULT 0, cursor INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS _ozg_pending(seq INTEGER PRIMARY KEY, batch BLOB NOT NULL);
@@ -207,6 +199,7 @@ public final class Replica {
             let result = try database.inTransaction {
                 let result = try body()
                 if writeFailed { throw ReplicaError.transactionAborted }
+                try flushLog()
                 if clock.last != persistedHLC {
                     try database.execute("UPDATE _ozg_state SET value = ? WHERE key = 'hlc'",
                                          [.integer(Int64(bitPattern: clock.last))])
@@ -216,6 +209,7 @@ public final class Replica {
             persistedHLC = clock.last
             return result
         } catch {
+            logGroup = nil
             // The clock keeps its in-memory value (it never goes backwards); the sites table rolled back.
             (sites, siteIndexes) = savedSites
             throw error

@@ -39,6 +39,25 @@ final class TableState {
         return statement
     }
 
+    /// Whether the tombstone table may hold rows; false lets inserts and merges of new rows skip looking there.
+    /// Only ever set to true while the connection is open (a rolled-back write leaves it conservatively true).
+    private var tombstonesKnownAbsent = false
+    private var tombstonesChecked = false
+
+    func mayHaveTombstones(in database: Database) throws -> Bool {
+        if !tombstonesChecked {
+            tombstonesChecked = true
+            let any = try database.firstRow("SELECT EXISTS(SELECT 1 FROM \"_ozg_tomb_\(name)\")") { $0.int64(0) }
+            tombstonesKnownAbsent = any == 0
+        }
+        return !tombstonesKnownAbsent
+    }
+
+    func noteTombstone() {
+        tombstonesChecked = true
+        tombstonesKnownAbsent = false
+    }
+
     /// Drops prepared statements (before the connection closes).
     func releaseStatements() {
         statements = Array(repeating: nil, count: Kind.allCases.count)
