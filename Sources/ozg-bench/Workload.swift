@@ -10,7 +10,7 @@ enum Workload {
     static let schema = ReplicaSchema(version: 1, tables: [table])
     static let createSQL = """
         CREATE TABLE aufgabe(id TEXT PRIMARY KEY, titel TEXT, prioritaet INTEGER, dauer REAL, status TEXT,
-                             jahr INTEGER, notiz TEXT)
+                             jahr INTEGER, notiz TEXT) WITHOUT ROWID
         """
 
     static let titles = [

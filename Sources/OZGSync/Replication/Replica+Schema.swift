@@ -39,7 +39,7 @@ extension Replica {
                     columns = table.columns.map(\.name)
                     let definitions = table.columns.map { ", " + Self.columnDefinition($0) }.joined()
                     try database.execute("""
-                        CREATE TABLE "\(table.name)"(id TEXT PRIMARY KEY\(definitions), \(TableState.metaColumn) BLOB NOT NULL)
+                        CREATE TABLE "\(table.name)"(id TEXT PRIMARY KEY NOT NULL\(definitions), \(TableState.metaColumn) BLOB NOT NULL) WITHOUT ROWID
                         """)
                     try database.execute("""
                         CREATE TABLE "_ozg_tomb_\(table.name)"(id TEXT PRIMARY KEY, meta BLOB NOT NULL, vals BLOB NOT NULL) WITHOUT ROWID
