@@ -36,7 +36,8 @@ final class PlainSQLite {
     }
 
     func insert(_ rows: [Workload.Row]) {
-        let statement = prepare("INSERT INTO aufgabe(id, titel, prioritaet, dauer, status, jahr, notiz) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        let statement = prepare(
+            "INSERT INTO aufgabe(id, titel, prioritaet, dauer, status, jahr, notiz) VALUES (?, ?, ?, ?, ?, ?, ?)")
         defer { sqlite3_finalize(statement) }
         exec("BEGIN")
         for row in rows {

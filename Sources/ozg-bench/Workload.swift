@@ -3,10 +3,12 @@ import OZGSync
 /// The benchmark's table: the product's id column plus six columns (text, integer, real, text, integer, text).
 enum Workload {
     static let tableName = "aufgabe"
-    static let table = ReplicatedTable(tableName, columns: [
-        .init("titel", .text), .init("prioritaet", .integer), .init("dauer", .real), .init("status", .text),
-        .init("jahr", .integer), .init("notiz", .text),
-    ])
+    static let table = ReplicatedTable(
+        tableName,
+        columns: [
+            .init("titel", .text), .init("prioritaet", .integer), .init("dauer", .real), .init("status", .text),
+            .init("jahr", .integer), .init("notiz", .text),
+        ])
     static let schema = ReplicaSchema(version: 1, tables: [table])
     static let createSQL = """
         CREATE TABLE aufgabe(id TEXT PRIMARY KEY, titel TEXT, prioritaet INTEGER, dauer REAL, status TEXT,
@@ -46,7 +48,8 @@ enum Workload {
     static func rows(count: Int, seed: UInt64) -> [Row] {
         var random = SplitMix(seed: seed)
         return (0..<count).map { _ in
-            Row(id: RowID.generate(), titel: titles.randomElement(using: &random)!,
+            Row(
+                id: RowID.generate(), titel: titles.randomElement(using: &random)!,
                 prioritaet: Int64.random(in: 0...4, using: &random),
                 dauer: Double(Int.random(in: 5...1800, using: &random)) / 10,
                 status: states.randomElement(using: &random)!, jahr: Int64.random(in: 2023...2027, using: &random),

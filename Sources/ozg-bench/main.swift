@@ -77,7 +77,9 @@ line("storage_ratio", Double(ozgSize) / Double(plainSize), digits: 2)
 
 // Extraction of every change, its wire size, apply into a fresh replica and re-apply.
 var extractedBatch = ChangeBatch()
-let extractTime = try median(repetitions) { _ in try measure { extractedBatch = try source.extractChanges(after: 0).batch } }
+let extractTime = try median(repetitions) { _ in
+    try measure { extractedBatch = try source.extractChanges(after: 0).batch }
+}
 let extracted = (batch: extractedBatch, ())
 let changes = extracted.batch.changeCount
 print("changes: \(changes)")

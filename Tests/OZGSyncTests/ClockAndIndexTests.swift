@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import OZGSync
 
 @Suite("Uhr, IDs und Positionsschlüssel")

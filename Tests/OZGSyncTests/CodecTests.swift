@@ -1,4 +1,6 @@
+import Synchronization
 import Testing
+
 @testable import OZGSync
 
 /// Random change batches for codec and merge properties.
@@ -7,12 +9,18 @@ enum RandomChanges {
 
     static func value(_ generator: inout SeededGenerator) -> DatabaseValue {
         switch Int.random(in: 0..<7, using: &generator) {
-        case 6: return .real([12.5, 0.1, -3.0, 123.4567, 1e11, -0.0, .infinity, 0.30000000000000004].randomElement(using: &generator)!)
+        case 6:
+            return .real(
+                [12.5, 0.1, -3.0, 123.4567, 1e11, -0.0, .infinity, 0.30000000000000004].randomElement(
+                    using: &generator)!)
         case 0: return .null
         case 1: return .integer(Int64.random(in: Int64.min...Int64.max, using: &generator))
         case 2: return .real(Double.random(in: -1e6...1e6, using: &generator))
         case 3: return .text(["", "a", "Grüße", "Lange Zeile mit „Zitat“", "👋"].randomElement(using: &generator)!)
-        case 4: return .blob((0..<Int.random(in: 0..<5, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        case 4:
+            return .blob(
+                (0..<Int.random(in: 0..<5, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            )
         default: return .integer(Int64.random(in: -2...2, using: &generator))
         }
     }
@@ -20,9 +28,11 @@ enum RandomChanges {
     /// A version no other call returns: one (hlc, site) identifies one write, as on real replicas.
     static func version(_ generator: inout SeededGenerator) -> Version {
         let counter = Counter.next()
-        return Version(hlc: HybridLogicalClock.pack(milliseconds: 1_700_000_000_000 + UInt64.random(in: 0..<50, using: &generator),
-                                                    counter: counter),
-                       site: sites.randomElement(using: &generator)!)
+        return Version(
+            hlc: HybridLogicalClock.pack(
+                milliseconds: 1_700_000_000_000 + UInt64.random(in: 0..<50, using: &generator),
+                counter: counter),
+            site: sites.randomElement(using: &generator)!)
     }
 
     /// Changes over a few rows of the test schema, with realistic cl values (cells odd, rows any).
@@ -35,18 +45,19 @@ enum RandomChanges {
             let cellCl = cl % 2 == 1 ? cl : cl - 1
             let columns = ["titel", "notiz"].filter { _ in Bool.random(using: &generator) }
             let cells = columns.map { column in
-                CellChange(column: column, value: value(&generator), cl: cellCl, version: version(&generator),
-                           base: Bool.random(using: &generator) ? version(&generator) : nil)
+                CellChange(
+                    column: column, value: value(&generator), cl: cellCl, version: version(&generator),
+                    base: Bool.random(using: &generator) ? version(&generator) : nil)
             }
             let rowVersion: Version? = cl > 1 ? version(&generator) : nil
-            result.append(RowChange(table: "reise", id: id, cl: cl, rowVersion: rowVersion,
-                                    deleteBase: cl % 2 == 0 ? version(&generator) : nil, cells: cells))
+            result.append(
+                RowChange(
+                    table: "reise", id: id, cl: cl, rowVersion: rowVersion,
+                    deleteBase: cl % 2 == 0 ? version(&generator) : nil, cells: cells))
         }
         return ChangeBatch(rows: result)
     }
 }
-
-import Synchronization
 
 /// Hands out distinct counters across concurrently running tests.
 enum Counter {
@@ -74,7 +85,10 @@ struct CodecTests {
             let value = Double(Int.random(in: -10_000_000...10_000_000, using: &generator)) / scale
             let encoded = ValueList.encode([.real(value)])
             let decoded = try ValueList.decode(encoded)
-            guard case .real(let back) = decoded[0] else { Issue.record("kein REAL"); continue }
+            guard case .real(let back) = decoded[0] else {
+                Issue.record("kein REAL")
+                continue
+            }
             #expect(back.bitPattern == value.bitPattern, "\(value)")
             if encoded.count < 9 { compact += 1 }
         }
@@ -86,7 +100,9 @@ struct CodecTests {
         var generator = SeededGenerator(seed: 99)
         var rejected = 0
         for round in 0..<5000 {
-            var bytes = (0..<Int.random(in: 0..<200, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            var bytes = (0..<Int.random(in: 0..<200, using: &generator)).map { _ in
+                UInt8.random(in: 0...255, using: &generator)
+            }
             if round % 2 == 0 { bytes = ChangeBatchCodec.magic + bytes }
             do {
                 _ = try ChangeBatchCodec.decode(bytes)
@@ -135,14 +151,16 @@ struct CodecTests {
         let site = SiteID.random()
         let version = Version(hlc: HybridLogicalClock.pack(milliseconds: 1_750_000_000_000), site: site)
         let rows = (0..<100).map { index in
-            RowChange(table: "persona", id: RowID.generate(), cl: 1, cells: [
-                CellChange(column: "name", value: .text("Person \(index)"), cl: 1, version: version, base: nil),
-                CellChange(column: "alter", value: .integer(30), cl: 1, version: version, base: nil),
-                CellChange(column: "dauer", value: .real(12.5), cl: 1, version: version, base: nil),
-                CellChange(column: "status", value: "offen", cl: 1, version: version, base: nil),
-                CellChange(column: "jahr", value: .integer(2026), cl: 1, version: version, base: nil),
-                CellChange(column: "notiz", value: "kurz", cl: 1, version: version, base: nil),
-            ])
+            RowChange(
+                table: "persona", id: RowID.generate(), cl: 1,
+                cells: [
+                    CellChange(column: "name", value: .text("Person \(index)"), cl: 1, version: version, base: nil),
+                    CellChange(column: "alter", value: .integer(30), cl: 1, version: version, base: nil),
+                    CellChange(column: "dauer", value: .real(12.5), cl: 1, version: version, base: nil),
+                    CellChange(column: "status", value: "offen", cl: 1, version: version, base: nil),
+                    CellChange(column: "jahr", value: .integer(2026), cl: 1, version: version, base: nil),
+                    CellChange(column: "notiz", value: "kurz", cl: 1, version: version, base: nil),
+                ])
         }
         let bytes = ChangeBatchCodec.encode(ChangeBatch(rows: rows))
         #expect(bytes.count / 600 <= 16)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import OZGSync
 
 /// One seeded schedule: five replicas edit, exchange with dropped, duplicated and lost deliveries,
@@ -45,8 +46,10 @@ final class Simulation {
                 wallClock: { UInt64(Int64(base()) + skew) },
                 siteIDForNewFile: SiteID(high: random.next(), low: UInt64(index + 1)))
             configurations.append(configuration)
-            replicas.append(try Replica(path: directory.path("r\(index).ozg"), schema: TestSchema.v1,
-                                        configuration: configuration))
+            replicas.append(
+                try Replica(
+                    path: directory.path("r\(index).ozg"), schema: TestSchema.v1,
+                    configuration: configuration))
         }
     }
 
@@ -94,11 +97,13 @@ final class Simulation {
                 try replica.insert(into: "reise", id: touched, values: ["titel": nextValue(), "notiz": nextValue()])
             } else {
                 let reisen = try visibleIDs(replica, "reise")
-                try replica.insert(into: "schritt", id: touched, values: [
-                    "reise_id": .text(reisen.randomElement(using: &random) ?? "keine"),
-                    "position": .text(try newPosition(replica)), "text": nextValue(),
-                    "emotion": .integer(Int64.random(in: -2...2, using: &random)),
-                ])
+                try replica.insert(
+                    into: "schritt", id: touched,
+                    values: [
+                        "reise_id": .text(reisen.randomElement(using: &random) ?? "keine"),
+                        "position": .text(try newPosition(replica)), "text": nextValue(),
+                        "emotion": .integer(Int64.random(in: -2...2, using: &random)),
+                    ])
             }
         } else if action < 65 {
             touched = visible.randomElement(using: &random)!
@@ -124,8 +129,9 @@ final class Simulation {
             $0.text(0) ?? ""
         }
         let slot = Int.random(in: 0...positions.count, using: &random)
-        return FractionalIndex.between(slot > 0 ? positions[slot - 1] : nil,
-                                       slot < positions.count ? positions[slot] : nil, using: &random)
+        return FractionalIndex.between(
+            slot > 0 ? positions[slot - 1] : nil,
+            slot < positions.count ? positions[slot] : nil, using: &random)
     }
 
     /// Folds the replica's new state of a row into the oracle's join.
@@ -191,8 +197,9 @@ final class Simulation {
 
     func reopen(_ index: Int) throws {
         replicas[index].close()
-        replicas[index] = try Replica(path: directory.path("r\(index).ozg"), schema: TestSchema.v1,
-                                      configuration: configurations[index])
+        replicas[index] = try Replica(
+            path: directory.path("r\(index).ozg"), schema: TestSchema.v1,
+            configuration: configurations[index])
     }
 
     /// The conflicts DESIGN.md §4 demands for this merge, computed from the receiver's state before it.
@@ -206,8 +213,10 @@ final class Simulation {
                     local.value != cell.value, Optional.isLess(cell.base, local.version),
                     Optional.isLess(local.base, cell.version)
                 else { continue }
-                let (low, high) = local.version < cell.version ? (local.version, cell.version) : (cell.version, local.version)
-                expectedConflicts.insert(RowID.derived(from: ["wert", row.table, row.id, cell.column, low.text, high.text]))
+                let (low, high) =
+                    local.version < cell.version ? (local.version, cell.version) : (cell.version, local.version)
+                expectedConflicts.insert(
+                    RowID.derived(from: ["wert", row.table, row.id, cell.column, low.text, high.text]))
             }
         }
     }
@@ -240,13 +249,15 @@ final class Simulation {
         let expected = expectedDump()
         let actual = try replicas[0].canonicalDump(includeConflicts: false)
         if actual != expected {
-            Issue.record("Seed \(seed): Endstand verliert bestätigte Schreibvorgänge.\nErwartet:\n\(expected)\nIst:\n\(actual)")
+            Issue.record(
+                "Seed \(seed): Endstand verliert bestätigte Schreibvorgänge.\nErwartet:\n\(expected)\nIst:\n\(actual)")
         }
         for (index, replica) in replicas.enumerated() {
             let present = Set(try replica.conflicts(includeResolved: true).map(\.id))
             let missing = expectedConflicts.subtracting(present)
             if !missing.isEmpty {
-                Issue.record("Seed \(seed): r\(index) fehlen \(missing.count) von \(expectedConflicts.count) Konflikten")
+                Issue.record(
+                    "Seed \(seed): r\(index) fehlen \(missing.count) von \(expectedConflicts.count) Konflikten")
             }
             #expect(try replica.database.firstRow("PRAGMA integrity_check") { $0.text(0) } == "ok")
         }
@@ -273,14 +284,16 @@ struct ConvergenceSimulationTests {
                 totals.crashes += simulation.statistics.crashes
                 totals.conflicts += simulation.expectedConflicts.count
             } catch {
-                Issue.record("Seed \(seed) scheiterte: \(error). Nachspielen: OZG_SIM_FIRST_SEED=\(seed) OZG_SIM_SEEDS=1")
+                Issue.record(
+                    "Seed \(seed) scheiterte: \(error). Nachspielen: OZG_SIM_FIRST_SEED=\(seed) OZG_SIM_SEEDS=1")
             }
         }
         // The schedules must actually exercise the interesting cases.
         if Self.seedCount >= 100 {
             #expect(totals.conflicts > 0 && totals.crashes > 0 && totals.writes > 0)
         }
-        print("Simulation Teil \(shard): \(totals.writes) Schreibvorgänge, \(totals.deliveries) Zustellungen, "
-              + "\(totals.conflicts) erwartete Konflikte, \(totals.crashes) Abstürze")
+        print(
+            "Simulation Teil \(shard): \(totals.writes) Schreibvorgänge, \(totals.deliveries) Zustellungen, "
+                + "\(totals.conflicts) erwartete Konflikte, \(totals.crashes) Abstürze")
     }
 }

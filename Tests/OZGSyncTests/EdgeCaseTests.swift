@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import OZGSync
 
 @Suite("Grenzfälle der Replikation")
@@ -15,8 +16,11 @@ struct EdgeCaseTests {
         try b.apply(creation)
         try b.delete("reise", id: id)
         var deletion = try b.extractChanges(after: 0).batch
-        deletion.rows = deletion.rows.map { RowChange(table: $0.table, id: $0.id, cl: $0.cl, rowVersion: $0.rowVersion,
-                                                      deleteBase: $0.deleteBase, cells: []) }
+        deletion.rows = deletion.rows.map {
+            RowChange(
+                table: $0.table, id: $0.id, cl: $0.cl, rowVersion: $0.rowVersion,
+                deleteBase: $0.deleteBase, cells: [])
+        }
         try c.apply(deletion)
         try c.apply(creation)
         #expect(try c.row("reise", id) == nil)
@@ -118,8 +122,13 @@ struct EdgeCaseTests {
         for text in ["eins", "zwei", "drei"] {
             let position = FractionalIndex.after(last)
             last = position
-            steps.append(try a.insert(into: "schritt", values: ["reise_id": .text(reise), "position": .text(position),
-                                                               "text": .text(text)]))
+            steps.append(
+                try a.insert(
+                    into: "schritt",
+                    values: [
+                        "reise_id": .text(reise), "position": .text(position),
+                        "text": .text(text),
+                    ]))
         }
         try exchangeAll([a, b])
         func order(_ replica: Replica) throws -> [String] {
@@ -131,10 +140,18 @@ struct EdgeCaseTests {
         let p = try positions(a)
         try a.update("schritt", id: steps[0], values: ["position": .text(FractionalIndex.after(p[2]))])
         try b.update("schritt", id: steps[0], values: ["position": .text(FractionalIndex.between(p[1], p[2]))])
-        try a.insert(into: "schritt", values: ["reise_id": .text(reise), "position": .text(FractionalIndex.between(p[0], p[1])),
-                                               "text": "a-neu"])
-        try b.insert(into: "schritt", values: ["reise_id": .text(reise), "position": .text(FractionalIndex.between(p[0], p[1])),
-                                               "text": "b-neu"])
+        try a.insert(
+            into: "schritt",
+            values: [
+                "reise_id": .text(reise), "position": .text(FractionalIndex.between(p[0], p[1])),
+                "text": "a-neu",
+            ])
+        try b.insert(
+            into: "schritt",
+            values: [
+                "reise_id": .text(reise), "position": .text(FractionalIndex.between(p[0], p[1])),
+                "text": "b-neu",
+            ])
         try exchangeAll([a, b])
         let final = try order(a)
         #expect(final == (try order(b)))

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import OZGSync
 
 @Suite("Eigenschaften des Zusammenführens")
@@ -32,8 +33,10 @@ struct MergePropertyTests {
         let directory = TemporaryDirectory()
         let a = try fresh(directory, "a.ozg")
         let b = try fresh(directory, "b.ozg")
-        try a.apply(x); try a.apply(y)
-        try b.apply(y); try b.apply(x)
+        try a.apply(x)
+        try a.apply(y)
+        try b.apply(y)
+        try b.apply(x)
         #expect(try a.canonicalDump(includeConflicts: false) == b.canonicalDump(includeConflicts: false))
     }
 
@@ -46,14 +49,19 @@ struct MergePropertyTests {
         let directory = TemporaryDirectory()
         // (x ⊔ y) ⊔ z: x and y merged on one replica, its state then merged with z elsewhere.
         let left = try fresh(directory, "l.ozg")
-        try left.apply(x); try left.apply(y)
+        try left.apply(x)
+        try left.apply(y)
         let leftFinal = try fresh(directory, "lf.ozg")
-        try leftFinal.apply(try left.fullState()); try leftFinal.apply(z)
+        try leftFinal.apply(try left.fullState())
+        try leftFinal.apply(z)
         // x ⊔ (y ⊔ z)
         let right = try fresh(directory, "r.ozg")
-        try right.apply(y); try right.apply(z)
+        try right.apply(y)
+        try right.apply(z)
         let rightFinal = try fresh(directory, "rf.ozg")
-        try rightFinal.apply(x); try rightFinal.apply(try right.fullState())
-        #expect(try leftFinal.canonicalDump(includeConflicts: false) == rightFinal.canonicalDump(includeConflicts: false))
+        try rightFinal.apply(x)
+        try rightFinal.apply(try right.fullState())
+        #expect(
+            try leftFinal.canonicalDump(includeConflicts: false) == rightFinal.canonicalDump(includeConflicts: false))
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import OZGSync
 
 @Suite("Schreiben auf einem Replikat")

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import OZGSync
 
 @Suite("SQLite-Schicht")
@@ -8,8 +9,10 @@ struct SQLiteLayerTests {
         let directory = TemporaryDirectory()
         let db = try Database(path: directory.path("a.sqlite"))
         try db.execute("CREATE TABLE t(v)")
-        let values: [DatabaseValue] = [.null, .integer(-42), .integer(Int64.max), .real(3.25), .text("Grüße „Ü“ 👋"),
-                                       .blob([0, 1, 255]), .blob([]), .text("")]
+        let values: [DatabaseValue] = [
+            .null, .integer(-42), .integer(Int64.max), .real(3.25), .text("Grüße „Ü“ 👋"),
+            .blob([0, 1, 255]), .blob([]), .text(""),
+        ]
         for value in values { try db.execute("INSERT INTO t(v) VALUES (?)", [value]) }
         let read = try db.rows("SELECT v FROM t ORDER BY rowid") { $0.value(0) }
         #expect(read == values)

@@ -20,9 +20,11 @@ final class TemporaryDirectory {
 /// The small schema the core tests use: journeys with ordered steps.
 enum TestSchema {
     static let reise = ReplicatedTable("reise", columns: [.init("titel"), .init("notiz")])
-    static let schritt = ReplicatedTable("schritt", columns: [
-        .init("reise_id"), .init("position"), .init("text"), .init("emotion", .integer),
-    ])
+    static let schritt = ReplicatedTable(
+        "schritt",
+        columns: [
+            .init("reise_id"), .init("position"), .init("text"), .init("emotion", .integer),
+        ])
     static let v1 = ReplicaSchema(version: 1, tables: [reise, schritt])
 }
 
@@ -43,9 +45,10 @@ struct SeededGenerator: RandomNumberGenerator {
 
 extension Replica {
     /// Opens a replica of the test schema in `directory`.
-    static func test(_ directory: TemporaryDirectory, _ name: String, schema: ReplicaSchema = TestSchema.v1,
-                     configuration: Configuration = Configuration()) throws -> Replica
-    {
+    static func test(
+        _ directory: TemporaryDirectory, _ name: String, schema: ReplicaSchema = TestSchema.v1,
+        configuration: Configuration = Configuration()
+    ) throws -> Replica {
         try Replica(path: directory.path(name), schema: schema, configuration: configuration)
     }
 

@@ -29,9 +29,10 @@ public struct RowChange: Hashable, Sendable {
     public var deleteBase: Version?
     public var cells: [CellChange]
 
-    public init(table: String, id: String, cl: UInt64, rowVersion: Version? = nil, deleteBase: Version? = nil,
-                cells: [CellChange])
-    {
+    public init(
+        table: String, id: String, cl: UInt64, rowVersion: Version? = nil, deleteBase: Version? = nil,
+        cells: [CellChange]
+    ) {
         self.table = table
         self.id = id
         self.cl = cl

@@ -256,7 +256,9 @@ public enum ChangeBatchCodec {
                     columnIndex = expected
                 } else {
                     let index = try reader.varint()
-                    guard index < UInt64(strings.count) else { throw fail("Spalten-Index \(index) verweist auf keinen Namen") }
+                    guard index < UInt64(strings.count) else {
+                        throw fail("Spalten-Index \(index) verweist auf keinen Namen")
+                    }
                     columnIndex = Int(index)
                 }
                 if position == 0 { previousFirstColumn = columnIndex }
@@ -282,12 +284,16 @@ public enum ChangeBatchCodec {
                     value = try DatabaseValue.readPayload(tag: tag, from: &reader)
                     if case .text(let text) = value, text.utf8.count <= maxReferencedTextBytes { texts.append(text) }
                 }
-                cells.append(CellChange(column: strings[columnIndex], value: value, cl: cellCl, version: cellVersion,
-                                        base: base))
+                cells.append(
+                    CellChange(
+                        column: strings[columnIndex], value: value, cl: cellCl, version: cellVersion,
+                        base: base))
                 previousVersion = cellVersion
             }
-            rows.append(RowChange(table: table, id: id, cl: cl, rowVersion: rowVersion, deleteBase: deleteBase,
-                                  cells: cells))
+            rows.append(
+                RowChange(
+                    table: table, id: id, cl: cl, rowVersion: rowVersion, deleteBase: deleteBase,
+                    cells: cells))
         }
         guard reader.isAtEnd else { throw fail("Nach dem Ende des Pakets folgen noch \(reader.remaining) Bytes") }
         return ChangeBatch(rows: rows)

@@ -65,10 +65,13 @@ struct LogGroup {
                 let mask = try reader.varint()
                 hlc = hlc &+ UInt64(bitPattern: try reader.signedVarint())
                 let site = Int(clamping: try reader.varint())
-                let old: [DatabaseValue]? = try reader.byte() == 1
+                let old: [DatabaseValue]? =
+                    try reader.byte() == 1
                     ? try ValueList.decode(Array(try reader.lengthPrefixed())) : nil
-                result.append(LogEntry(sequence: sequence, table: table, kind: kind, origin: origin, id: id, mask: mask,
-                                       hlc: hlc, siteIndex: site, old: old))
+                result.append(
+                    LogEntry(
+                        sequence: sequence, table: table, kind: kind, origin: origin, id: id, mask: mask,
+                        hlc: hlc, siteIndex: site, old: old))
             }
         } catch let error as StorageCorruption {
             throw error
@@ -81,9 +84,10 @@ struct LogGroup {
 
 extension Replica {
     /// Records one write in the current transaction's log group.
-    func appendLog(_ table: TableState, id: String, kind: LogKind, origin: Origin, version: Version, mask: UInt64,
-                   old: [UInt8]?) throws
-    {
+    func appendLog(
+        _ table: TableState, id: String, kind: LogKind, origin: Origin, version: Version, mask: UInt64,
+        old: [UInt8]?
+    ) throws {
         let site = try siteIndexes[version.site] ?? siteIndex(version.site)
         if logGroup?.accepts(table: table.index, kind: kind, origin: origin) != true {
             try flushLog()
@@ -97,8 +101,10 @@ extension Replica {
         guard let group = logGroup, group.count > 0 else { return }
         logGroup = nil
         try database.cachedStatement("INSERT INTO _ozg_log(tbl, kind, origin, entries) VALUES (?, ?, ?, ?)")
-            .execute([.integer(group.table), .integer(group.kind.rawValue), .integer(group.origin.rawValue),
-                      .blob(group.entries.bytes)])
+            .execute([
+                .integer(group.table), .integer(group.kind.rawValue), .integer(group.origin.rawValue),
+                .blob(group.entries.bytes),
+            ])
     }
 
     /// Calls `body` for every logged write after `sequence`, oldest first, a stored group at a time.
@@ -113,8 +119,9 @@ extension Replica {
             guard let kind = LogKind(rawValue: row.int64(2)), let origin = Origin(rawValue: row.int64(3)) else {
                 throw StorageCorruption(detail: "Änderungsprotokoll \(row.int64(0))")
             }
-            let entries = try LogGroup.decode(sequence: row.int64(0), table: row.int64(1), kind: kind, origin: origin,
-                                              bytes: row.blob(4) ?? [])
+            let entries = try LogGroup.decode(
+                sequence: row.int64(0), table: row.int64(1), kind: kind, origin: origin,
+                bytes: row.blob(4) ?? [])
             guard try body(entries) else { return }
         }
     }

@@ -23,9 +23,10 @@ public enum FractionalIndex {
     }
 
     /// As `between(_:_:)`, drawing the random suffix from `generator` (for seeded simulations).
-    public static func between<G: RandomNumberGenerator>(_ lower: String?, _ upper: String?,
-                                                         using generator: inout G) -> String
-    {
+    public static func between<G: RandomNumberGenerator>(
+        _ lower: String?, _ upper: String?,
+        using generator: inout G
+    ) -> String {
         let low = lower.map { sanitize(Array($0.utf8)) } ?? []
         var high = upper.map { sanitize(Array($0.utf8)) }
         if let current = high, !(low.lexicographicallyPrecedes(current)) { high = nil }
@@ -35,7 +36,8 @@ public enum FractionalIndex {
             key = midpoint(low, key)
         }
         for index in 0..<3 {
-            let digit = index == 2 ? Int.random(in: 1..<base, using: &generator) : Int.random(in: 0..<base, using: &generator)
+            let digit =
+                index == 2 ? Int.random(in: 1..<base, using: &generator) : Int.random(in: 0..<base, using: &generator)
             key.append(digits[digit])
         }
         return String(decoding: key, as: UTF8.self)

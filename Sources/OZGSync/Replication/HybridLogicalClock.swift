@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A hybrid logical clock: never goes backwards, follows wall time, and moves past every merged version.
@@ -56,8 +56,9 @@ public struct HybridLogicalClock: Sendable {
         let now = wallClock()
         let remoteMilliseconds = remote >> 16
         if remoteMilliseconds > now &+ maxDriftMilliseconds {
-            throw ClockDriftError(site: site, aheadMilliseconds: remoteMilliseconds - now,
-                                  allowedMilliseconds: maxDriftMilliseconds)
+            throw ClockDriftError(
+                site: site, aheadMilliseconds: remoteMilliseconds - now,
+                allowedMilliseconds: maxDriftMilliseconds)
         }
     }
 }

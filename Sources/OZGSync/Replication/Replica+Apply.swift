@@ -29,7 +29,8 @@ extension Replica {
                 try merge(row, origin: .remote, result: &result)
             }
             if let remote, let cursor {
-                try database.execute("""
+                try database.execute(
+                    """
                     INSERT INTO _ozg_remote(name, cursor) VALUES (?, ?)
                     ON CONFLICT(name) DO UPDATE SET cursor = excluded.cursor
                     """, [.text(remote), .integer(cursor)])
@@ -102,9 +103,10 @@ extension Replica {
                 local.version != cell.version, values[ordinal] != cell.value,
                 Optional.isLess(cell.base, local.version), Optional.isLess(local.base, cell.version)
             {
-                conflicts.append(ConflictRecord.valueConflict(
-                    table: table.name, id: change.id, column: cell.column,
-                    first: (local.version, values[ordinal]), second: (cell.version, cell.value)))
+                conflicts.append(
+                    ConflictRecord.valueConflict(
+                        table: table.name, id: change.id, column: cell.column,
+                        first: (local.version, values[ordinal]), second: (cell.version, cell.value)))
             }
             if let local, !((local.cl, local.version) < (cell.cl, cell.version)) { continue }
             meta.setCell(ordinal, CellMeta(cl: cell.cl, version: cell.version, base: cell.base))
@@ -123,9 +125,10 @@ extension Replica {
                 guard let cell = meta.cell(ordinal), cell.cl == newCl - 1,
                     Optional.isLess(meta.deleteBase, cell.version)
                 else { continue }
-                conflicts.append(ConflictRecord.deleteConflict(
-                    table: table.name, id: change.id, column: table.columns[ordinal],
-                    edit: (cell.version, values[ordinal]), delete: deleteVersion))
+                conflicts.append(
+                    ConflictRecord.deleteConflict(
+                        table: table.name, id: change.id, column: table.columns[ordinal],
+                        edit: (cell.version, values[ordinal]), delete: deleteVersion))
             }
         }
 
@@ -169,8 +172,9 @@ extension Replica {
     }
 
     func keepPending(_ change: RowChange) throws {
-        try database.execute("INSERT INTO _ozg_pending(batch) VALUES (?)",
-                             [.blob(ChangeBatchCodec.encode(ChangeBatch(rows: [change])))])
+        try database.execute(
+            "INSERT INTO _ozg_pending(batch) VALUES (?)",
+            [.blob(ChangeBatchCodec.encode(ChangeBatch(rows: [change])))])
     }
 }
 

@@ -12,9 +12,10 @@ extension Replica {
     /// written. With `includeRemoteOrigin` false only changes made on this replica (and conflicts
     /// it detected) are included, which is what a client pushes to a server; a relay passes true.
     /// At most `maxRows` rows are returned; extract again from `throughSequence` for the rest.
-    public func extractChanges(after sequence: Int64, includeRemoteOrigin: Bool = false,
-                               maxRows: Int = Int.max) throws -> ExtractedChanges
-    {
+    public func extractChanges(
+        after sequence: Int64, includeRemoteOrigin: Bool = false,
+        maxRows: Int = Int.max
+    ) throws -> ExtractedChanges {
         struct Key: Hashable {
             let table: Int64
             let id: String
@@ -62,11 +63,14 @@ extension Replica {
         cells.reserveCapacity(mask.nonzeroBitCount)
         for ordinal in table.columns.indices where mask & (1 << UInt64(ordinal)) != 0 {
             guard let cell = meta.cell(ordinal), cell.cl == incarnation else { continue }
-            cells.append(CellChange(column: table.columns[ordinal], value: stored.values[ordinal], cl: cell.cl,
-                                    version: cell.version, base: cell.base))
+            cells.append(
+                CellChange(
+                    column: table.columns[ordinal], value: stored.values[ordinal], cl: cell.cl,
+                    version: cell.version, base: cell.base))
         }
-        return RowChange(table: table.name, id: id, cl: meta.cl, rowVersion: meta.rowVersion,
-                         deleteBase: meta.deleteBase, cells: cells)
+        return RowChange(
+            table: table.name, id: id, cl: meta.cl, rowVersion: meta.rowVersion,
+            deleteBase: meta.deleteBase, cells: cells)
     }
 
     /// The full current state of this replica (every row, every cell), e.g. to seed another replica.
@@ -98,7 +102,8 @@ extension Replica {
     /// Records that `remote` stored everything up to `sequence` (never moves backwards).
     public func acknowledge(_ sequence: Int64, for remote: String) throws {
         try write {
-            try database.execute("""
+            try database.execute(
+                """
                 INSERT INTO _ozg_remote(name, acked_seq) VALUES (?, ?)
                 ON CONFLICT(name) DO UPDATE SET acked_seq = MAX(acked_seq, excluded.acked_seq)
                 """, [.text(remote), .integer(sequence)])

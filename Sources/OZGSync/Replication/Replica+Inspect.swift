@@ -90,8 +90,10 @@ extension Replica {
                 guard let table = tablesByIndex[entry.table] else { continue }
                 let site = entry.siteIndex < sites.count ? sites[entry.siteIndex] : Self.conflictSite
                 let ordinals = table.columns.indices.filter { entry.mask & (1 << UInt64($0)) != 0 }
-                raws.append(Raw(sequence: entry.sequence, table: table, kind: entry.kind, origin: entry.origin.rawValue,
-                                version: Version(hlc: entry.hlc, site: site), ordinals: ordinals, old: entry.old))
+                raws.append(
+                    Raw(
+                        sequence: entry.sequence, table: table, kind: entry.kind, origin: entry.origin.rawValue,
+                        version: Version(hlc: entry.hlc, site: site), ordinals: ordinals, old: entry.old))
             }
             return true
         }
@@ -119,15 +121,18 @@ extension Replica {
                 if old == new { continue }
                 changes.append(.init(column: raw.table.columns[ordinal], old: old, new: new))
             }
-            let kind = switch raw.kind {
-            case .insert: "angelegt"
-            case .update: "geändert"
-            case .delete: "gelöscht"
-            case .restore: "wiederhergestellt"
-            }
-            entries.append(HistoryEntry(sequence: raw.sequence, table: raw.table.name, id: id, kind: kind,
-                                        isLocal: raw.origin == Origin.local.rawValue, version: raw.version,
-                                        changes: changes))
+            let kind =
+                switch raw.kind {
+                case .insert: "angelegt"
+                case .update: "geändert"
+                case .delete: "gelöscht"
+                case .restore: "wiederhergestellt"
+                }
+            entries.append(
+                HistoryEntry(
+                    sequence: raw.sequence, table: raw.table.name, id: id, kind: kind,
+                    isLocal: raw.origin == Origin.local.rawValue, version: raw.version,
+                    changes: changes))
         }
         return entries
     }

@@ -1,9 +1,10 @@
 extension Replica {
     /// Brings the file to `schema`: creates tables, adds columns, runs custom steps. Returns whether anything changed.
     func migrate() throws -> Bool {
-        let fileVersion = Int(try database.firstRow("SELECT value FROM _ozg_state WHERE key = 'schema_version'") {
-            $0.int64(0)
-        } ?? 0)
+        let fileVersion = Int(
+            try database.firstRow("SELECT value FROM _ozg_state WHERE key = 'schema_version'") {
+                $0.int64(0)
+            } ?? 0)
         if fileVersion > schema.version {
             throw ReplicaError.newerFile(fileVersion: fileVersion, programVersion: schema.version)
         }
@@ -14,44 +15,53 @@ extension Replica {
             for column in table.columns {
                 try validateIdentifier(column.name, what: "Feldname")
                 guard column.name != "id", !column.name.hasPrefix("_ozg") else {
-                    throw SchemaError(description: "Das Feld „\(column.name)“ ist der Replikation vorbehalten "
-                        + "(Tabelle \(table.name)); „id“ und Namen mit „_ozg“ legt sie selbst an.")
+                    throw SchemaError(
+                        description: "Das Feld „\(column.name)“ ist der Replikation vorbehalten "
+                            + "(Tabelle \(table.name)); „id“ und Namen mit „_ozg“ legt sie selbst an.")
                 }
             }
         }
         return try database.inTransaction {
             var changed = fileVersion != schema.version
             for table in declared {
-                let registered = try database.firstRow("SELECT idx, columns FROM _ozg_tables WHERE name = ?",
-                                                       [.text(table.name)]) { ($0.int64(0), $0.text(1) ?? "") }
+                let registered = try database.firstRow(
+                    "SELECT idx, columns FROM _ozg_tables WHERE name = ?",
+                    [.text(table.name)]
+                ) { ($0.int64(0), $0.text(1) ?? "") }
                 var columns = registered.map { $0.1.split(separator: ",").map(String.init) } ?? []
                 let index: Int64
                 if let registered {
                     index = registered.0
                     for column in table.columns where !columns.contains(column.name) {
-                        try database.execute("ALTER TABLE \"\(table.name)\" ADD COLUMN \(Self.columnDefinition(column))")
+                        try database.execute(
+                            "ALTER TABLE \"\(table.name)\" ADD COLUMN \(Self.columnDefinition(column))")
                         columns.append(column.name)
                         changed = true
                     }
-                    try database.execute("UPDATE _ozg_tables SET columns = ? WHERE idx = ?",
-                                         [.text(columns.joined(separator: ",")), .integer(index)])
+                    try database.execute(
+                        "UPDATE _ozg_tables SET columns = ? WHERE idx = ?",
+                        [.text(columns.joined(separator: ",")), .integer(index)])
                 } else {
                     columns = table.columns.map(\.name)
                     let definitions = table.columns.map { ", " + Self.columnDefinition($0) }.joined()
-                    try database.execute("""
+                    try database.execute(
+                        """
                         CREATE TABLE "\(table.name)"(id TEXT PRIMARY KEY NOT NULL\(definitions), \(TableState.metaColumn) BLOB NOT NULL) WITHOUT ROWID
                         """)
-                    try database.execute("""
+                    try database.execute(
+                        """
                         CREATE TABLE "_ozg_tomb_\(table.name)"(id TEXT PRIMARY KEY, meta BLOB NOT NULL, vals BLOB NOT NULL) WITHOUT ROWID
                         """)
-                    try database.execute("INSERT INTO _ozg_tables(name, columns) VALUES (?, ?)",
-                                         [.text(table.name), .text(columns.joined(separator: ","))])
+                    try database.execute(
+                        "INSERT INTO _ozg_tables(name, columns) VALUES (?, ?)",
+                        [.text(table.name), .text(columns.joined(separator: ","))])
                     index = database.lastInsertRowID
                     changed = true
                 }
                 guard columns.count <= 63 else { throw ReplicaError.tooManyColumns(table: table.name) }
-                let state = TableState(name: table.name, index: index, columns: columns,
-                                       declared: table.columns.map(\.name))
+                let state = TableState(
+                    name: table.name, index: index, columns: columns,
+                    declared: table.columns.map(\.name))
                 tables[table.name] = state
                 tablesByIndex[index] = state
             }
@@ -66,8 +76,9 @@ extension Replica {
                 if let step = schema.migrations[version] { try step(database) }
             }
             if fileVersion != schema.version {
-                try database.execute("UPDATE _ozg_state SET value = ? WHERE key = 'schema_version'",
-                                     [.integer(Int64(schema.version))])
+                try database.execute(
+                    "UPDATE _ozg_state SET value = ? WHERE key = 'schema_version'",
+                    [.integer(Int64(schema.version))])
             }
             return changed
         }

@@ -38,8 +38,9 @@ extension Replica {
     public func insert(into tableName: String, id: String? = nil, declaredValues: [DatabaseValue]) throws -> String {
         let table = try self.table(tableName)
         guard declaredValues.count == table.declaredOrdinals.count else {
-            throw ReplicaError.unknownColumn(table: tableName, column: "(\(declaredValues.count) Werte)",
-                                             allowed: table.declaredOrdinals.map { table.columns[$0] })
+            throw ReplicaError.unknownColumn(
+                table: tableName, column: "(\(declaredValues.count) Werte)",
+                allowed: table.declaredOrdinals.map { table.columns[$0] })
         }
         var row = [DatabaseValue?](repeating: nil, count: table.columns.count)
         for (position, ordinal) in table.declaredOrdinals.enumerated() { row[ordinal] = declaredValues[position] }
@@ -53,7 +54,9 @@ extension Replica {
         for (column, value) in values { assignments.append((try table.ordinal(of: column), value)) }
         assignments.sort { $0.0 < $1.0 }
         try write {
-            guard var stored = try loadRow(table, id: id) else { throw ReplicaError.rowNotFound(table: table.name, id: id) }
+            guard var stored = try loadRow(table, id: id) else {
+                throw ReplicaError.rowNotFound(table: table.name, id: id)
+            }
             guard stored.inTable else { throw ReplicaError.rowDeleted(table: table.name, id: id) }
             let changes = assignments.filter { stored.values[$0.0] != $0.1 }
             guard !changes.isEmpty else { return }
@@ -67,8 +70,9 @@ extension Replica {
             let old = changes.map { stored.values[$0.0] }
             try database.cachedStatement(table.updateSQL(mask: mask))
                 .execute(changes.map(\.1) + [try encodedMeta(stored.meta), .text(id)])
-            try appendLog(table, id: id, kind: .update, origin: .local, version: version, mask: mask,
-                          old: ValueList.encode(old))
+            try appendLog(
+                table, id: id, kind: .update, origin: .local, version: version, mask: mask,
+                old: ValueList.encode(old))
         }
     }
 
@@ -76,15 +80,18 @@ extension Replica {
     public func delete(_ tableName: String, id: String) throws {
         let table = try self.table(tableName)
         try write {
-            guard var stored = try loadRow(table, id: id) else { throw ReplicaError.rowNotFound(table: table.name, id: id) }
+            guard var stored = try loadRow(table, id: id) else {
+                throw ReplicaError.rowNotFound(table: table.name, id: id)
+            }
             guard stored.inTable else { throw ReplicaError.rowDeleted(table: table.name, id: id) }
             let version = Version(hlc: clock.tick(), site: siteID)
             stored.meta.deleteBase = stored.meta.maxCellVersion
             stored.meta.cl += 1
             stored.meta.rowVersion = version
             try store(table, id: id, stored.meta, values: stored.values, previous: stored, changed: 0)
-            try appendLog(table, id: id, kind: .delete, origin: .local, version: version, mask: table.allMask,
-                          old: ValueList.encode(stored.values))
+            try appendLog(
+                table, id: id, kind: .delete, origin: .local, version: version, mask: table.allMask,
+                old: ValueList.encode(stored.values))
         }
     }
 
@@ -94,7 +101,9 @@ extension Replica {
         var overrides: [(Int, DatabaseValue)] = []
         for (column, value) in values { overrides.append((try table.ordinal(of: column), value)) }
         try write {
-            guard let stored = try loadRow(table, id: id) else { throw ReplicaError.rowNotFound(table: table.name, id: id) }
+            guard let stored = try loadRow(table, id: id) else {
+                throw ReplicaError.rowNotFound(table: table.name, id: id)
+            }
             guard !stored.inTable else { throw ReplicaError.rowNotDeleted(table: table.name, id: id) }
             var row = stored.values
             for (ordinal, value) in overrides { row[ordinal] = value }
@@ -108,7 +117,8 @@ extension Replica {
                 meta.setCell(ordinal, CellMeta(cl: meta.cl, version: version, base: base))
             }
             try store(table, id: id, meta, values: row, previous: stored, changed: table.allMask)
-            try appendLog(table, id: id, kind: .restore, origin: .local, version: version, mask: table.allMask, old: nil)
+            try appendLog(
+                table, id: id, kind: .restore, origin: .local, version: version, mask: table.allMask, old: nil)
         }
     }
 
@@ -157,10 +167,14 @@ extension Replica {
     /// Reads a row from the domain table, or from the tombstones when it is deleted.
     func loadRow(_ table: TableState, id: String) throws -> StoredRow? {
         let count = table.columns.count
-        if let row = try table.statement(.select, in: database).firstRow([.text(id)], { row in
-            StoredRow(meta: try RowMeta.decode(row.blob(count) ?? [], sites: sites),
-                      values: (0..<count).map { row.value($0) }, inTable: true)
-        }) {
+        if let row = try table.statement(.select, in: database).firstRow(
+            [.text(id)],
+            { row in
+                StoredRow(
+                    meta: try RowMeta.decode(row.blob(count) ?? [], sites: sites),
+                    values: (0..<count).map { row.value($0) }, inTable: true)
+            })
+        {
             return row
         }
         guard try table.mayHaveTombstones(in: database) else { return nil }
@@ -174,14 +188,17 @@ extension Replica {
     /// Writes a row's new state, moving it between the domain table and the tombstones as visibility changes.
     ///
     /// `changed` lists the ordinals whose value differs from `previous` (used for in-place updates).
-    func store(_ table: TableState, id: String, _ meta: RowMeta, values: [DatabaseValue], previous: StoredRow?,
-               changed: UInt64) throws
-    {
+    func store(
+        _ table: TableState, id: String, _ meta: RowMeta, values: [DatabaseValue], previous: StoredRow?,
+        changed: UInt64
+    ) throws {
         let blob = try encodedMeta(meta)
         switch (previous?.inTable ?? false, meta.isVisible) {
         case (true, true):
             var bindings: [DatabaseValue] = []
-            for ordinal in values.indices where changed & (1 << UInt64(ordinal)) != 0 { bindings.append(values[ordinal]) }
+            for ordinal in values.indices where changed & (1 << UInt64(ordinal)) != 0 {
+                bindings.append(values[ordinal])
+            }
             try database.cachedStatement(table.updateSQL(mask: changed)).execute(bindings + [blob, .text(id)])
         case (true, false):
             try table.statement(.delete, in: database).execute([.text(id)])
@@ -198,7 +215,9 @@ extension Replica {
 
     func encodedMeta(_ meta: RowMeta) throws -> DatabaseValue {
         let local = siteID
-        if meta.rowVersion == nil, meta.cells.allSatisfy({ $0 == nil || ($0!.version.site == local && $0!.base == nil) }) {
+        if meta.rowVersion == nil,
+            meta.cells.allSatisfy({ $0 == nil || ($0!.version.site == local && $0!.base == nil) })
+        {
             return .blob(meta.encode { $0 == local ? (siteIndexes[local] ?? 0) : 0 })
         }
         for version in [meta.rowVersion, meta.deleteBase].compactMap({ $0 }) where siteIndexes[version.site] == nil {

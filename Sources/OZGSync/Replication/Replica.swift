@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A local replica: one SQLite file holding the domain tables, their replication metadata,
@@ -28,10 +28,11 @@ public final class Replica {
         /// The site id a newly created file gets; nil draws a random one. Only seeded simulations set it.
         public var siteIDForNewFile: SiteID?
 
-        public init(maxDriftMilliseconds: UInt64 = 600_000,
-                    wallClock: @escaping HybridLogicalClock.WallClock = HybridLogicalClock.systemMilliseconds,
-                    siteIDForNewFile: SiteID? = nil)
-        {
+        public init(
+            maxDriftMilliseconds: UInt64 = 600_000,
+            wallClock: @escaping HybridLogicalClock.WallClock = HybridLogicalClock.systemMilliseconds,
+            siteIDForNewFile: SiteID? = nil
+        ) {
             self.maxDriftMilliseconds = maxDriftMilliseconds
             self.wallClock = wallClock
             self.siteIDForNewFile = siteIDForNewFile
@@ -66,8 +67,9 @@ public final class Replica {
         self.configuration = configuration
         try database.execute("PRAGMA cache_size = -\(max(configuration.cacheKibibytes, 64))")
         try database.execute(Self.coreSQL)
-        let stored = try Self.loadOrCreateIdentity(database, fileIdentity: Self.fileIdentity(path),
-                                                   newSite: configuration.siteIDForNewFile)
+        let stored = try Self.loadOrCreateIdentity(
+            database, fileIdentity: Self.fileIdentity(path),
+            newSite: configuration.siteIDForNewFile)
         siteID = stored.site
         persistedHLC = stored.hlc
         clock = HybridLogicalClock(last: stored.hlc, wallClock: configuration.wallClock)
@@ -115,10 +117,13 @@ public final class Replica {
             func freshSite(_ chosen: SiteID? = nil) throws -> SiteID {
                 var fresh = chosen ?? SiteID.random()
                 while fresh == conflictSite { fresh = SiteID.random() }
-                let next = try database.firstRow("SELECT COALESCE(MAX(idx), 0) + 1 FROM _ozg_sites") { $0.int64(0) } ?? 1
-                try database.execute("INSERT INTO _ozg_sites(idx, site) VALUES (?, ?)", [.integer(next), .blob(fresh.bytes)])
-                try database.execute("INSERT OR REPLACE INTO _ozg_state(key, value) VALUES ('site_id', ?)",
-                                     [.blob(fresh.bytes)])
+                let next =
+                    try database.firstRow("SELECT COALESCE(MAX(idx), 0) + 1 FROM _ozg_sites") { $0.int64(0) } ?? 1
+                try database.execute(
+                    "INSERT INTO _ozg_sites(idx, site) VALUES (?, ?)", [.integer(next), .blob(fresh.bytes)])
+                try database.execute(
+                    "INSERT OR REPLACE INTO _ozg_state(key, value) VALUES ('site_id', ?)",
+                    [.blob(fresh.bytes)])
                 return fresh
             }
             var site: SiteID
@@ -134,8 +139,9 @@ public final class Replica {
                 site = try freshSite(newSite)
             }
             if storedIdentity != .some(fileIdentity) {
-                try database.execute("INSERT OR REPLACE INTO _ozg_state(key, value) VALUES ('file_identity', ?)",
-                                     [.text(fileIdentity)])
+                try database.execute(
+                    "INSERT OR REPLACE INTO _ozg_state(key, value) VALUES ('file_identity', ?)",
+                    [.text(fileIdentity)])
             }
             let hlc = try database.firstRow("SELECT value FROM _ozg_state WHERE key = 'hlc'") { $0.int64(0) } ?? 0
             return (site, UInt64(bitPattern: hlc))
@@ -158,7 +164,8 @@ public final class Replica {
     func siteIndex(_ site: SiteID) throws -> UInt64 {
         if let index = siteIndexes[site] { return index }
         let index = UInt64(sites.count)
-        try database.execute("INSERT INTO _ozg_sites(idx, site) VALUES (?, ?)", [.integer(Int64(index)), .blob(site.bytes)])
+        try database.execute(
+            "INSERT INTO _ozg_sites(idx, site) VALUES (?, ?)", [.integer(Int64(index)), .blob(site.bytes)])
         siteIndexes[site] = index
         sites.append(site)
         return index
@@ -201,8 +208,9 @@ public final class Replica {
                 if writeFailed { throw ReplicaError.transactionAborted }
                 try flushLog()
                 if clock.last != persistedHLC {
-                    try database.execute("UPDATE _ozg_state SET value = ? WHERE key = 'hlc'",
-                                         [.integer(Int64(bitPattern: clock.last))])
+                    try database.execute(
+                        "UPDATE _ozg_state SET value = ? WHERE key = 'hlc'",
+                        [.integer(Int64(bitPattern: clock.last))])
                 }
                 return result
             }

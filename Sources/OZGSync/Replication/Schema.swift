@@ -72,7 +72,8 @@ func validateIdentifier(_ name: String, what: String) throws {
         (byte >= 97 && byte <= 122) || (byte >= 48 && byte <= 57) || byte == 95
     }
     guard !name.isEmpty, allowed, let first = name.utf8.first, !(first >= 48 && first <= 57) else {
-        throw SchemaError(description: "Ungültiger \(what) „\(name)“: erlaubt sind Kleinbuchstaben a–z, "
-            + "Ziffern und _, beginnend mit einem Buchstaben oder _.")
+        throw SchemaError(
+            description: "Ungültiger \(what) „\(name)“: erlaubt sind Kleinbuchstaben a–z, "
+                + "Ziffern und _, beginnend mit einem Buchstaben oder _.")
     }
 }

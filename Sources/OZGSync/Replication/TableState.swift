@@ -26,14 +26,15 @@ final class TableState {
 
     func statement(_ kind: Kind, in database: Database) throws -> Statement {
         if let statement = statements[kind.rawValue] { return statement }
-        let sql = switch kind {
-        case .insert: insertSQL
-        case .select: selectSQL
-        case .delete: deleteSQL
-        case .tombSelect: tombSelectSQL
-        case .tombUpsert: tombUpsertSQL
-        case .tombDelete: tombDeleteSQL
-        }
+        let sql =
+            switch kind {
+            case .insert: insertSQL
+            case .select: selectSQL
+            case .delete: deleteSQL
+            case .tombSelect: tombSelectSQL
+            case .tombUpsert: tombUpsertSQL
+            case .tombDelete: tombDeleteSQL
+            }
         let statement = try database.makeStatement(sql)
         statements[kind.rawValue] = statement
         return statement
@@ -77,7 +78,8 @@ final class TableState {
         let quoted = columns.map { "\"\($0)\"" }
         let table = "\"\(name)\""
         let tomb = "\"_ozg_tomb_\(name)\""
-        insertSQL = "INSERT INTO \(table)(id\(quoted.map { ", " + $0 }.joined()), \(Self.metaColumn)) VALUES (?"
+        insertSQL =
+            "INSERT INTO \(table)(id\(quoted.map { ", " + $0 }.joined()), \(Self.metaColumn)) VALUES (?"
             + String(repeating: ", ?", count: columns.count + 1) + ")"
         selectSQL = "SELECT \((quoted + [Self.metaColumn]).joined(separator: ", ")) FROM \(table) WHERE id = ?"
         deleteSQL = "DELETE FROM \(table) WHERE id = ?"
@@ -90,7 +92,8 @@ final class TableState {
     /// `UPDATE table SET c1 = ?, c2 = ?, _ozg = ? WHERE id = ?` for the ordinals in `mask`.
     func updateSQL(mask: UInt64) -> String {
         if let sql = updateSQLByMask[mask] { return sql }
-        let assignments = columns.indices.filter { mask & (1 << UInt64($0)) != 0 }.map { "\"\(columns[$0])\" = ?" }
+        let assignments =
+            columns.indices.filter { mask & (1 << UInt64($0)) != 0 }.map { "\"\(columns[$0])\" = ?" }
             + ["\(Self.metaColumn) = ?"]
         let sql = "UPDATE \"\(name)\" SET \(assignments.joined(separator: ", ")) WHERE id = ?"
         updateSQLByMask[mask] = sql

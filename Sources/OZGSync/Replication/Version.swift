@@ -44,7 +44,7 @@ extension Optional where Wrapped == Version {
         case (nil, nil): return false
         case (nil, _): return true
         case (_, nil): return false
-        case let (left?, right?): return left < right
+        case (let left?, let right?): return left < right
         }
     }
 }

@@ -59,15 +59,17 @@ public final class Statement {
         case .real(let real):
             code = sqlite3_bind_double(handle, index, real)
         case .text(let text):
-            code = text.utf8.withContiguousStorageIfAvailable { buffer in
-                buffer.withMemoryRebound(to: CChar.self) { chars in
-                    sqlite3_bind_text(handle, index, chars.baseAddress, Int32(chars.count), ozg_sqlite_transient())
-                }
-            } ?? sqlite3_bind_text(handle, index, text, -1, ozg_sqlite_transient())
+            code =
+                text.utf8.withContiguousStorageIfAvailable { buffer in
+                    buffer.withMemoryRebound(to: CChar.self) { chars in
+                        sqlite3_bind_text(handle, index, chars.baseAddress, Int32(chars.count), ozg_sqlite_transient())
+                    }
+                } ?? sqlite3_bind_text(handle, index, text, -1, ozg_sqlite_transient())
         case .blob(let bytes):
             code = bytes.withUnsafeBytes { buffer in
-                sqlite3_bind_blob(handle, index, buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 1),
-                                  Int32(buffer.count), ozg_sqlite_transient())
+                sqlite3_bind_blob(
+                    handle, index, buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 1),
+                    Int32(buffer.count), ozg_sqlite_transient())
             }
         }
         guard code == SQLITE_OK else {
@@ -83,8 +85,9 @@ public final class Statement {
         case SQLITE_ROW: return true
         case SQLITE_DONE: return false
         default:
-            let error = DatabaseError(code: sqlite3_extended_errcode(database.handle), connection: database.handle,
-                                      sql: sql)
+            let error = DatabaseError(
+                code: sqlite3_extended_errcode(database.handle), connection: database.handle,
+                sql: sql)
             sqlite3_reset(handle)
             throw error
         }

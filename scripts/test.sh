@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The project's test command: installs what is missing, checks formatting, builds once, runs every test.
+# OZG_SIM_SEEDS raises the number of convergence schedules (default 1000).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-system-packages.sh
+swift format lint --strict -r Sources Tests Package.swift
+swift build --build-tests
+swift test --skip-build
