@@ -143,3 +143,32 @@ extension Array {
         indices.contains(index) ? self[index] : nil
     }
 }
+
+/// A deleted row as kept in the tombstones.
+public struct DeletedRow: Sendable, Equatable {
+    public var id: String
+    /// The values of its last incarnation, by column.
+    public var values: [String: DatabaseValue]
+    /// The version of the delete.
+    public var deletedBy: Version?
+}
+
+extension Replica {
+    /// The version of the delete or restore that last changed the row's visibility, if any.
+    public func rowChangeVersion(table tableName: String, id: String) throws -> Version? {
+        try loadRow(try table(tableName), id: id)?.meta.rowVersion
+    }
+
+    /// Every deleted row of a table with its last values.
+    public func deletedRows(table tableName: String) throws -> [DeletedRow] {
+        let table = try self.table(tableName)
+        guard try table.mayHaveTombstones(in: database) else { return [] }
+        let ids = try database.rows(table.tombListSQL) { $0.text(0) ?? "" }
+        return try ids.compactMap { id in
+            guard let stored = try loadRow(table, id: id) else { return nil }
+            var values: [String: DatabaseValue] = [:]
+            for (ordinal, column) in table.columns.enumerated() { values[column] = stored.values[ordinal] }
+            return DeletedRow(id: id, values: values, deletedBy: stored.meta.rowVersion)
+        }
+    }
+}
