@@ -39,7 +39,8 @@ let package = Package(
         ),
         .testTarget(
             name: "OZGSyncTests",
-            dependencies: ["OZGSync"]
+            dependencies: ["OZGSync"],
+            exclude: ["Golden"]
         ),
         .testTarget(
             name: "SyncServerTests",

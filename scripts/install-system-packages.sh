@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the build needs, if missing (libsqlite3-dev, zlib1g-dev).
+# Installs the Debian packages the build and tests need, if missing (libsqlite3-dev, zlib1g-dev,
+# libxml2-utils for xmllint, which validates exported BPMN against the OMG schema).
 set -euo pipefail
 missing=()
-for package in libsqlite3-dev zlib1g-dev; do
+for package in libsqlite3-dev zlib1g-dev libxml2-utils; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
 if [ ${#missing[@]} -eq 0 ]; then

@@ -5,5 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-system-packages.sh
 swift format lint --strict -r Sources Tests Package.swift
+scripts/fetch-bpmn-xsd.sh
 swift build --build-tests
 swift test --skip-build

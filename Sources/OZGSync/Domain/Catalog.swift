@@ -49,11 +49,14 @@ public enum Catalog {
     /// §1.3 / §4.4 Priorisierungskategorie.
     public static let kategorie: [Choice] = [
         Choice("labor_leistung", "Labor-Leistungen"), Choice("labor_kandidat", "Labor-Kandidaten"),
-        Choice("mittlere_prioritaet", "Leistungen mittlerer Priorität"), Choice("depriorisiert", "Depriorisierte Leistungen"),
+        Choice("mittlere_prioritaet", "Leistungen mittlerer Priorität"),
+        Choice("depriorisiert", "Depriorisierte Leistungen"),
     ]
 
     /// §1.4 OZG-Reifegrad (model 1.1).
-    public static let reifegrad = ["Offline", "Information", "Formular-Assistent", "Online-Leistung", "Online-Transaktion"]
+    public static let reifegrad = [
+        "Offline", "Information", "Formular-Assistent", "Online-Leistung", "Online-Transaktion",
+    ]
 
     public static let digitaleAffinitaet: [Choice] = [
         Choice("niedrig", "niedrig"), Choice("mittel", "mittel"), Choice("hoch", "hoch"),

@@ -63,9 +63,10 @@ public struct Field: Sendable, Hashable {
     /// For a reference: deleting the referenced row deletes this row too (the row belongs to it).
     public let owning: Bool
 
-    public init(_ key: String, _ label: String, _ kind: FieldKind, required: Bool = false, default defaultValue: String? = nil,
-                owning: Bool = false)
-    {
+    public init(
+        _ key: String, _ label: String, _ kind: FieldKind, required: Bool = false, default defaultValue: String? = nil,
+        owning: Bool = false
+    ) {
         self.key = key
         self.label = label
         self.kind = kind
@@ -92,9 +93,10 @@ public struct Entity: Sendable, Hashable {
     /// The field shown to tell rows apart (title, name, …).
     public let titleField: String
 
-    public init(_ key: String, _ label: String, plural: String, title: String, orderedWithin: String? = nil,
-                fields: [Field])
-    {
+    public init(
+        _ key: String, _ label: String, plural: String, title: String, orderedWithin: String? = nil,
+        fields: [Field]
+    ) {
         self.key = key
         self.label = label
         self.pluralLabel = plural

@@ -27,7 +27,8 @@ public enum DomainDocumentation {
             out += "| Feld | Bezeichnung | Typ | Pflicht | Erlaubte Werte |\n|---|---|---|---|---|\n"
             for field in entity.fields {
                 let required = field.required ? "ja" + (field.defaultValue.map { " (Vorgabe: `\($0)`)" } ?? "") : ""
-                out += "| `\(field.key)` | \(field.label) | \(typeName(field.kind)) | \(required) | \(allowed(field.kind)) |\n"
+                out +=
+                    "| `\(field.key)` | \(field.label) | \(typeName(field.kind)) | \(required) | \(allowed(field.kind)) |\n"
             }
             out += "\n"
         }

@@ -19,9 +19,11 @@ extension Field {
         case .longText:
             return .text(input)
         case .integer(let range):
-            let allowed = range.map { "erlaubt: ganze Zahl von \($0.lowerBound) bis \($0.upperBound)." }
+            let allowed =
+                range.map { "erlaubt: ganze Zahl von \($0.lowerBound) bis \($0.upperBound)." }
                 ?? "erlaubt: eine ganze Zahl."
-            guard let number = Int64(trimmed.replacingOccurrences(of: "+", with: "")), range?.contains(number) ?? true else {
+            guard let number = Int64(trimmed.replacingOccurrences(of: "+", with: "")), range?.contains(number) ?? true
+            else {
                 throw invalid(allowed)
             }
             return .integer(number)
@@ -32,7 +34,9 @@ extension Field {
             default: throw invalid("erlaubt: ja oder nein.")
             }
         case .date:
-            guard Self.isValidDate(trimmed) else { throw invalid("erlaubt: ein Datum im Format JJJJ-MM-TT, z. B. 2026-11-28.") }
+            guard Self.isValidDate(trimmed) else {
+                throw invalid("erlaubt: ein Datum im Format JJJJ-MM-TT, z. B. 2026-11-28.")
+            }
             return .text(trimmed)
         case .choice(let choices):
             guard let choice = Self.match(trimmed, in: choices) else { throw invalid(Self.allowedText(choices)) }
@@ -43,15 +47,18 @@ extension Field {
                 let item = part.trimmingCharacters(in: .whitespaces)
                 if item.isEmpty { continue }
                 guard let choice = Self.match(item, in: choices) else {
-                    throw DomainError.invalidValue(entity: entity, field: key, value: item,
-                                                   reason: Self.allowedText(choices) + " Mehrere mit ; trennen.")
+                    throw DomainError.invalidValue(
+                        entity: entity, field: key, value: item,
+                        reason: Self.allowedText(choices) + " Mehrere mit ; trennen.")
                 }
                 keys.insert(choice.key)
             }
             let ordered = choices.map(\.key).filter(keys.contains)
             return ordered.isEmpty ? .null : .text(ordered.joined(separator: ";"))
         case .list:
-            let items = trimmed.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            let items = trimmed.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+                !$0.isEmpty
+            }
             return items.isEmpty ? .null : .text(items.joined(separator: ";"))
         case .reference:
             return .text(trimmed)
@@ -97,7 +104,8 @@ extension Field {
     }
 
     static func allowedText(_ choices: [Choice]) -> String {
-        "erlaubt: " + choices.map { $0.key == $0.label ? $0.key : "\($0.key) (\($0.label))" }.joined(separator: ", ") + "."
+        "erlaubt: " + choices.map { $0.key == $0.label ? $0.key : "\($0.key) (\($0.label))" }.joined(separator: ", ")
+            + "."
     }
 
     static func isValidDate(_ text: String) -> Bool {

@@ -31,9 +31,10 @@ public final class LaborStore {
 
     /// Visible rows of an entity in one lab (all labs for `labor` when `laborID` is nil), without orphans
     /// unless asked, filtered by `feld=wert` (input parsed like on `add`), in display order.
-    public func records(_ entityKey: String, laborID: String?, filter: [String: String] = [:],
-                        includeOrphans: Bool = false) throws -> [Record]
-    {
+    public func records(
+        _ entityKey: String, laborID: String?, filter: [String: String] = [:],
+        includeOrphans: Bool = false
+    ) throws -> [Record] {
         let entity = try self.entity(entityKey)
         var conditions: [(String, DatabaseValue)] = []
         for (key, input) in filter.sorted(by: { $0.key < $1.key }) {
@@ -46,7 +47,12 @@ public final class LaborStore {
             }
             var value = try field.parse(input, entity: entity.key)
             if let target = field.referencedEntity, case .text(let prefix) = value {
-                value = .text(try resolveID(target, prefix, laborID: laborID))
+                // A filter may name a parent that is gone (to find orphans): then the text is taken as is.
+                do {
+                    value = .text(try resolveID(target, prefix, laborID: laborID))
+                } catch DomainError.notFound {
+                    value = .text(prefix)
+                }
             }
             conditions.append((key, value))
         }
@@ -114,9 +120,11 @@ public final class LaborStore {
         guard !prefix.isEmpty, !candidates.isEmpty else { throw DomainError.notFound(entity: entity.key, id: prefix) }
         guard candidates.count == 1 else {
             let title = entity.field(entity.titleField)
-            throw DomainError.ambiguousID(entity: entity.key, prefix: prefix, candidates: candidates.prefix(10).map {
-                "\($0.0)  \(title?.display($0.1) ?? "")"
-            } + (candidates.count > 10 ? ["…"] : []))
+            throw DomainError.ambiguousID(
+                entity: entity.key, prefix: prefix,
+                candidates: candidates.prefix(10).map {
+                    "\($0.0)  \(title?.display($0.1) ?? "")"
+                } + (candidates.count > 10 ? ["…"] : []))
         }
         return candidates[0].0
     }
@@ -136,7 +144,9 @@ public final class LaborStore {
             try Self.validateLaborID(newID)
             lab = newID
         } else {
-            guard let laborID, try replica.isVisible(table: "labor", id: laborID) else { throw DomainError.noCurrentLab }
+            guard let laborID, try replica.isVisible(table: "labor", id: laborID) else {
+                throw DomainError.noCurrentLab
+            }
             lab = laborID
         }
         var values = try parse(entity, fields, laborID: lab)
@@ -156,7 +166,9 @@ public final class LaborStore {
     /// Changes the given fields of a visible row.
     public func set(_ entityKey: String, id: String, fields: [String: String]) throws {
         let entity = try self.entity(entityKey)
-        guard let current = try record(entity.key, id: id) else { throw DomainError.notFound(entity: entity.key, id: id) }
+        guard let current = try record(entity.key, id: id) else {
+            throw DomainError.notFound(entity: entity.key, id: id)
+        }
         let values = try parse(entity, fields, laborID: current.laborID)
         for (key, value) in values where value.isNull && entity.field(key)?.required == true {
             throw DomainError.cannotClearRequired(entity: entity.key, field: key)
@@ -175,7 +187,9 @@ public final class LaborStore {
     /// Deletes a row and, in the same transaction, everything that belongs to it (a lab: all its rows).
     public func delete(_ entityKey: String, id: String) throws {
         let entity = try self.entity(entityKey)
-        guard try replica.isVisible(table: entity.key, id: id) else { throw DomainError.notFound(entity: entity.key, id: id) }
+        guard try replica.isVisible(table: entity.key, id: id) else {
+            throw DomainError.notFound(entity: entity.key, id: id)
+        }
         try replica.transaction { try deleteTree(entity, id: id) }
     }
 
@@ -203,14 +217,17 @@ public final class LaborStore {
         case .last: position = FractionalIndex.after(others.last?.1)
         case .before(let anchorInput), .after(let anchorInput):
             let anchor = try resolveID(entity.key, anchorInput, laborID: record.laborID)
-            guard anchor != id else { throw DomainError.invalidMove("ein Eintrag kann nicht relativ zu sich selbst stehen.") }
+            guard anchor != id else {
+                throw DomainError.invalidMove("ein Eintrag kann nicht relativ zu sich selbst stehen.")
+            }
             guard let index = others.firstIndex(where: { $0.0 == anchor }) else {
                 throw DomainError.invalidMove("„\(anchor)“ gehört nicht zur selben Liste.")
             }
             if case .before = target {
                 position = FractionalIndex.between(index > 0 ? others[index - 1].1 : nil, others[index].1)
             } else {
-                position = FractionalIndex.between(others[index].1, index + 1 < others.count ? others[index + 1].1 : nil)
+                position = FractionalIndex.between(
+                    others[index].1, index + 1 < others.count ? others[index + 1].1 : nil)
             }
         }
         try replica.update(entity.key, id: id, values: ["position": .text(position)])
@@ -220,16 +237,21 @@ public final class LaborStore {
 
     /// A lab id: 1–64 letters, digits, `-` or `_` (readable ids such as `wohngeld-mv`, or generated UUIDs).
     static func validateLaborID(_ id: String) throws {
-        let ok = !id.isEmpty && id.utf8.count <= 64 && id.utf8.allSatisfy { byte in
-            (byte >= 48 && byte <= 57) || (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122) || byte == 45 || byte == 95
-        }
+        let ok =
+            !id.isEmpty && id.utf8.count <= 64
+            && id.utf8.allSatisfy { byte in
+                (byte >= 48 && byte <= 57) || (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122) || byte == 45
+                    || byte == 95
+            }
         guard ok else {
-            throw DomainError.invalidValue(entity: "labor", field: "id", value: id,
-                                           reason: "erlaubt sind 1 bis 64 Buchstaben, Ziffern, - oder _.")
+            throw DomainError.invalidValue(
+                entity: "labor", field: "id", value: id,
+                reason: "erlaubt sind 1 bis 64 Buchstaben, Ziffern, - oder _.")
         }
     }
 
-    private func parse(_ entity: Entity, _ fields: [String: String], laborID: String) throws -> [String: DatabaseValue] {
+    private func parse(_ entity: Entity, _ fields: [String: String], laborID: String) throws -> [String: DatabaseValue]
+    {
         var values: [String: DatabaseValue] = [:]
         for (key, input) in fields {
             if key == "labor_id" || key == "position" || key == "id" {
@@ -275,7 +297,9 @@ public final class LaborStore {
             return
         }
         for (child, field) in ownedEntities(of: entity) {
-            let ids = try replica.database.rows("SELECT id FROM \"\(child.key)\" WHERE \"\(field.key)\" = ?", [.text(id)]) {
+            let ids = try replica.database.rows(
+                "SELECT id FROM \"\(child.key)\" WHERE \"\(field.key)\" = ?", [.text(id)]
+            ) {
                 $0.text(0) ?? ""
             }
             for childID in ids { try deleteTree(child, id: childID) }
@@ -285,7 +309,8 @@ public final class LaborStore {
     /// Restores children deleted by the same cascade: those whose delete came after the parent's.
     private func restoreChildren(of entity: Entity, id: String, deletedSince deletion: Version?) throws {
         guard let deletion else { return }
-        let children: [(Entity, String?)] = entity.key == "labor"
+        let children: [(Entity, String?)] =
+            entity.key == "labor"
             ? Domain.entities.filter { $0.key != "labor" }.map { ($0, "labor_id") }
             : ownedEntities(of: entity).map { ($0.0, $0.1.key) }
         for (child, field) in children {

@@ -32,7 +32,9 @@ public struct ProcessModel {
         } else {
             flowsDerived = false
             flows = explicit.map {
-                Flow(id: $0.id, from: $0.text("von_id") ?? "", to: $0.text("nach_id") ?? "", condition: $0.text("bedingung"))
+                Flow(
+                    id: $0.id, from: $0.text("von_id") ?? "", to: $0.text("nach_id") ?? "",
+                    condition: $0.text("bedingung"))
             }
         }
     }

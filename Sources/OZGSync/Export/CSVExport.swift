@@ -7,7 +7,8 @@ public enum CSVExport {
         throws -> String
     {
         let entity = try store.entity(entityKey)
-        let records = entityKey == "labor"
+        let records =
+            entityKey == "labor"
             ? try store.record("labor", id: laborID).map { [$0] } ?? []
             : try store.records(entityKey, laborID: laborID)
         var columns: [(key: String, label: String)] = [("id", "ID"), ("labor_id", "Labor")]
@@ -15,13 +16,14 @@ public enum CSVExport {
         if entity.isOrdered { columns.append(("position", "Position")) }
         var lines = [columns.map { field(keysInHeader ? $0.key : $0.label) }.joined(separator: ",")]
         for record in records {
-            lines.append(columns.map { column -> String in
-                switch column.key {
-                case "id": return field(record.id)
-                case "labor_id": return field(record.laborID)
-                default: return field(text(record[column.key]))
-                }
-            }.joined(separator: ","))
+            lines.append(
+                columns.map { column -> String in
+                    switch column.key {
+                    case "id": return field(record.id)
+                    case "labor_id": return field(record.laborID)
+                    default: return field(text(record[column.key]))
+                    }
+                }.joined(separator: ","))
         }
         return lines.joined(separator: "\r\n") + "\r\n"
     }

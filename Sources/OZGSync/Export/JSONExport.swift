@@ -64,9 +64,10 @@ indirect enum JSONValue: Equatable {
             return "[\n" + items.map { pad + $0.rendered(indent: indent + 1) }.joined(separator: ",\n") + "\n\(close)]"
         case .object(let members):
             if members.isEmpty { return "{}" }
-            return "{\n" + members.keys.sorted().map { key in
-                pad + Self.quote(key) + ": " + members[key]!.rendered(indent: indent + 1)
-            }.joined(separator: ",\n") + "\n\(close)}"
+            return "{\n"
+                + members.keys.sorted().map { key in
+                    pad + Self.quote(key) + ": " + members[key]!.rendered(indent: indent + 1)
+                }.joined(separator: ",\n") + "\n\(close)}"
         }
     }
 
@@ -122,7 +123,8 @@ public enum JSONImport {
             return fresh
         }
         return try store.replica.transaction {
-            let newLab = try insert(labor, entity: try store.entity("labor"), laborID: nil, store: store, mapped: mapped)
+            let newLab = try insert(
+                labor, entity: try store.entity("labor"), laborID: nil, store: store, mapped: mapped)
             // Parents before children: an entity's references point to entities declared before it,
             // except anforderung → befund and element → akteur order, which the declaration order satisfies.
             for entity in importOrder() {
@@ -156,10 +158,13 @@ public enum JSONImport {
     }
 
     @discardableResult
-    static func insert(_ row: [String: Any], entity: Entity, laborID: String?, store: LaborStore,
-                       mapped: (String) -> String) throws -> String
-    {
-        guard let id = row["id"] as? String else { throw DomainError.invalidImport("ein Eintrag in \(entity.key) hat keine „id“.") }
+    static func insert(
+        _ row: [String: Any], entity: Entity, laborID: String?, store: LaborStore,
+        mapped: (String) -> String
+    ) throws -> String {
+        guard let id = row["id"] as? String else {
+            throw DomainError.invalidImport("ein Eintrag in \(entity.key) hat keine „id“.")
+        }
         var fields: [String: String] = [:]
         for (key, value) in row where key != "id" && key != "position" {
             guard let field = entity.field(key) else {
@@ -170,7 +175,9 @@ public enum JSONImport {
             case let string as String: text = string
             case let number as NSNumber:
                 if field.kind == .boolean { text = number.boolValue ? "ja" : "nein" } else { text = number.stringValue }
-            default: throw DomainError.invalidImport("\(entity.key).\(key) hat einen Wert, der kein Text und keine Zahl ist.")
+            default:
+                throw DomainError.invalidImport(
+                    "\(entity.key).\(key) hat einen Wert, der kein Text und keine Zahl ist.")
             }
             fields[key] = field.referencedEntity == nil ? text : mapped(text)
         }

@@ -7,19 +7,23 @@ public enum MarkdownExport {
             throw DomainError.notFound(entity: "labor", id: laborID)
         }
         var out = "# Projektsteckbrief: \(inline(labor.title))\n\n"
-        out += table(["Feld", "Wert"], labor.entity.fields.filter { $0.key != "titel" }.compactMap { field in
-            let value = labor.display(field.key)
-            if value.isEmpty { return nil }
-            if field.key.hasPrefix("reifegrad"), let level = Int(value), level < Catalog.reifegrad.count {
-                return [field.label, "\(level) – \(Catalog.reifegrad[level])"]
-            }
-            return [field.label, value]
-        })
+        out += table(
+            ["Feld", "Wert"],
+            labor.entity.fields.filter { $0.key != "titel" }.compactMap { field in
+                let value = labor.display(field.key)
+                if value.isEmpty { return nil }
+                if field.key.hasPrefix("reifegrad"), let level = Int(value), level < Catalog.reifegrad.count {
+                    return [field.label, "\(level) – \(Catalog.reifegrad[level])"]
+                }
+                return [field.label, value]
+            })
         let personas = try store.records("persona", laborID: laborID)
         let personaNames = Dictionary(uniqueKeysWithValues: personas.map { ($0.id, $0.title) })
 
         out += "\n## 1. User Journey\n\n"
-        let journeys = try store.records("nutzerreise", laborID: laborID).sorted { ($0.title, $0.id) < ($1.title, $1.id) }
+        let journeys = try store.records("nutzerreise", laborID: laborID).sorted {
+            ($0.title, $0.id) < ($1.title, $1.id)
+        }
         if journeys.isEmpty { out += "Keine Nutzerreise erfasst.\n" }
         for journey in journeys {
             out += "### \(inline(journey.title)) (\(journey.display("zustand")))\n\n"
@@ -33,26 +37,36 @@ public enum MarkdownExport {
                 out += "Noch keine Schritte.\n\n"
                 continue
             }
-            out += table(["Nr.", "Phase", "Aktivität", "Touchpoint", "Emotion", "Verlauf", "Schmerzpunkte", "Chancen",
-                          "Medienbruch"], steps.enumerated().map { index, step in
-                let emotion = step["emotion"].integerValue
-                return [String(index + 1), step.display("phase"), step.display("aktivitaet"), step.display("touchpoint"),
+            out += table(
+                [
+                    "Nr.", "Phase", "Aktivität", "Touchpoint", "Emotion", "Verlauf", "Schmerzpunkte", "Chancen",
+                    "Medienbruch",
+                ],
+                steps.enumerated().map { index, step in
+                    let emotion = step["emotion"].integerValue
+                    return [
+                        String(index + 1), step.display("phase"), step.display("aktivitaet"),
+                        step.display("touchpoint"),
                         emotion.map { "\($0 > 0 ? "+" : "")\($0) (\(Catalog.emotion[$0] ?? ""))" } ?? "",
                         emotion.map(curve) ?? "", step.display("schmerzpunkte"), step.display("chancen"),
-                        step.display("medienbruch")]
-            })
+                        step.display("medienbruch"),
+                    ]
+                })
             out += "\n"
         }
 
         out += "\n## 2. Personas\n\n"
         if personas.isEmpty { out += "Keine Persona erfasst.\n" }
         for persona in personas.sorted(by: { ($0.title, $0.id) < ($1.title, $1.id) }) {
-            out += "### \(inline(persona.title))\(persona["ist_primaer"] == .integer(1) ? " (primäre Persona)" : "")\n\n"
-            out += table(["Feld", "Wert"], persona.entity.fields.filter { !["name", "ist_primaer"].contains($0.key) }
-                .compactMap { field in
-                    let value = persona.display(field.key)
-                    return value.isEmpty ? nil : [field.label, value]
-                })
+            out +=
+                "### \(inline(persona.title))\(persona["ist_primaer"] == .integer(1) ? " (primäre Persona)" : "")\n\n"
+            out += table(
+                ["Feld", "Wert"],
+                persona.entity.fields.filter { !["name", "ist_primaer"].contains($0.key) }
+                    .compactMap { field in
+                        let value = persona.display(field.key)
+                        return value.isEmpty ? nil : [field.label, value]
+                    })
             out += "\n"
         }
 
@@ -63,7 +77,8 @@ public enum MarkdownExport {
         var legal = requirements.filter { $0["rechtsaenderung_noetig"] == .integer(1) }.map { "- \(inline($0.title))" }
         let processes = try store.records("prozess", laborID: laborID).sorted { ($0.title, $0.id) < ($1.title, $1.id) }
         for process in processes {
-            for assessment in try store.records("vertrauensniveau", laborID: laborID, filter: ["prozess_id": process.id])
+            for assessment in try store.records(
+                "vertrauensniveau", laborID: laborID, filter: ["prozess_id": process.id])
             where assessment.text("schriftformersatz") == "entfaellt" {
                 legal.append("- Schriftform abschaffen (Prozess „\(inline(process.title))“)")
             }
@@ -87,15 +102,21 @@ public enum MarkdownExport {
         for process in processes {
             let model = try ProcessModel(store: store, processID: process.id)
             let lanes = Dictionary(uniqueKeysWithValues: model.lanes.map { ($0.id, $0.title) })
-            out += "### \(inline(process.title)) (\(process.display("zustand")))\n\n"
-            for (label, key) in [("Auslöser", "ausloeser"), ("Ergebnis", "ergebnis")] {
-                if let text = process.text(key) { out += "\(label): \(inline(text))\n\n" }
+            out += "### \(inline(process.title))\n\n"
+            var facts = ["Zustand: \(process.display("zustand"))"]
+            for (label, key) in [("Leistung", "ozg_leistung"), ("Auslöser", "ausloeser"), ("Ergebnis", "ergebnis")] {
+                if let text = process.text(key) { facts.append("\(label): \(inline(text))") }
             }
-            out += table(["Nr.", "Element", "Typ", "Akteur", "Handlungsgrundlage", "IT-System"],
-                         model.nodes.enumerated().map { index, node in
-                [String(index + 1), node.display("bezeichnung"), node.display("element_typ"),
-                 lanes[node.text("akteur_id") ?? ""] ?? "–", node.display("handlungsgrundlagen"), node.display("it_system")]
-            })
+            out += facts.joined(separator: " · ") + "\n\n"
+            out += table(
+                ["Nr.", "Element", "Typ", "Akteur", "Handlungsgrundlage", "IT-System"],
+                model.nodes.enumerated().map { index, node in
+                    [
+                        String(index + 1), node.display("bezeichnung"), node.display("element_typ"),
+                        lanes[node.text("akteur_id") ?? ""] ?? "–", node.display("handlungsgrundlagen"),
+                        node.display("it_system"),
+                    ]
+                })
             let problems = model.problems()
             if !problems.isEmpty {
                 out += "\nHinweise zum Modell:\n" + problems.map { "- \($0)" }.joined(separator: "\n") + "\n"
@@ -115,14 +136,18 @@ public enum MarkdownExport {
         out += "\n## Vertrauensniveau\n\n"
         var anyAssessment = false
         for process in processes {
-            for assessment in try store.records("vertrauensniveau", laborID: laborID, filter: ["prozess_id": process.id]) {
+            for assessment in try store.records(
+                "vertrauensniveau", laborID: laborID, filter: ["prozess_id": process.id])
+            {
                 anyAssessment = true
                 let verdict = LaborStore.consistency(of: assessment)
                 out += "### \(inline(process.title))\n\n"
-                out += table(["Feld", "Wert"], assessment.entity.fields.filter { $0.key != "prozess_id" }.compactMap { field in
-                    let value = assessment.display(field.key)
-                    return value.isEmpty ? nil : [field.label, value]
-                })
+                out += table(
+                    ["Feld", "Wert"],
+                    assessment.entity.fields.filter { $0.key != "prozess_id" }.compactMap { field in
+                        let value = assessment.display(field.key)
+                        return value.isEmpty ? nil : [field.label, value]
+                    })
                 out += "\nPrüfung: \(verdict.ok ? "stimmig" : "nicht stimmig") – \(verdict.text)\n\n"
             }
         }
@@ -135,40 +160,54 @@ public enum MarkdownExport {
                 .sorted { ($0.title, $0.id) < ($1.title, $1.id) }
             if group.isEmpty { continue }
             out += "### \(label)\n\n"
-            out += table(["Anforderung", "Kategorie", "Status", "Rechtsänderung"], group.map {
-                [$0.display("titel"), $0.display("kategorie"), $0.display("status"), $0.display("rechtsaenderung_noetig")]
-            })
+            out += table(
+                ["Anforderung", "Kategorie", "Status", "Rechtsänderung"],
+                group.map {
+                    [
+                        $0.display("titel"), $0.display("kategorie"), $0.display("status"),
+                        $0.display("rechtsaenderung_noetig"),
+                    ]
+                })
             out += "\n"
         }
 
         out += "\n## Prototypen und Testergebnisse\n\n"
-        let prototypes = try store.records("prototyp", laborID: laborID).sorted { ($0.title, $0.id) < ($1.title, $1.id) }
+        let prototypes = try store.records("prototyp", laborID: laborID).sorted {
+            ($0.title, $0.id) < ($1.title, $1.id)
+        }
         if prototypes.isEmpty { out += "Kein Prototyp erfasst.\n" }
         for prototype in prototypes {
-            out += "### \(inline(prototype.title)) (\(prototype.display("art")), Iteration \(prototype.display("iteration")))\n\n"
+            out +=
+                "### \(inline(prototype.title)) (\(prototype.display("art")), Iteration \(prototype.display("iteration")))\n\n"
             let sessions = try store.records("testsitzung", laborID: laborID, filter: ["prototyp_id": prototype.id])
             var findings: [Record] = []
             for session in sessions {
                 findings += try store.records("befund", laborID: laborID, filter: ["testsitzung_id": session.id])
             }
             let persons = Set(findings.compactMap { $0.text("testperson") })
-            out += "\(sessions.count) Testsitzung(en), \(persons.count) Testperson(en), \(findings.count) Befund(e).\n\n"
+            out +=
+                "\(sessions.count) Testsitzung(en), \(persons.count) Testperson(en), \(findings.count) Befund(e).\n\n"
             for severity in Catalog.schweregrad.reversed().map(\.key) + [""] {
                 let group = findings.filter { ($0.text("schweregrad") ?? "") == severity }
                 if group.isEmpty { continue }
-                let label = Catalog.schweregrad.first { $0.key == severity }.map { "Schweregrad \($0.key): \($0.label)" }
+                let label =
+                    Catalog.schweregrad.first { $0.key == severity }.map { "Schweregrad \($0.key): \($0.label)" }
                     ?? "ohne Schweregrad"
                 out += "#### \(label)\n\n"
                 var seen: [String: Set<String>] = [:]
                 var order: [String] = []
-                for finding in group.sorted(by: { ($0.display("beobachtung"), $0.id) < ($1.display("beobachtung"), $1.id) }) {
+                for finding in group.sorted(by: {
+                    ($0.display("beobachtung"), $0.id) < ($1.display("beobachtung"), $1.id)
+                }) {
                     let observation = finding.display("beobachtung")
                     if seen[observation] == nil { order.append(observation) }
                     seen[observation, default: []].insert(finding.text("testperson") ?? "")
                 }
-                out += table(["Beobachtung", "Häufigkeit"], order.map { observation in
-                    [observation, "\(seen[observation]?.count ?? 0) von \(persons.count)"]
-                })
+                out += table(
+                    ["Beobachtung", "Häufigkeit"],
+                    order.map { observation in
+                        [observation, "\(seen[observation]?.count ?? 0) von \(persons.count)"]
+                    })
                 out += "\n"
             }
         }

@@ -1,0 +1,244 @@
+import Foundation
+import Testing
+
+@testable import OZGSync
+
+@Suite("Domänenmodell")
+struct DomainTests {
+    func lab(_ directory: TemporaryDirectory) throws -> (LaborStore, String) {
+        let store = try LaborStore(path: directory.path("a.ozg"))
+        let labor = try store.add("labor", fields: ["titel": "Lab", "themenfeld": "umwelt", "bundesland": "DE-BE"])
+        return (store, labor)
+    }
+
+    @Test(
+        "Für jeden Feldtyp wird ein falscher Wert mit Feld, Wert und erlaubten Werten abgelehnt",
+        arguments: [
+            ("labor", "themenfeld", "Wohnen", "erlaubt: arbeit_ruhestand (Arbeit & Ruhestand)"),
+            ("labor", "bundesland", "MV", "DE-MV (Mecklenburg-Vorpommern)"),
+            ("labor", "reifegrad_ist", "5", "ganze Zahl von 0 bis 4"),
+            ("labor", "reifegrad_ziel", "drei", "ganze Zahl von 0 bis 4"),
+            ("labor", "beginn", "2026-02-30", "JJJJ-MM-TT"),
+            ("labor", "leika_schluessel", "9900100300000", "genau 14 Ziffern"),
+            ("persona", "kurzbeschreibung", String(repeating: "x", count: 121), "höchstens 120 Zeichen"),
+            ("persona", "ist_primaer", "vielleicht", "ja oder nein"),
+            ("schritt", "emotion", "3", "von -2 bis 2"),
+            ("vertrauensniveau", "identifizierungsmittel", "fax", "elster (ELSTER-Zertifikat)"),
+            ("vertrauensniveau", "erforderliches_niveau", "mittel", "substanziell"),
+        ])
+    func invalidValues(entity: String, field: String, value: String, allowed: String) throws {
+        let directory = TemporaryDirectory()
+        let (store, labor) = try lab(directory)
+        let before = try store.replica.canonicalDump()
+        do {
+            if entity == "labor" {
+                try store.set("labor", id: labor, fields: [field: value])
+            } else {
+                try store.add(entity, laborID: labor, fields: [field: value])
+            }
+            Issue.record("angenommen: \(entity).\(field) = \(value)")
+        } catch let error as DomainError {
+            #expect(error.description.contains("\(entity).\(field)"), "\(error)")
+            #expect(error.description.contains(value), "\(error)")
+            #expect(error.description.contains(allowed), "\(error)")
+        }
+        #expect(try store.replica.canonicalDump() == before)
+    }
+
+    @Test("Pflichtfelder, unbekannte Felder, Entitäten und Verweise werden klar abgelehnt")
+    func structuralErrors() throws {
+        let directory = TemporaryDirectory()
+        let (store, labor) = try lab(directory)
+        #expect(
+            throws: DomainError.missingRequired(
+                entity: "persona", fields: ["kurzbeschreibung", "nutzergruppe", "ziele"])
+        ) {
+            try store.add("persona", laborID: labor, fields: ["name": "Erika"])
+        }
+        #expect(throws: DomainError.self) { try store.add("personas", laborID: labor, fields: [:]) }
+        do {
+            try store.add("persona", laborID: labor, fields: ["nam": "Erika"])
+        } catch let error as DomainError {
+            #expect(error.description.contains("Unbekanntes Feld „nam“"))
+            #expect(error.description.contains("name, kurzbeschreibung"))
+        }
+        #expect(throws: DomainError.notFound(entity: "persona", id: "fehlt")) {
+            try store.add("nutzerreise", laborID: labor, fields: ["titel": "R", "persona_id": "fehlt"])
+        }
+        #expect(throws: DomainError.noCurrentLab) {
+            try store.add("persona", laborID: nil, fields: ["name": "E"])
+        }
+        #expect(throws: DomainError.systemField(entity: "persona", field: "position")) {
+            try store.add("persona", laborID: labor, fields: ["position": "V"])
+        }
+        #expect(throws: DomainError.self) { try store.add("labor", id: "mit leerzeichen", fields: ["titel": "x"]) }
+        let persona = try store.add(
+            "persona", laborID: labor,
+            fields: [
+                "name": "Erika", "kurzbeschreibung": "k", "nutzergruppe": "001", "ziele": "a",
+            ])
+        #expect(throws: DomainError.cannotClearRequired(entity: "persona", field: "name")) {
+            try store.set("persona", id: persona, fields: ["name": ""])
+        }
+    }
+
+    @Test("Bezeichnungen und Aliasse werden angenommen, gespeichert wird der Schlüssel")
+    func aliasesStoreKeys() throws {
+        let directory = TemporaryDirectory()
+        let (store, labor) = try lab(directory)
+        try store.set(
+            "labor", id: labor, fields: ["themenfeld": "Bauen & Wohnen", "bundesland": "Mecklenburg-Vorpommern"])
+        let record = try #require(try store.record("labor", id: labor))
+        #expect(record.text("themenfeld") == "bauen_wohnen")
+        #expect(record.display("themenfeld") == "Bauen & Wohnen")
+        #expect(record.text("bundesland") == "DE-MV")
+        let persona = try store.add(
+            "persona", laborID: labor,
+            fields: [
+                "name": "E", "kurzbeschreibung": "k", "nutzergruppe": "Bürger", "ziele": " a ; b ;",
+                "ist_primaer": "ja",
+            ])
+        let stored = try #require(try store.record("persona", id: persona))
+        #expect(stored.text("nutzergruppe") == "001")
+        #expect(stored.text("ziele") == "a;b")
+        #expect(stored["ist_primaer"] == .integer(1))
+        #expect(stored.display("ziele") == "a; b")
+    }
+
+    @Test("IDs lassen sich abkürzen; mehrdeutige Präfixe nennen die Kandidaten mit Titel")
+    func idPrefixes() throws {
+        let directory = TemporaryDirectory()
+        let (store, labor) = try lab(directory)
+        let first = try store.add(
+            "prototyp", laborID: labor, id: "aaaa1111-0000-4000-8000-000000000001",
+            fields: ["titel": "Papier", "art": "papierskizze"])
+        try store.add(
+            "prototyp", laborID: labor, id: "aaaa2222-0000-4000-8000-000000000002",
+            fields: ["titel": "Klick", "art": "klick_dummy"])
+        #expect(try store.resolveID("prototyp", "aaaa1", laborID: labor) == first)
+        do {
+            _ = try store.resolveID("prototyp", "aaaa", laborID: labor)
+            Issue.record("eindeutig?")
+        } catch let error as DomainError {
+            #expect(error.description.contains("nicht eindeutig"))
+            #expect(error.description.contains("Papier") && error.description.contains("Klick"))
+        }
+        #expect(throws: DomainError.notFound(entity: "prototyp", id: "zzz")) {
+            try store.resolveID("prototyp", "zzz", laborID: labor)
+        }
+        let session = try store.add(
+            "testsitzung", laborID: labor, fields: ["prototyp_id": "aaaa1", "datum": "2026-11-28"])
+        #expect(try store.record("testsitzung", id: session)?.text("prototyp_id") == first)
+    }
+
+    @Test("Verschieben ordnet Schritte um; Reihenfolge ist (position, id)")
+    func orderingWithMove() throws {
+        let directory = TemporaryDirectory()
+        var workshop = try Workshop(directory)
+        try workshop.build()
+        let store = workshop.store
+        func order() throws -> [String] {
+            try store.records("schritt", laborID: workshop.labor, filter: ["nutzerreise_id": Workshop.journey]).map(
+                \.id)
+        }
+        let s = workshop.steps
+        #expect(try order() == [s[0], s[1], s[3], s[2], s[4]])
+        try store.move("schritt", id: s[4], to: .first)
+        try store.move("schritt", id: s[0], to: .last)
+        try store.move("schritt", id: s[2], to: .before(s[1]))
+        #expect(try order() == [s[4], s[2], s[1], s[3], s[0]])
+        #expect(throws: DomainError.self) { try store.move("schritt", id: s[1], to: .after(s[1])) }
+        #expect(throws: DomainError.notOrdered(entity: "persona")) {
+            try store.move("persona", id: Workshop.persona, to: .first)
+        }
+    }
+
+    @Test("Löschen nimmt Zugehöriges mit; Wiederherstellen bringt es zurück")
+    func cascadeDeleteAndRestore() throws {
+        let directory = TemporaryDirectory()
+        var workshop = try Workshop(directory)
+        try workshop.build()
+        let store = workshop.store
+        try store.delete("schritt", id: workshop.steps[1])  // deleted on its own before
+        try store.delete("nutzerreise", id: Workshop.journey)
+        #expect(try store.records("schritt", laborID: workshop.labor).isEmpty)
+        try store.restore("nutzerreise", id: Workshop.journey)
+        // Restores the 4 steps deleted with the journey, not the one deleted earlier on its own.
+        #expect(try store.records("schritt", laborID: workshop.labor).count == 4)
+
+        try store.delete("prozess", id: Workshop.branching)
+        #expect(
+            try store.records("element", laborID: workshop.labor, filter: ["prozess_id": Workshop.branching]).isEmpty)
+        #expect(try store.records("fluss", laborID: workshop.labor).count == 6)
+
+        try store.delete("labor", id: workshop.labor)
+        for entity in Domain.entities {
+            #expect(try store.replica.database.firstRow("SELECT count(*) FROM \"\(entity.key)\"") { $0.int64(0) } == 0)
+        }
+    }
+
+    @Test("Ein gleichzeitig gelöschter Elternteil macht Kinder zu Waisen: aus Listen ausgeblendet, von check gemeldet")
+    func orphansFromConcurrentDelete() throws {
+        let directory = TemporaryDirectory()
+        var workshop = try Workshop(directory, name: "a.ozg")
+        try workshop.build()
+        let a = workshop.store
+        let b = try LaborStore(path: directory.path("b.ozg"))
+        try exchangeAll([a.replica, b.replica])
+        try a.delete("nutzerreise", id: Workshop.journey)
+        let late = try b.add(
+            "schritt", laborID: workshop.labor,
+            fields: [
+                "nutzerreise_id": Workshop.journey, "phase": "danach", "aktivitaet": "Legt den Bescheid ab",
+            ])
+        try exchangeAll([a.replica, b.replica])
+        for store in [a, b] {
+            #expect(try store.records("schritt", laborID: workshop.labor).isEmpty)
+            #expect(try store.records("schritt", laborID: workshop.labor, includeOrphans: true).map(\.id) == [late])
+            let findings = try store.check(laborID: workshop.labor).filter { $0.kind == "waise" }
+            #expect(findings.count == 1)
+            #expect(findings.first?.message.contains(late) == true)
+        }
+    }
+
+    @Test("check meldet Identifizierungsmittel unter dem erforderlichen Niveau")
+    func vertrauensniveauConsistency() throws {
+        let directory = TemporaryDirectory()
+        var workshop = try Workshop(directory)
+        try workshop.build()
+        let store = workshop.store
+        #expect(
+            try store.check(laborID: workshop.labor).filter {
+                $0.kind == "vertrauensniveau" && $0.message.contains("SOLL)")
+            }
+            .allSatisfy { !$0.message.contains("erreichen") })
+        let assessment = Workshop.id("d0", 9001)
+        #expect(try store.record("vertrauensniveau", id: assessment)?.text("erforderliches_niveau") == "substanziell")
+        try store.set(
+            "vertrauensniveau", id: assessment,
+            fields: [
+                "erforderliches_niveau": "hoch",
+                "identifizierungsmittel": "elster;online_ausweis;benutzername_passwort",
+            ])
+        let findings = try store.check(laborID: workshop.labor).filter { $0.kind == "vertrauensniveau" }
+        let verdict = try #require(findings.first { $0.message.contains("Wohngeld beantragen (SOLL)") })
+        #expect(verdict.message.contains("ELSTER-Zertifikat"))
+        #expect(verdict.message.contains("Benutzername & Passwort"))
+        #expect(!verdict.message.contains("Online-Ausweis"))
+        // Processes without an assessment are named too.
+        #expect(findings.contains { $0.message.contains("Antrag prüfen (SOLL)") && $0.message.contains("keine") })
+    }
+
+    @Test("docs/DOMAIN.md ist aus der Deklaration erzeugt und aktuell")
+    func domainDocumentationIsCurrent() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../docs/DOMAIN.md").standardizedFileURL
+        let generated = DomainDocumentation.markdown()
+        if ProcessInfo.processInfo.environment["OZG_WRITE_DOMAIN_DOC"] == "1" {
+            try generated.write(to: url, atomically: true, encoding: .utf8)
+        }
+        #expect(
+            try String(contentsOf: url, encoding: .utf8) == generated,
+            "docs/DOMAIN.md veraltet: OZG_WRITE_DOMAIN_DOC=1 swift test --filter DomainTests")
+    }
+}
