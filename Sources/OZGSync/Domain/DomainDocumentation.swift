@@ -5,7 +5,7 @@ public enum DomainDocumentation {
             # Domänenmodell
 
             Erzeugt aus `Sources/OZGSync/Domain/Domain.swift` (`DomainDocumentation.markdown()`); nicht von Hand
-            ändern. Neu erzeugen: `OZG_WRITE_DOMAIN_DOC=1 swift test --filter DomainDocumentationTests`.
+            ändern. Neu erzeugen: `OZG_WRITE_DOMAIN_DOC=1 swift test --filter DomainTests`.
 
             Jede Entität ist eine replizierte Tabelle mit `id` (UUID oder, beim Labor, 1–64 Zeichen aus
             Buchstaben, Ziffern, `-`, `_`), `labor_id` und den Feldern unten; geordnete Kinder haben zusätzlich
