@@ -25,6 +25,19 @@ struct DomainTests {
             ("schritt", "emotion", "3", "von -2 bis 2"),
             ("vertrauensniveau", "identifizierungsmittel", "fax", "elster (ELSTER-Zertifikat)"),
             ("vertrauensniveau", "erforderliches_niveau", "mittel", "substanziell"),
+            ("vertrauensniveau", "bewertet_am", "28.11.2026", "JJJJ-MM-TT"),
+            ("nutzerreise", "zustand", "vielleicht", "ist (IST), soll (SOLL)"),
+            ("schritt", "touchpoint", "Fax", "website (Website/Portal)"),
+            ("anforderung", "prioritaet", "hoch", "muss (Muss), soll (Soll), kann (Kann)"),
+            ("anforderung", "rechtsaenderung_noetig", "eventuell", "ja oder nein"),
+            ("prototyp", "iteration", "0", "von 1 bis 99"),
+            ("testsitzung", "datum", "2026-13-01", "JJJJ-MM-TT"),
+            ("befund", "schweregrad", "5", "4 (Usability-Katastrophe)"),
+            ("befund", "testperson", String(repeating: "T", count: 21), "höchstens 20 Zeichen"),
+            ("prozess", "zustand", "plan", "ist (IST)"),
+            ("akteur", "akteurtyp", "mensch", "behoerde (Behörde)"),
+            ("element", "element_typ", "gateway", "xor (Exklusives Gateway)"),
+            ("element", "once_only", "vielleicht", "ja oder nein"),
         ])
     func invalidValues(entity: String, field: String, value: String, allowed: String) throws {
         let directory = TemporaryDirectory()
