@@ -6,9 +6,13 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "OZGSync", targets: ["OZGSync"]),
+        .library(name: "OZGShell", targets: ["OZGShell"]),
         .executable(name: "ozg-shell", targets: ["ozg-shell"]),
         .executable(name: "ozg-sync-server", targets: ["SyncServer"]),
         .executable(name: "ozg-bench", targets: ["ozg-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
     ],
     targets: [
         .systemLibrary(
@@ -29,9 +33,16 @@ let package = Package(
             name: "SyncServer",
             dependencies: ["OZGSync"]
         ),
+        .target(
+            name: "OZGShell",
+            dependencies: ["OZGSync"]
+        ),
         .executableTarget(
             name: "ozg-shell",
-            dependencies: ["OZGSync"]
+            dependencies: [
+                "OZGShell",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         .executableTarget(
             name: "ozg-bench",
@@ -41,6 +52,10 @@ let package = Package(
             name: "OZGSyncTests",
             dependencies: ["OZGSync"],
             exclude: ["Golden"]
+        ),
+        .testTarget(
+            name: "OZGShellTests",
+            dependencies: ["OZGShell"]
         ),
         .testTarget(
             name: "SyncServerTests",

@@ -8,7 +8,7 @@ extension Replica {
         if fileVersion > schema.version {
             throw ReplicaError.newerFile(fileVersion: fileVersion, programVersion: schema.version)
         }
-        let declared = schema.tables + [ReplicaSchema.conflictTable]
+        let declared = schema.tables + [ReplicaSchema.conflictTable, ReplicaSchema.deviceTable]
         for table in declared {
             try validateIdentifier(table.name, what: "Tabellenname")
             guard table.columns.count <= 63 else { throw ReplicaError.tooManyColumns(table: table.name) }

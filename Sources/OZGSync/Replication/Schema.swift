@@ -52,6 +52,9 @@ public struct ReplicaSchema: Sendable {
         self.migrations = migrations
     }
 
+    /// The core's own replicated table naming the person behind each device (row id = site id in hex).
+    public static let deviceTable = ReplicatedTable("_ozg_geraet", columns: [.init("autor")])
+
     /// The core's own replicated table of detected conflicts (see docs/ARCHITECTURE.md, "Conflicts").
     public static let conflictTable = ReplicatedTable(
         ConflictRecord.tableName,

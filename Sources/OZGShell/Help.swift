@@ -1,0 +1,130 @@
+import OZGSync
+
+/// German help texts with examples; entity help is generated from the domain declaration.
+enum Help {
+    static let overview = """
+        OZG Labor-Sync – Befehle (Entitäten auf Deutsch, Aktionen auf Englisch):
+
+          labor add feld=wert …            neues Labor anlegen und auswählen
+          labor use <id>                   Labor auswählen (bleibt in der Datei gespeichert)
+          <entität> add feld=wert …        Eintrag anlegen; gibt die neue ID aus
+          <entität> list [feld=wert …]     Einträge des Labors auflisten, optional gefiltert
+          <entität> show <id>              einen Eintrag mit allen Feldern zeigen
+          <entität> set <id> feld=wert …   Felder ändern (leerer Wert leert ein Feld)
+          <entität> delete <id>            löschen (mit allem, was dazugehört)
+          <entität> restore <id>           Gelöschtes wiederherstellen
+          <entität> move <id> before=<id>|after=<id>|first|last
+                                           Reihenfolge ändern (schritt, akteur, element)
+          query <SQL>                      nur lesendes SQL auf den Tabellen
+          export markdown|csv|json|bpmn [prozess=<id>] [entitaet=<name>] [out=DATEI]
+          import json DATEI [neue_ids=ja]  Labor aus einer JSON-Datei laden
+          history <id>                     wer hat wann was geändert (alt → neu)
+          conflicts [alle]                 offene Konflikte zeigen
+          resolve <konflikt-id> wert=…|behalte=a|b|wiederherstellen|loeschen
+          check                            Waisen, Verweise, Vertrauensniveau, Vollständigkeit prüfen
+          remote set <url> token=<token> [labor=<id>]
+          sync                             mit dem Server abgleichen
+          status                           ausstehende Änderungen, letzte Synchronisation, Konflikte
+          help [befehl|entität]            diese Hilfe oder Hilfe zu einem Befehl
+
+        Entitäten: \(Domain.entities.map(\.key).joined(separator: ", "))
+        IDs dürfen auf jeden eindeutigen Anfang abgekürzt werden. Werte mit Leerzeichen in "…",
+        Listen mit ; getrennt: ziele="Schnell fertig;Wenig Papier". Tab ergänzt Befehle, Felder und Werte.
+
+        Beispiel:
+          labor add titel="DigiLab Wohngeld" themenfeld=bauen_wohnen bundesland=DE-MV
+          persona add name="Erika Muster" kurzbeschreibung="Pflegekraft" nutzergruppe=001 ziele="Schnell fertig"
+          persona list
+        """
+
+    static let commands: [String: String] = [
+        "query": """
+        query <SQL> – nur lesendes SQL auf den Tabellen des Replikats (eigene, nur lesende Verbindung).
+        Schreibende Befehle werden abgelehnt: Änderungen gehen über add/set/delete, damit sie synchronisiert werden.
+        Beispiele:
+          query SELECT name, nutzergruppe FROM persona ORDER BY name
+          query SELECT phase, count(*) FROM schritt GROUP BY phase
+        """,
+        "export": """
+        export markdown|csv|json|bpmn [prozess=<id>] [entitaet=<name>] [out=DATEI] [schluessel=ja]
+          markdown  Projektsteckbrief des aktuellen Labors
+          csv       eine Entität als CSV (entitaet=persona); schluessel=ja schreibt Feldschlüssel statt Bezeichnungen
+          json      das ganze Labor (wieder einlesbar mit import json)
+          bpmn      ein Prozess als BPMN 2.0 (prozess=<id>)
+        Ohne out= erscheint der Export auf der Standardausgabe.
+        Beispiel: export bpmn prozess=3f2a out=wohngeld.bpmn
+        """,
+        "import": """
+        import json DATEI [neue_ids=ja] – lädt ein mit „export json“ geschriebenes Labor und wählt es aus.
+        neue_ids=ja vergibt neue IDs (für eine Kopie neben dem Original).
+        """,
+        "history": """
+        history <id> – Verlauf eines Eintrags: Zeit, wer (Autor des Geräts), Art, Feld, alt → neu.
+        Beispiel: history 3f2a
+        """,
+        "conflicts": """
+        conflicts [alle] – Konflikte: gleichzeitige Änderungen eines Felds (A und B, B gilt) oder Änderungen,
+        die gegen ein gleichzeitiges Löschen verloren haben. „alle“ zeigt auch gelöste.
+        """,
+        "resolve": """
+        resolve <konflikt-id> wert=<neuer Wert>    neuen Wert setzen
+        resolve <konflikt-id> behalte=a|b          einen der beiden Werte behalten
+        resolve <konflikt-id> wiederherstellen     gelöschten Eintrag mit der Änderung zurückholen
+        resolve <konflikt-id> loeschen             Löschen bestätigen
+        Die Auflösung wird wie jede Änderung synchronisiert.
+        """,
+        "check": "check – meldet Waisen (Elternteil gelöscht), ins Leere zeigende Verweise, Vertrauensniveau-"
+            + "Bewertungen, deren Mittel das Niveau nicht erreichen, Prozessfehler, fehlende Inhalte des Steckbriefs "
+            + "und offene Konflikte.",
+        "remote": """
+        remote set <url> token=<token> [labor=<id>] – verbindet das aktuelle Labor (oder mit labor= ein Labor,
+        das dieses Replikat noch nicht hat) mit dem Sync-Server. Beispiel:
+          remote set https://sync.land-mv.de token=olt_abc123
+        """,
+        "sync": "sync – sendet lokale Änderungen an den Server und holt neue; zeigt den Fortschritt.",
+        "status": "status – Datei, Gerät, Labor, Server, ausstehende Änderungen, letzte Synchronisation, Konflikte.",
+        "labor": """
+        labor add feld=wert … [id=<kurz-id>]  legt ein Labor an und wählt es aus (id: 1–64 Zeichen a–z, 0–9, -, _)
+        labor use <id>                          wählt ein Labor aus
+        """,
+    ]
+
+    static func text(for topic: String?) -> String {
+        guard let topic else { return overview }
+        var parts: [String] = []
+        if let text = commands[topic] { parts.append(text) }
+        if let entity = Domain.entity(topic) { parts.append(entityHelp(entity)) }
+        if parts.isEmpty {
+            let suggestion = Interpreter.nearest(topic, in: Array(commands.keys) + Domain.entities.map(\.key))
+            return "Keine Hilfe zu „\(topic)“." + (suggestion.map { " Meinten Sie „\($0)“?" } ?? "") + "\n\n" + overview
+        }
+        return parts.joined(separator: "\n\n")
+    }
+
+    static func entityHelp(_ entity: Entity) -> String {
+        var lines = ["\(entity.key) – \(entity.label)"]
+        if let parent = entity.orderedWithin {
+            lines.append("Geordnet innerhalb von \(parent); Reihenfolge mit „move“.")
+        }
+        lines.append("Felder (* = Pflicht):")
+        for field in entity.fields {
+            var line = "  \(field.key)\(field.required ? "*" : "")  \(field.label)"
+            let choices = field.kind.choiceValues
+            if !choices.isEmpty {
+                line += ": " + choices.map(\.key).joined(separator: ", ")
+            } else if case .integer(let range?) = field.kind {
+                line += ": \(range.lowerBound) bis \(range.upperBound)"
+            } else if case .date = field.kind {
+                line += ": JJJJ-MM-TT"
+            } else if case .boolean = field.kind {
+                line += ": ja/nein"
+            } else if case .reference(let target) = field.kind {
+                line += ": ID eines Eintrags von \(target)"
+            }
+            lines.append(line)
+        }
+        let required = entity.fields.filter { $0.required && $0.defaultValue == nil }.map { "\($0.key)=…" }
+        lines.append("Beispiel: \(entity.key) add " + required.joined(separator: " "))
+        return lines.joined(separator: "\n")
+    }
+}

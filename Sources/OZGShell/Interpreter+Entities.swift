@@ -1,0 +1,190 @@
+import Foundation
+import OZGSync
+
+extension Interpreter {
+    func entityCommand(_ entityKey: String, _ arguments: [String]) throws {
+        let entity = try store.entity(entityKey)
+        guard let verb = arguments.first else {
+            throw ShellError.usage(
+                "Was soll mit \(entity.key) geschehen? Möglich: \(verbs(for: entity).joined(separator: ", ")). "
+                    + "Beispiel: „help \(entity.key)“.")
+        }
+        let rest = arguments.dropFirst()
+        switch verb {
+        case "add":
+            var fields = try Tokenizer.assignments(rest, command: "\(entity.key) add")
+            let explicitID = entity.key == "labor" ? fields.removeValue(forKey: "id") : nil
+            let id = try store.add(
+                entity.key, laborID: entity.key == "labor" ? nil : try requireLab(), id: explicitID,
+                fields: fields)
+            if entity.key == "labor" { try replica.setLocalSetting("labor", id) }
+            print(id)
+        case "use" where entity.key == "labor":
+            guard let prefix = rest.first, rest.count == 1 else { throw ShellError.usage("Aufruf: labor use <id>") }
+            let id = try store.resolveID("labor", prefix, laborID: nil)
+            try replica.setLocalSetting("labor", id)
+            if format == .tabelle {
+                print("Aktuelles Labor: \(try store.record("labor", id: id)?.title ?? id) (\(id))")
+            }
+        case "list":
+            let filter = try Tokenizer.assignments(rest, command: "\(entity.key) list")
+            let records = try store.records(
+                entity.key, laborID: entity.key == "labor" ? nil : try requireLab(), filter: filter)
+            print(listTable(entity, records).render(format))
+        case "show":
+            let record = try resolveRecord(entity, rest.first, verb: "show")
+            print(detailTable(record).render(format))
+        case "set":
+            guard let first = rest.first else { throw ShellError.usage("Aufruf: \(entity.key) set <id> feld=wert …") }
+            let id = try resolveVisible(entity, first)
+            let fields = try Tokenizer.assignments(rest.dropFirst(), command: "\(entity.key) set")
+            guard !fields.isEmpty else { throw ShellError.usage("Aufruf: \(entity.key) set <id> feld=wert …") }
+            try store.set(entity.key, id: id, fields: fields)
+        case "delete":
+            guard let first = rest.first, rest.count == 1 else {
+                throw ShellError.usage("Aufruf: \(entity.key) delete <id>")
+            }
+            let id = try resolveVisible(entity, first)
+            try store.delete(entity.key, id: id)
+            if entity.key == "labor", currentLab == nil { try replica.setLocalSetting("labor", nil) }
+        case "restore":
+            guard let first = rest.first, rest.count == 1 else {
+                throw ShellError.usage("Aufruf: \(entity.key) restore <id>")
+            }
+            try store.restore(entity.key, id: try resolveDeleted(entity, first))
+        case "move":
+            guard entity.isOrdered else {
+                throw ShellError.failed(DomainError.notOrdered(entity: entity.key).description)
+            }
+            guard rest.count == 2, let first = rest.first, let where_ = rest.last else {
+                throw ShellError.usage("Aufruf: \(entity.key) move <id> before=<id>|after=<id>|first|last")
+            }
+            let id = try resolveVisible(entity, first)
+            let target: MoveTarget
+            switch where_ {
+            case "first": target = .first
+            case "last": target = .last
+            case let text where text.hasPrefix("before="): target = .before(String(text.dropFirst(7)))
+            case let text where text.hasPrefix("after="): target = .after(String(text.dropFirst(6)))
+            default:
+                throw ShellError.usage("Ziel „\(where_)“ unbekannt; erlaubt: before=<id>, after=<id>, first, last.")
+            }
+            try store.move(entity.key, id: id, to: target)
+        default:
+            let suggestion = Self.nearest(verb, in: verbs(for: entity))
+            throw ShellError.usage(
+                "Unbekannte Aktion „\(verb)“ für \(entity.key)."
+                    + (suggestion.map { " Meinten Sie „\($0)“?" } ?? "")
+                    + " Möglich: \(verbs(for: entity).joined(separator: ", ")).")
+        }
+    }
+
+    func verbs(for entity: Entity) -> [String] {
+        var verbs = Self.verbs.filter { $0 != "move" || entity.isOrdered }
+        if entity.key == "labor" { verbs.insert("use", at: 0) }
+        return verbs
+    }
+
+    func resolveVisible(_ entity: Entity, _ prefix: String) throws -> String {
+        try store.resolveID(entity.key, prefix, laborID: entity.key == "labor" ? nil : currentLab)
+    }
+
+    func resolveRecord(_ entity: Entity, _ prefix: String?, verb: String) throws -> Record {
+        let id: String
+        if let prefix {
+            id = try resolveVisible(entity, prefix)
+        } else if entity.key == "labor", let lab = currentLab {
+            id = lab
+        } else {
+            throw ShellError.usage("Aufruf: \(entity.key) \(verb) <id>")
+        }
+        guard let record = try store.record(entity.key, id: id) else {
+            throw ShellError.failed(DomainError.notFound(entity: entity.key, id: id).description)
+        }
+        return record
+    }
+
+    /// Resolves a prefix among deleted rows (for `restore`).
+    func resolveDeleted(_ entity: Entity, _ prefix: String) throws -> String {
+        let lab = currentLab
+        let candidates = try replica.deletedRows(table: entity.key).filter { row in
+            row.id.hasPrefix(prefix)
+                && (entity.key == "labor" || lab == nil || row.values["labor_id"]?.textValue == lab)
+        }
+        if let exact = candidates.first(where: { $0.id == prefix }) { return exact.id }
+        guard !candidates.isEmpty else {
+            throw ShellError.failed("Kein gelöschter Eintrag „\(prefix)“ in \(entity.key) gefunden.")
+        }
+        guard candidates.count == 1 else {
+            throw ShellError.failed(
+                DomainError.ambiguousID(
+                    entity: entity.key, prefix: prefix,
+                    candidates: candidates.map {
+                        "\($0.id)  \($0.values[entity.titleField]?.textValue ?? "")"
+                    }
+                ).description)
+        }
+        return candidates[0].id
+    }
+
+    /// A stored value as text, keys rather than labels (for json and csv output).
+    func storedText(_ value: DatabaseValue) -> String {
+        switch value {
+        case .null: return ""
+        case .integer(let number): return String(number)
+        case .real(let number): return String(number)
+        case .text(let text): return text
+        case .blob(let bytes): return bytes.map { String(format: "%02x", $0) }.joined()
+        }
+    }
+
+    /// Short ids in tables: the first 8 characters of a UUID (any unique prefix works as input).
+    func shortID(_ id: String) -> String {
+        format == .tabelle && id.count == 36 ? String(id.prefix(8)) : id
+    }
+
+    func listTable(_ entity: Entity, _ records: [Record]) -> ResultTable {
+        if format != .tabelle {
+            let fields = entity.fields.map(\.key) + (entity.isOrdered ? ["position"] : [])
+            return ResultTable(
+                columns: ["id"] + fields,
+                rows: records.map { record in
+                    [record.id] + fields.map { storedText(record[$0]) }
+                })
+        }
+        var fields = [entity.titleField]
+        for field in entity.fields where fields.count < 5 && field.key != entity.titleField {
+            switch field.kind {
+            case .longText, .list, .reference: continue
+            default: fields.append(field.key)
+            }
+        }
+        var columns = (entity.isOrdered ? ["Nr."] : []) + ["ID"]
+        columns += fields.compactMap { entity.field($0)?.label }
+        var number = 0
+        var parent: String?
+        let rows = records.map { record -> [String] in
+            if record.parentID != parent {
+                parent = record.parentID
+                number = 0
+            }
+            number += 1
+            return (entity.isOrdered ? [String(number)] : []) + [shortID(record.id)] + fields.map { record.display($0) }
+        }
+        return ResultTable(columns: columns, rows: rows)
+    }
+
+    func detailTable(_ record: Record) -> ResultTable {
+        var rows = [["ID", record.id]]
+        if record.entity.key != "labor" { rows.append(["Labor", record.laborID]) }
+        for field in record.entity.fields {
+            var value = record.display(field.key)
+            if let target = field.referencedEntity, let id = record.text(field.key) {
+                let title = (try? store.record(target, id: id))?.map(\.title) ?? "gelöscht"
+                value = "\(shortID(id)) (\(title))"
+            }
+            rows.append([field.label, value])
+        }
+        return ResultTable(columns: ["Feld", "Wert"], rows: rows)
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import OZGSync
+
+extension Interpreter {
+    static let remoteName = "server"
+
+    func status(_ arguments: [String]) throws {
+        var rows: [[String]] = [
+            ["Datei", path], ["Gerät", "\(replica.siteID.shortHex)" + (replica.author.map { " (\($0))" } ?? "")],
+        ]
+        if let lab = currentLab, let record = try store.record("labor", id: lab) {
+            rows.append(["Labor", "\(record.title) (\(lab))"])
+        } else {
+            rows.append(["Labor", "keins ausgewählt"])
+        }
+        rows.append(["Server", try replica.localSetting("remote.url") ?? "nicht eingerichtet"])
+        rows.append(["Ausstehende Änderungen", String(try replica.pendingLocalChanges(for: Self.remoteName))])
+        rows.append(["Letzte Synchronisation", try replica.localSetting("remote.last_sync") ?? "noch nie"])
+        rows.append(["Cursor", String(try replica.cursor(for: Self.remoteName))])
+        rows.append(["Offene Konflikte", String(try replica.conflicts().count)])
+        print(ResultTable(columns: ["Feld", "Wert"], rows: rows).render(format))
+    }
+
+    func remote(_ arguments: [String]) throws {
+        guard arguments.first == "set", arguments.count >= 3 else {
+            throw ShellError.usage("Aufruf: remote set <url> token=<token> [labor=<id>]")
+        }
+        let url = arguments[1]
+        guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil else {
+            throw ShellError.usage("„\(url)“ ist keine gültige Server-Adresse; erwartet z. B. https://sync.land.de")
+        }
+        let options = try Tokenizer.assignments(arguments.dropFirst(2), command: "remote set")
+        guard let token = options["token"], !token.isEmpty else {
+            throw ShellError.usage("remote set braucht token=<token>.")
+        }
+        if let unknown = options.keys.first(where: { $0 != "token" && $0 != "labor" }) {
+            throw ShellError.usage("Unbekannte Angabe „\(unknown)“ für remote set; erlaubt: token=, labor=.")
+        }
+        try replica.setLocalSetting("remote.url", url)
+        try replica.setLocalSetting("remote.token", token)
+        if let lab = options["labor"] {
+            try replica.setLocalSetting("remote.labor", lab)
+        } else {
+            try replica.setLocalSetting("remote.labor", try requireLab())
+        }
+    }
+
+    func sync(_ arguments: [String]) throws {
+        throw ShellError.failed("Synchronisation ist in diesem Stand noch nicht gebaut (es fehlt der Sync-Server).")
+    }
+}

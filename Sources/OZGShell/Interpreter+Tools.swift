@@ -1,0 +1,215 @@
+import Foundation
+import OZGSync
+
+extension Interpreter {
+    /// Read-only SQL on a separate read-only connection, so it can never bypass change capture.
+    func query(_ sql: String) throws {
+        guard !sql.isEmpty else { throw ShellError.usage("Aufruf: query <SQL>, z. B. query SELECT name FROM persona") }
+        let reader: Database
+        do {
+            reader = try Database(path: path, mode: .readOnly)
+        } catch {
+            throw ShellError.failed("Die Datei lässt sich nicht lesend öffnen: \(error)")
+        }
+        defer { reader.close() }
+        do {
+            let statement = try reader.makeStatement(sql)
+            let columns = (0..<statement.columnCount).map { statement.columnName($0) }
+            let rows = try statement.rows([]) { row in (0..<columns.count).map { storedText(row.value($0)) } }
+            print(ResultTable(columns: columns, rows: rows).render(format))
+        } catch let error as DatabaseError where error.primaryCode == 8 {
+            throw ShellError.failed(
+                "„query“ liest nur. Änderungen gehen über die Befehle (add, set, delete, …), "
+                    + "damit sie synchronisiert werden. (SQLite: \(error.message))")
+        } catch let error as DatabaseError {
+            throw ShellError.failed("SQL-Fehler: \(error.message)")
+        }
+    }
+
+    func export(_ arguments: [String]) throws {
+        guard let kind = arguments.first else {
+            throw ShellError.usage("Aufruf: export markdown|csv|json|bpmn [prozess=<id>] [entitaet=<name>] [out=DATEI]")
+        }
+        let options = try Tokenizer.assignments(arguments.dropFirst(), command: "export")
+        let allowed: Set<String> = ["prozess", "entitaet", "out", "schluessel"]
+        if let unknown = options.keys.first(where: { !allowed.contains($0) }) {
+            throw ShellError.usage(
+                "Unbekannte Angabe „\(unknown)“ für export; erlaubt: prozess=, entitaet=, out=, schluessel=ja.")
+        }
+        let lab = try requireLab()
+        let text: String
+        switch kind {
+        case "markdown", "md": text = try MarkdownExport.projektsteckbrief(store: store, laborID: lab)
+        case "json": text = try JSONExport.json(store: store, laborID: lab)
+        case "csv":
+            guard let entity = options["entitaet"] else {
+                throw ShellError.usage("export csv braucht entitaet=<name>, z. B. export csv entitaet=persona")
+            }
+            text = try CSVExport.csv(
+                store: store, laborID: lab, entity: entity, keysInHeader: options["schluessel"] == "ja")
+        case "bpmn":
+            guard let prefix = options["prozess"] else {
+                throw ShellError.usage("export bpmn braucht prozess=<id>; „prozess list“ zeigt die Prozesse.")
+            }
+            text = try BPMNExport.bpmn(store: store, processID: try store.resolveID("prozess", prefix, laborID: lab))
+        default:
+            throw ShellError.usage("Unbekanntes Exportformat „\(kind)“; erlaubt: markdown, csv, json, bpmn.")
+        }
+        if let file = options["out"] {
+            do {
+                try text.write(toFile: file, atomically: true, encoding: .utf8)
+            } catch {
+                throw ShellError.failed("Die Datei „\(file)“ lässt sich nicht schreiben: \(error.localizedDescription)")
+            }
+            if format == .tabelle { print("Geschrieben: \(file)") }
+        } else {
+            write(text)
+        }
+    }
+
+    func importFile(_ arguments: [String]) throws {
+        guard arguments.count >= 2, arguments[0] == "json" else {
+            throw ShellError.usage("Aufruf: import json DATEI [neue_ids=ja]")
+        }
+        let options = try Tokenizer.assignments(arguments.dropFirst(2), command: "import")
+        let text: String
+        do {
+            text = try String(contentsOfFile: arguments[1], encoding: .utf8)
+        } catch {
+            throw ShellError.failed("Die Datei „\(arguments[1])“ lässt sich nicht lesen (UTF-8 erwartet).")
+        }
+        let lab = try JSONImport.load(text, into: store, newIDs: options["neue_ids"] == "ja")
+        try replica.setLocalSetting("labor", lab)
+        print(lab)
+    }
+
+    /// Finds the table holding a row id or a unique prefix of one (visible or deleted).
+    func locate(_ prefix: String) throws -> (Entity, String) {
+        var matches: [(Entity, String)] = []
+        for entity in Domain.entities {
+            let visible = try replica.database.rows(
+                "SELECT id FROM \"\(entity.key)\" WHERE substr(id, 1, ?) = ?",
+                [.integer(Int64(prefix.utf8.count)), .text(prefix)]
+            ) { $0.text(0) ?? "" }
+            let deleted = try replica.deletedRows(table: entity.key).map(\.id).filter { $0.hasPrefix(prefix) }
+            matches += (visible + deleted).map { (entity, $0) }
+        }
+        if let exact = matches.first(where: { $0.1 == prefix }) { return exact }
+        guard !matches.isEmpty else { throw ShellError.failed("Keine Zeile mit der ID „\(prefix)“ gefunden.") }
+        guard matches.count == 1 else {
+            throw ShellError.failed(
+                "Die ID „\(prefix)“ ist nicht eindeutig. Infrage kommen:\n  "
+                    + matches.prefix(10).map { "\($0.1)  (\($0.0.key))" }.joined(separator: "\n  "))
+        }
+        return matches[0]
+    }
+
+    static func time(_ version: Version) -> String {
+        let date = Date(timeIntervalSince1970: Double(version.milliseconds) / 1000)
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
+    }
+
+    func who(_ site: SiteID, _ authors: [SiteID: String]) -> String {
+        if site == Replica.conflictSite { return "Konflikterkennung" }
+        return authors[site] ?? "Gerät \(site.shortHex)"
+    }
+
+    func history(_ arguments: [String]) throws {
+        guard let prefix = arguments.first, arguments.count == 1 else { throw ShellError.usage("Aufruf: history <id>") }
+        let (entity, id) = try locate(prefix)
+        let authors = try replica.authors()
+        var rows: [[String]] = []
+        for entry in try replica.history(id: id) {
+            let base = [
+                Self.time(entry.version), who(entry.version.site, authors),
+                entry.kind + (entry.isLocal ? "" : " (übernommen)"),
+            ]
+            if entry.changes.isEmpty { rows.append(base + ["", "", ""]) }
+            for change in entry.changes {
+                let field = entity.field(change.column)
+                let old = field?.display(change.old) ?? storedText(change.old)
+                let new = change.new.map { field?.display($0) ?? storedText($0) } ?? "(gelöscht)"
+                rows.append(base + [field?.label ?? change.column, old, new])
+            }
+        }
+        print(ResultTable(columns: ["Zeit", "Wer", "Art", "Feld", "alt", "neu"], rows: rows).render(format))
+    }
+
+    func conflicts(_ arguments: [String]) throws {
+        let all = arguments.first == "alle"
+        let authors = try replica.authors()
+        let rows = try replica.conflicts(includeResolved: all).map { conflict -> [String] in
+            let entity = Domain.entity(conflict.table)
+            let title = entity.flatMap { try? store.record($0.key, id: conflict.rowID) }?.title ?? conflict.rowID
+            let field = entity?.field(conflict.column)
+            func side(_ value: DatabaseValue, _ version: Version?) -> String {
+                let text = field?.display(value) ?? storedText(value)
+                guard let version else { return text }
+                return "\(text) – \(who(version.site, authors)), \(Self.time(version))"
+            }
+            let b =
+                conflict.kind == "loeschen"
+                ? "gelöscht – \(conflict.versionB.map { who($0.site, authors) } ?? "")"
+                : side(conflict.valueB, conflict.versionB) + " (gilt)"
+            return [
+                shortID(conflict.id), "\(conflict.table) \(shortID(conflict.rowID)) „\(title)“",
+                field?.label ?? conflict.column,
+                side(conflict.valueA, conflict.versionA), b,
+            ] + (all ? [conflict.status] : [])
+        }
+        print(
+            ResultTable(columns: ["Konflikt", "Eintrag", "Feld", "A", "B"] + (all ? ["Status"] : []), rows: rows)
+                .render(format))
+    }
+
+    func resolve(_ arguments: [String]) throws {
+        guard let prefix = arguments.first, arguments.count == 2 else {
+            throw ShellError.usage(
+                "Aufruf: resolve <konflikt-id> wert=<neuer Wert> | behalte=a|b|<version> | "
+                    + "wiederherstellen | loeschen")
+        }
+        let all = try replica.conflicts(includeResolved: true).filter { $0.id.hasPrefix(prefix) }
+        guard let conflict = all.first(where: { $0.id == prefix }) ?? (all.count == 1 ? all.first : nil) else {
+            throw ShellError.failed(
+                all.isEmpty
+                    ? "Kein Konflikt „\(prefix)“; „conflicts“ zeigt die offenen."
+                    : "Die Konflikt-ID „\(prefix)“ ist nicht eindeutig.")
+        }
+        let choice = arguments[1]
+        let resolution: ConflictResolution
+        switch choice {
+        case "wiederherstellen": resolution = .restore
+        case "loeschen": resolution = .confirmDelete
+        case let text where text.hasPrefix("wert="):
+            let input = String(text.dropFirst(5))
+            if let entity = Domain.entity(conflict.table), let field = entity.field(conflict.column) {
+                resolution = .value(try field.parse(input, entity: entity.key))
+            } else {
+                resolution = .value(.text(input))
+            }
+        case let text where text.hasPrefix("behalte="):
+            let which = String(text.dropFirst(8))
+            let version = which == "a" ? conflict.versionA : which == "b" ? conflict.versionB : Version(text: which)
+            guard let version else {
+                throw ShellError.usage("behalte= erwartet a, b oder eine Version (wie in „conflicts“ angezeigt).")
+            }
+            resolution = .keep(version)
+        default:
+            throw ShellError.usage(
+                "Unbekannte Auflösung „\(choice)“; erlaubt: wert=…, behalte=a|b, wiederherstellen, loeschen.")
+        }
+        try replica.resolveConflict(id: conflict.id, resolution)
+    }
+
+    func check(_ arguments: [String]) throws {
+        let lab = try requireLab()
+        let findings = try store.check(laborID: lab)
+        if findings.isEmpty, format == .tabelle {
+            print("Keine Befunde: keine Waisen, Verweise stimmen, Vertrauensniveau stimmig, nichts fehlt.")
+            return
+        }
+        print(ResultTable(columns: ["Art", "Befund"], rows: findings.map { [$0.kind, $0.message] }).render(format))
+    }
+}

@@ -1,0 +1,132 @@
+import Foundation
+import OZGSync
+
+/// Runs shell commands against one replica: parses a line, calls the library, prints the result.
+///
+/// ```swift
+/// let shell = try Interpreter(path: "labor.ozg")
+/// try shell.run("labor add titel=\"DigiLab Wohngeld\" themenfeld=bauen_wohnen bundesland=DE-MV")
+/// ```
+public final class Interpreter {
+    public let store: LaborStore
+    public let path: String
+    public var format: OutputFormat
+    /// Where results go (stdout by default).
+    public var write: (String) -> Void
+
+    public static let commands = [
+        "help", "query", "export", "import", "history", "conflicts", "resolve", "check", "status", "remote", "sync",
+        "quit",
+    ]
+    public static let verbs = ["add", "list", "show", "set", "delete", "restore", "move"]
+
+    public init(
+        path: String, author: String? = nil, format: OutputFormat = .tabelle,
+        write: @escaping (String) -> Void = { FileHandle.standardOutput.write(Data($0.utf8)) }
+    ) throws {
+        self.path = path
+        self.format = format
+        self.write = write
+        do {
+            store = try LaborStore(path: path)
+            if let author, !author.isEmpty, store.replica.author != author { try store.replica.setAuthor(author) }
+        } catch {
+            throw ShellError.failed("Die Datei „\(path)“ lässt sich nicht als Replikat öffnen: \(error)")
+        }
+    }
+
+    var replica: Replica { store.replica }
+
+    /// The lab commands work on (remembered in the file, not replicated).
+    public var currentLab: String? {
+        guard let id = try? replica.localSetting("labor"), (try? replica.isVisible(table: "labor", id: id)) == true
+        else {
+            return nil
+        }
+        return id
+    }
+
+    /// The prompt, naming the current lab.
+    public var prompt: String {
+        guard let lab = currentLab, let record = try? store.record("labor", id: lab) else {
+            return "ozg (kein Labor)> "
+        }
+        return "ozg (\(record.title))> "
+    }
+
+    func print(_ text: String) {
+        // "\r\n" is one Character in Swift, so look at the last byte.
+        write(text.utf8.last == 10 ? text : text + "\n")
+    }
+
+    func requireLab() throws(ShellError) -> String {
+        guard let lab = currentLab else { throw .failed(DomainError.noCurrentLab.description) }
+        return lab
+    }
+
+    /// Runs one command line. Empty lines and comments do nothing.
+    public func run(_ line: String) throws(ShellError) {
+        do {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            // query takes the rest of the line verbatim: SQL has its own quoting.
+            if trimmed.hasPrefix("query") && (trimmed.count == 5 || trimmed.dropFirst(5).first?.isWhitespace == true) {
+                try query(String(trimmed.dropFirst(5)).trimmingCharacters(in: .whitespaces))
+                return
+            }
+            let words = try Tokenizer.split(line)
+            guard let command = words.first else { return }
+            try dispatch(command, Array(words.dropFirst()))
+        } catch let error as ShellError {
+            throw error
+        } catch let error as DomainError {
+            switch error {
+            case .unknownEntity: throw .usage(error.description)
+            default: throw .failed(error.description)
+            }
+        } catch {
+            throw .failed("\(error)")
+        }
+    }
+
+    func dispatch(_ command: String, _ arguments: [String]) throws {
+        switch command {
+        case "help", "hilfe", "?": print(Help.text(for: arguments.first))
+        case "export": try export(arguments)
+        case "import": try importFile(arguments)
+        case "history": try history(arguments)
+        case "conflicts": try conflicts(arguments)
+        case "resolve": try resolve(arguments)
+        case "check": try check(arguments)
+        case "status": try status(arguments)
+        case "remote": try remote(arguments)
+        case "sync": try sync(arguments)
+        case "quit", "exit": break
+        default:
+            guard Domain.entity(command) != nil else {
+                let suggestion = Self.nearest(command, in: Self.commands + Domain.entities.map(\.key))
+                throw ShellError.usage(
+                    "Unbekannter Befehl „\(command)“."
+                        + (suggestion.map { " Meinten Sie „\($0)“?" } ?? "") + " „help“ listet alle Befehle.")
+            }
+            try entityCommand(command, arguments)
+        }
+    }
+
+    /// The closest word by edit distance, if it is close enough to be a likely typo.
+    static func nearest(_ word: String, in candidates: [String]) -> String? {
+        func distance(_ a: [Character], _ b: [Character]) -> Int {
+            var previous = Array(0...b.count)
+            for (i, x) in a.enumerated() {
+                var current = [i + 1]
+                for (j, y) in b.enumerated() {
+                    current.append(min(previous[j + 1] + 1, current[j] + 1, previous[j] + (x == y ? 0 : 1)))
+                }
+                previous = current
+            }
+            return previous[b.count]
+        }
+        let scored = candidates.map { ($0, distance(Array(word.lowercased()), Array($0))) }.min { $0.1 < $1.1 }
+        guard let (best, score) = scored, score <= max(2, word.count / 3) else { return nil }
+        return best
+    }
+}

@@ -1,0 +1,133 @@
+import ArgumentParser
+import Foundation
+import OZGShell
+
+extension OutputFormat: ExpressibleByArgument {}
+
+/// `ozg-shell [DATEI] [-c BEFEHL]... [--format tabelle|json|csv] [--autor NAME]`
+@main
+struct OZGShellCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ozg-shell",
+        abstract:
+            "Zeilen-Shell für OZG-Digitalisierungslabore – arbeitet vollständig offline auf einem lokalen Replikat.",
+        discussion: """
+            Interaktiv, wenn die Eingabe ein Terminal ist (Zeilenbearbeitung, Verlauf, Tab-Ergänzung);
+            sonst liest sie Befehle von der Standardeingabe oder aus -c, einen je Zeile, und bricht beim
+            ersten Fehler ab (Exit-Code 1, bei Aufruffehlern 2). „help“ in der Shell listet die Befehle.
+            """)
+
+    @Argument(help: "Die Replikatdatei; wird beim ersten Mal angelegt.")
+    var datei = "labor.ozg"
+
+    @Option(name: .customShort("c"), help: "Einen Befehl ausführen (mehrfach möglich), dann beenden.")
+    var befehle: [String] = []
+
+    @Option(help: "Ausgabeformat: tabelle, json oder csv.")
+    var format: OutputFormat = .tabelle
+
+    @Option(help: "Name für Verlauf und Konflikte (sonst OZG_AUTOR); wird in der Datei gespeichert.")
+    var autor: String?
+
+    /// Usage errors of the command line itself exit with 2, like usage errors of commands.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as ExitCode {
+            Foundation.exit(error.rawValue)
+        } catch {
+            let code = exitCode(for: error)
+            let message = fullMessage(for: error)
+            if code == .success {
+                print(message)
+                Foundation.exit(0)
+            }
+            FileHandle.standardError.write(Data(("Fehler: " + german(message) + "\n" + usage).utf8))
+            Foundation.exit(2)
+        }
+    }
+
+    static let usage = """
+        Aufruf: ozg-shell [DATEI] [-c BEFEHL]... [--format tabelle|json|csv] [--autor NAME]
+        Mehr dazu: ozg-shell --help
+
+        """
+
+    /// Argument-parser's messages, in German for the common cases.
+    static func german(_ message: String) -> String {
+        let first = message.split(separator: "\n").first.map(String.init) ?? message
+        let detail = first.replacingOccurrences(of: "Error: ", with: "")
+        func quoted(_ text: String) -> String {
+            text.split(separator: "'").dropFirst().first.map(String.init) ?? text
+        }
+        if detail.hasPrefix("Unknown option") { return "Unbekannte Option „\(quoted(detail))“." }
+        if detail.hasPrefix("Missing value for") { return "Für „\(quoted(detail))“ fehlt ein Wert." }
+        if detail.contains("is invalid for") {
+            return "Ungültiger Wert „\(quoted(detail))“; erlaubt sind für --format: tabelle, json, csv."
+        }
+        if detail.hasPrefix("Unexpected argument") { return "Unerwartetes Argument „\(quoted(detail))“." }
+        return "Ungültiger Aufruf (\(detail))."
+    }
+
+    func run() async throws {
+        let shell: Interpreter
+        do {
+            shell = try Interpreter(
+                path: datei, author: autor ?? ProcessInfo.processInfo.environment["OZG_AUTOR"],
+                format: format)
+        } catch let error as ShellError {
+            fail(error)
+        }
+        if !befehle.isEmpty {
+            for command in befehle { execute(shell, command) }
+            return
+        }
+        if isatty(STDIN_FILENO) == 1 {
+            interactive(shell)
+        } else {
+            while let line = Swift.readLine(strippingNewline: true) { execute(shell, line) }
+        }
+    }
+
+    /// Scripted: the first error ends the program.
+    func execute(_ shell: Interpreter, _ line: String) {
+        do {
+            try shell.run(line)
+        } catch {
+            fail(error)
+        }
+    }
+
+    func fail(_ error: ShellError) -> Never {
+        FileHandle.standardError.write(Data("Fehler: \(error.description)\n".utf8))
+        Foundation.exit(error.exitCode)
+    }
+
+    func interactive(_ shell: Interpreter) {
+        let historyFile =
+            ProcessInfo.processInfo.environment["OZG_SHELL_HISTORY"]
+            ?? (ProcessInfo.processInfo.environment["HOME"].map { $0 + "/.ozg_shell_history" })
+        let editor = LineEditor(historyFile: historyFile) { shell.completions(for: $0) }
+        print("OZG Labor-Sync – „help“ zeigt die Befehle, Strg-D beendet.")
+        while true {
+            switch editor.readLine(prompt: shell.prompt) {
+            case .endOfInput: return
+            case .interrupted: continue
+            case .line(let line):
+                editor.remember(line)
+                let command = line.trimmingCharacters(in: .whitespaces)
+                if command == "quit" || command == "exit" { return }
+                do {
+                    try shell.run(line)
+                } catch {
+                    FileHandle.standardError.write(Data("Fehler: \(error.description)\n".utf8))
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+import Testing
+
+/// Drives the interactive shell through a real terminal (tmux): keys in, screen out.
+final class Terminal {
+    let socket = "ozg-test-\(UUID().uuidString.prefix(8))"
+    let session = "shell"
+
+    /// Runs tmux through the C library's system(): Foundation's Process waited forever on the client
+    /// that forks the tmux server.
+    @discardableResult
+    func tmux(_ arguments: [String], capture: Bool = true) throws -> String {
+        func quote(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("\(socket)-\(UUID().uuidString).txt")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let command =
+            (["tmux", "-L", socket] + arguments).map(quote).joined(separator: " ")
+            + " > \(quote(output.path)) 2>&1 < /dev/null"
+        _ = system(command)
+        return capture ? ((try? String(contentsOf: output, encoding: .utf8)) ?? "") : ""
+    }
+
+    func start(_ command: String) throws {
+        try tmux(["new-session", "-d", "-s", session, "-x", "160", "-y", "50", command], capture: false)
+    }
+
+    func keys(_ keys: String...) throws {
+        try tmux(["send-keys", "-t", session] + keys)
+    }
+
+    func screen() throws -> String {
+        try tmux(["capture-pane", "-p", "-t", session])
+    }
+
+    /// Waits (up to 5 s) until the screen satisfies `condition`; returns the last screen.
+    @discardableResult
+    func wait(for condition: (String) -> Bool) throws -> String {
+        var text = ""
+        for _ in 0..<50 {
+            text = try screen()
+            if condition(text) { return text }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        return text
+    }
+
+    func stop() {
+        _ = try? tmux(["kill-server"], capture: false)
+    }
+}
+
+@Suite("ozg-shell im Terminal", .serialized)
+struct InteractiveShellTests {
+    func prepared() throws -> (ShellDirectory, String) {
+        let directory = ShellDirectory()
+        let setup = try ShellProcess.run(
+            ["labor.ozg"],
+            input: """
+                labor add titel="DigiLab Wohngeld" themenfeld=bauen_wohnen bundesland=DE-MV
+                persona add name="Erika Muster" kurzbeschreibung=Pflegekraft nutzergruppe=001 ziele=Schnell
+                """, in: directory.url)
+        #expect(setup.status == 0, "\(setup.stderr)")
+        return (directory, setup.lines[1])
+    }
+
+    func launch(_ terminal: Terminal, _ directory: ShellDirectory) throws {
+        try terminal.start(
+            "env HOME=\(directory.url.path) OZG_SHELL_HISTORY=\(directory.path("verlauf")) "
+                + "\(ShellProcess.binary) \(directory.path("labor.ozg"))")
+        try terminal.wait { $0.contains("ozg (DigiLab Wohngeld)>") }
+    }
+
+    @Test("Tab ergänzt Befehl, Feld, Auswahlwert und ID; mehrdeutige Werte werden mit Bezeichnung gelistet")
+    func completion() throws {
+        let (directory, persona) = try prepared()
+        let terminal = Terminal()
+        defer { terminal.stop() }
+        try launch(terminal, directory)
+        try terminal.keys("pers", "Tab")
+        #expect(try terminal.wait { $0.contains("> persona") }.contains("> persona"))
+        try terminal.keys("sh", "Tab", "Tab")
+        let id = try terminal.wait { $0.contains(persona) }
+        #expect(id.contains("> persona show \(persona)"))
+        try terminal.keys("Enter")
+        #expect(try terminal.wait { $0.contains("Pflegekraft") }.contains("Nutzergruppe"))
+        try terminal.keys("persona set \(persona.prefix(6)) kurz", "Tab")
+        #expect(try terminal.wait { $0.contains("kurzbeschreibung=") }.contains("kurzbeschreibung="))
+        try terminal.keys("C-u", "persona set \(persona.prefix(6)) nutzergruppe=", "Tab", "Tab")
+        let listing = try terminal.wait { $0.contains("003  Verwaltung") }
+        #expect(listing.contains("001  Bürgerinnen und Bürger") && listing.contains("002  Unternehmen"))
+    }
+
+    @Test("Verlauf bleibt über einen Neustart erhalten; Strg-C verwirft nur die Zeile, Strg-D beendet")
+    func historyAndControlKeys() throws {
+        let (directory, persona) = try prepared()
+        let terminal = Terminal()
+        defer { terminal.stop() }
+        try launch(terminal, directory)
+        try terminal.keys("persona list", "Enter")
+        try terminal.wait { $0.contains("Erika Muster") }
+        // Ctrl-C drops a half-typed delete: the persona is still there.
+        try terminal.keys("persona delete \(persona)", "C-c")
+        try terminal.wait { $0.contains("^C") }
+        try terminal.keys("C-d")
+        Thread.sleep(forTimeInterval: 0.3)
+        let still = try ShellProcess.run([directory.path("labor.ozg"), "-c", "persona list"], in: directory.url)
+        #expect(still.stdout.contains("Erika Muster"))
+        let history = try String(contentsOfFile: directory.path("verlauf"), encoding: .utf8)
+        #expect(history == "persona list\n")
+
+        terminal.stop()
+        let second = Terminal()
+        defer { second.stop() }
+        try launch(second, directory)
+        try second.keys("Up")
+        #expect(try second.wait { $0.contains("> persona list") }.contains("> persona list"))
+        try second.keys("C-u", "C-r", "list")
+        #expect(
+            try second.wait { $0.contains("(Suche im Verlauf) 'list': persona list") }
+                .contains("(Suche im Verlauf) 'list': persona list"))
+    }
+}
