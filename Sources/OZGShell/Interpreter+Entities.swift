@@ -56,18 +56,18 @@ extension Interpreter {
             guard entity.isOrdered else {
                 throw ShellError.failed(DomainError.notOrdered(entity: entity.key).description)
             }
-            guard rest.count == 2, let first = rest.first, let where_ = rest.last else {
+            guard rest.count == 2, let first = rest.first, let destination = rest.last else {
                 throw ShellError.usage("Aufruf: \(entity.key) move <id> before=<id>|after=<id>|first|last")
             }
             let id = try resolveVisible(entity, first)
             let target: MoveTarget
-            switch where_ {
+            switch destination {
             case "first": target = .first
             case "last": target = .last
             case let text where text.hasPrefix("before="): target = .before(String(text.dropFirst(7)))
             case let text where text.hasPrefix("after="): target = .after(String(text.dropFirst(6)))
             default:
-                throw ShellError.usage("Ziel „\(where_)“ unbekannt; erlaubt: before=<id>, after=<id>, first, last.")
+                throw ShellError.usage("Ziel „\(destination)“ unbekannt; erlaubt: before=<id>, after=<id>, first, last.")
             }
             try store.move(entity.key, id: id, to: target)
         default:
