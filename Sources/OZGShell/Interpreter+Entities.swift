@@ -67,7 +67,8 @@ extension Interpreter {
             case let text where text.hasPrefix("before="): target = .before(String(text.dropFirst(7)))
             case let text where text.hasPrefix("after="): target = .after(String(text.dropFirst(6)))
             default:
-                throw ShellError.usage("Ziel „\(destination)“ unbekannt; erlaubt: before=<id>, after=<id>, first, last.")
+                throw ShellError.usage(
+                    "Ziel „\(destination)“ unbekannt; erlaubt: before=<id>, after=<id>, first, last.")
             }
             try store.move(entity.key, id: id, to: target)
         default:
