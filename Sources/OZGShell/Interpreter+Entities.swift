@@ -141,7 +141,7 @@ extension Interpreter {
 
     /// Short ids in tables: the first 8 characters of a UUID (any unique prefix works as input).
     func shortID(_ id: String) -> String {
-        format == .tabelle && id.count == 36 ? String(id.prefix(8)) : id
+        format == .tabelle && id.utf8.count == 36 ? String(id.utf8.prefix(8))! : id
     }
 
     func listTable(_ entity: Entity, _ records: [Record]) -> ResultTable {
@@ -162,6 +162,7 @@ extension Interpreter {
         }
         var columns = (entity.isOrdered ? ["Nr."] : []) + ["ID"]
         columns += fields.compactMap { entity.field($0)?.label }
+        let declarations = fields.compactMap { entity.field($0) }
         var number = 0
         var parent: String?
         let rows = records.map { record -> [String] in
@@ -170,7 +171,8 @@ extension Interpreter {
                 number = 0
             }
             number += 1
-            return (entity.isOrdered ? [String(number)] : []) + [shortID(record.id)] + fields.map { record.display($0) }
+            return (entity.isOrdered ? [String(number)] : []) + [shortID(record.id)]
+                + declarations.map { $0.display(record[$0.key]) }
         }
         return ResultTable(columns: columns, rows: rows)
     }

@@ -27,19 +27,27 @@ public struct ResultTable {
 
     func aligned() -> String {
         if rows.isEmpty { return "(keine Einträge)\n" }
-        let cells = ([columns] + rows).map { $0.map { $0.replacingOccurrences(of: "\n", with: " ⏎ ") } }
+        let cells = ([columns] + rows).map { row in
+            row.map { $0.utf8.contains(10) ? $0.replacingOccurrences(of: "\n", with: " ⏎ ") : $0 }
+        }
+        // Width by Unicode scalars: German text is precomposed, and counting graphemes costs far more.
+        let lengths = cells.map { row in row.map { $0.unicodeScalars.count } }
         var widths = columns.map { _ in 0 }
-        for row in cells {
-            for (index, cell) in row.enumerated() where index < widths.count {
-                widths[index] = max(widths[index], cell.count)
+        for row in lengths {
+            for (index, length) in row.enumerated() where index < widths.count {
+                widths[index] = max(widths[index], length)
             }
         }
+        let blanks = String(repeating: " ", count: (widths.max() ?? 0) + 2)
         var out = ""
+        out.reserveCapacity(cells.count * (widths.reduce(0, +) + 2 * widths.count + 1))
         for (number, row) in cells.enumerated() {
-            let line = row.enumerated().map { index, cell in
-                index == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[index] - cell.count)
-            }.joined(separator: "  ")
-            out += line.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) + "\n"
+            let last = row.lastIndex { !$0.isEmpty } ?? -1
+            for (index, cell) in row.enumerated() where index <= last {
+                out += cell
+                if index < last { out += blanks.prefix(widths[index] - lengths[number][index] + 2) }
+            }
+            out += "\n"
             if number == 0 {
                 out += widths.map { String(repeating: "─", count: $0) }.joined(separator: "  ") + "\n"
             }

@@ -83,7 +83,9 @@ public struct Field: Sendable, Hashable {
 }
 
 /// One entity of the domain: its table key, German names, fields and, for ordered children, its parent.
-public struct Entity: Sendable, Hashable {
+///
+/// A class so that the many `Record`s of a listing share one declaration instead of copying it.
+public final class Entity: Sendable, Hashable {
     public let key: String
     public let label: String
     public let pluralLabel: String
@@ -92,20 +94,24 @@ public struct Entity: Sendable, Hashable {
     public let orderedWithin: String?
     /// The field shown to tell rows apart (title, name, …).
     public let titleField: String
+    private let fieldsByKey: [String: Field]
 
-    public init(
-        _ key: String, _ label: String, plural: String, title: String, orderedWithin: String? = nil,
-        fields: [Field]
-    ) {
+    public init(_ key: String, _ label: String, plural: String, title: String, orderedWithin: String? = nil,
+                fields: [Field])
+    {
         self.key = key
         self.label = label
         self.pluralLabel = plural
         self.fields = fields
         self.orderedWithin = orderedWithin
         self.titleField = title
+        self.fieldsByKey = Dictionary(fields.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
-    public func field(_ key: String) -> Field? { fields.first { $0.key == key } }
+    public static func == (lhs: Entity, rhs: Entity) -> Bool { lhs.key == rhs.key }
+    public func hash(into hasher: inout Hasher) { hasher.combine(key) }
+
+    public func field(_ key: String) -> Field? { fieldsByKey[key] }
 
     /// The owning reference (the parent this row belongs to), if any.
     public var owningField: Field? { fields.first { $0.owning } }

@@ -68,7 +68,21 @@ public final class LaborStore {
         }
         let records = try fetch(entity, clauses: clauses, bindings: bindings)
         if includeOrphans { return records }
-        return try records.filter { try !isOrphan($0) }
+        // Many rows share a lab and a parent: look each one up once.
+        var visible: [String: Bool] = [:]
+        func isVisible(_ table: String, _ id: String) throws -> Bool {
+            let key = table + "/" + id
+            if let known = visible[key] { return known }
+            let answer = try replica.isVisible(table: table, id: id)
+            visible[key] = answer
+            return answer
+        }
+        return try records.filter { record in
+            if record.entity.key != "labor", !(try isVisible("labor", record.laborID)) { return false }
+            guard let owning = record.entity.owningField, let target = owning.referencedEntity else { return true }
+            guard let parent = record.text(owning.key) else { return false }
+            return try isVisible(target, parent)
+        }
     }
 
     /// One visible row by exact id.
@@ -80,12 +94,14 @@ public final class LaborStore {
         var sql = "SELECT * FROM \"\(entity.key)\""
         if !clauses.isEmpty { sql += " WHERE " + clauses.joined(separator: " AND ") }
         sql += entity.isOrdered ? " ORDER BY \"\(entity.orderedWithin!)\", position, id" : " ORDER BY id"
-        return try replica.database.rows(sql, bindings) { row in
+        let statement = try replica.database.cachedStatement(sql)
+        let names = (0..<statement.columnCount).map { statement.columnName($0) }
+        return try statement.rows(bindings) { row in
             var values: [String: DatabaseValue] = [:]
+            values.reserveCapacity(names.count)
             var id = ""
             var labor = ""
-            for index in 0..<row.count {
-                let name = row.statement.columnName(index)
+            for (index, name) in names.enumerated() {
                 switch name {
                 case "id": id = row.text(index) ?? ""
                 case "labor_id": labor = row.text(index) ?? ""
