@@ -45,7 +45,40 @@ extension Interpreter {
         }
     }
 
-    func sync(_ arguments: [String]) throws {
-        throw ShellError.failed("Synchronisation ist in diesem Stand noch nicht gebaut (es fehlt der Sync-Server).")
+    func sync(_ arguments: [String]) async throws {
+        guard arguments.isEmpty else { throw ShellError.usage("Aufruf: sync") }
+        guard let address = try replica.localSetting("remote.url"), let url = URL(string: address),
+            let token = try replica.localSetting("remote.token")
+        else {
+            throw ShellError.failed("Kein Server eingerichtet: erst „remote set <url> token=<token>“ ausführen.")
+        }
+        guard let lab = try replica.localSetting("remote.labor") ?? currentLab else {
+            throw ShellError.failed(DomainError.noCurrentLab.description)
+        }
+        let client = SyncClient(replica: replica, server: url, token: token, laborID: lab)
+        let onTerminal = isatty(STDOUT_FILENO) == 1 && format == .tabelle
+        let result: SyncProgress
+        do {
+            result = try await client.sync { progress in
+                if onTerminal {
+                    self.write(
+                        "\rSeite \(progress.pages): \(progress.pushedChanges) gesendet, "
+                            + "\(progress.pulledChanges) empfangen\(progress.more ? " …" : "")\u{1B}[K")
+                }
+            }
+        } catch let error as SyncClientError {
+            if onTerminal { write("\n") }
+            throw ShellError.failed(error.description)
+        }
+        if onTerminal { write("\n") }
+        try replica.setLocalSetting("remote.last_sync", ISO8601DateFormatter().string(from: Date()))
+        if currentLab == nil, try replica.isVisible(table: "labor", id: lab) {
+            try replica.setLocalSetting("labor", lab)
+        }
+        if format == .tabelle {
+            print(
+                "Synchronisiert: \(result.pushedChanges) Änderungen gesendet, \(result.pulledChanges) empfangen, "
+                    + "\(try replica.conflicts().count) offene Konflikte.")
+        }
     }
 }

@@ -65,7 +65,7 @@ public final class Interpreter {
     }
 
     /// Runs one command line. Empty lines and comments do nothing.
-    public func run(_ line: String) throws(ShellError) {
+    public func run(_ line: String) async throws(ShellError) {
         do {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             // query takes the rest of the line verbatim: SQL has its own quoting.
@@ -75,7 +75,7 @@ public final class Interpreter {
             }
             let words = try Tokenizer.split(line)
             guard let command = words.first else { return }
-            try dispatch(command, Array(words.dropFirst()))
+            try await dispatch(command, Array(words.dropFirst()))
         } catch let error as ShellError {
             throw error
         } catch let error as DomainError {
@@ -88,7 +88,7 @@ public final class Interpreter {
         }
     }
 
-    func dispatch(_ command: String, _ arguments: [String]) throws {
+    func dispatch(_ command: String, _ arguments: [String]) async throws {
         switch command {
         case "help", "hilfe", "?": print(Help.text(for: arguments.first))
         case "export": try export(arguments)
@@ -99,7 +99,7 @@ public final class Interpreter {
         case "check": try check(arguments)
         case "status": try status(arguments)
         case "remote": try remote(arguments)
-        case "sync": try sync(arguments)
+        case "sync": try await sync(arguments)
         case "quit", "exit": break
         default:
             guard Domain.entity(command) != nil else {

@@ -139,10 +139,14 @@ if FileManager.default.isExecutableFile(atPath: shellBinary) {
     let lab = try store.add("labor", fields: ["titel": "Bench", "themenfeld": "umwelt", "bundesland": "DE-BE"])
     try store.replica.transaction {
         for index in 0..<10_000 {
-            try store.add("persona", laborID: lab, fields: [
-                "name": "Persona \(index)", "kurzbeschreibung": Workload.notes[index % Workload.notes.count] + " \(index)",
-                "nutzergruppe": ["001", "002", "003"][index % 3], "ziele": Workload.titles[index % Workload.titles.count],
-            ])
+            try store.add(
+                "persona", laborID: lab,
+                fields: [
+                    "name": "Persona \(index)",
+                    "kurzbeschreibung": Workload.notes[index % Workload.notes.count] + " \(index)",
+                    "nutzergruppe": ["001", "002", "003"][index % 3],
+                    "ziele": Workload.titles[index % Workload.titles.count],
+                ])
         }
     }
     try store.replica.setLocalSetting("labor", lab)

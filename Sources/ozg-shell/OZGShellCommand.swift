@@ -84,20 +84,20 @@ struct OZGShellCommand: AsyncParsableCommand {
             fail(error)
         }
         if !befehle.isEmpty {
-            for command in befehle { execute(shell, command) }
+            for command in befehle { await execute(shell, command) }
             return
         }
         if isatty(STDIN_FILENO) == 1 {
-            interactive(shell)
+            await interactive(shell)
         } else {
-            while let line = Swift.readLine(strippingNewline: true) { execute(shell, line) }
+            while let line = Swift.readLine(strippingNewline: true) { await execute(shell, line) }
         }
     }
 
     /// Scripted: the first error ends the program.
-    func execute(_ shell: Interpreter, _ line: String) {
+    func execute(_ shell: Interpreter, _ line: String) async {
         do {
-            try shell.run(line)
+            try await shell.run(line)
         } catch {
             fail(error)
         }
@@ -108,7 +108,7 @@ struct OZGShellCommand: AsyncParsableCommand {
         Foundation.exit(error.exitCode)
     }
 
-    func interactive(_ shell: Interpreter) {
+    func interactive(_ shell: Interpreter) async {
         let historyFile =
             ProcessInfo.processInfo.environment["OZG_SHELL_HISTORY"]
             ?? (ProcessInfo.processInfo.environment["HOME"].map { $0 + "/.ozg_shell_history" })
@@ -123,7 +123,7 @@ struct OZGShellCommand: AsyncParsableCommand {
                 let command = line.trimmingCharacters(in: .whitespaces)
                 if command == "quit" || command == "exit" { return }
                 do {
-                    try shell.run(line)
+                    try await shell.run(line)
                 } catch {
                     FileHandle.standardError.write(Data("Fehler: \(error.description)\n".utf8))
                 }

@@ -96,9 +96,10 @@ public final class Entity: Sendable, Hashable {
     public let titleField: String
     private let fieldsByKey: [String: Field]
 
-    public init(_ key: String, _ label: String, plural: String, title: String, orderedWithin: String? = nil,
-                fields: [Field])
-    {
+    public init(
+        _ key: String, _ label: String, plural: String, title: String, orderedWithin: String? = nil,
+        fields: [Field]
+    ) {
         self.key = key
         self.label = label
         self.pluralLabel = plural

@@ -39,6 +39,12 @@ extension Replica {
         }
     }
 
+    /// Throws `ClockDriftError` when a change of `batch` lies too far ahead of this machine's clock.
+    public func checkDriftPublic(_ batch: ChangeBatch) throws {
+        try checkDrift(batch)
+        for row in batch.rows { try Self.validate(id: row.id) }
+    }
+
     func checkDrift(_ batch: ChangeBatch) throws {
         let maxDrift = configuration.maxDriftMilliseconds
         guard (try? clock.check(batch.maxHLC, maxDriftMilliseconds: maxDrift, site: nil)) == nil else { return }

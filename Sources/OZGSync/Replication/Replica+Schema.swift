@@ -114,3 +114,83 @@ extension Replica {
         return count
     }
 }
+
+extension Replica {
+    /// Creates the tables and columns `batch` names that this file does not know yet, with untyped
+    /// columns that keep every value exactly (the sync server's schema-agnostic mode).
+    ///
+    /// Names must be identifiers (`a–z`, `0–9`, `_`) and may not collide with the core's own tables.
+    public func ensureSchema(for batch: ChangeBatch) throws {
+        var wanted: [String: [String]] = [:]
+        var order: [String] = []
+        for row in batch.rows {
+            if wanted[row.table] == nil {
+                wanted[row.table] = []
+                order.append(row.table)
+            }
+            for cell in row.cells where !(wanted[row.table]!.contains(cell.column)) {
+                wanted[row.table]!.append(cell.column)
+            }
+        }
+        var missing: [(String, [String])] = []
+        for table in order {
+            let columns = wanted[table] ?? []
+            if let state = tables[table] {
+                let new = columns.filter { state.ordinals[$0] == nil }
+                if !new.isEmpty { missing.append((table, new)) }
+            } else {
+                missing.append((table, columns))
+            }
+        }
+        guard !missing.isEmpty else { return }
+        for (table, columns) in missing {
+            try validateIdentifier(table, what: "Tabellenname")
+            if tables[table] == nil && (table.hasPrefix("_ozg") || table.hasPrefix("sqlite_")) {
+                throw SchemaError(description: "Der Tabellenname „\(table)“ ist reserviert.")
+            }
+            for column in columns {
+                try validateIdentifier(column, what: "Feldname")
+                guard column != "id", !column.hasPrefix("_ozg") else {
+                    throw SchemaError(description: "Der Feldname „\(column)“ ist reserviert.")
+                }
+            }
+            if (tables[table]?.columns.count ?? 0) + columns.count > 63 {
+                throw ReplicaError.tooManyColumns(table: table)
+            }
+        }
+        try database.inTransaction {
+            for (table, columns) in missing {
+                if let state = tables[table] {
+                    for column in columns {
+                        try database.execute("ALTER TABLE \"\(table)\" ADD COLUMN \"\(column)\"")
+                    }
+                    let all = state.columns + columns
+                    try database.execute(
+                        "UPDATE _ozg_tables SET columns = ? WHERE idx = ?",
+                        [.text(all.joined(separator: ",")), .integer(state.index)])
+                } else {
+                    let definitions = columns.map { ", \"\($0)\"" }.joined()
+                    try database.execute(
+                        """
+                        CREATE TABLE "\(table)"(id TEXT PRIMARY KEY NOT NULL\(definitions), \(TableState.metaColumn) BLOB NOT NULL) WITHOUT ROWID
+                        """)
+                    try database.execute(
+                        """
+                        CREATE TABLE "_ozg_tomb_\(table)"(id TEXT PRIMARY KEY, meta BLOB NOT NULL, vals BLOB NOT NULL) WITHOUT ROWID
+                        """)
+                    try database.execute(
+                        "INSERT INTO _ozg_tables(name, columns) VALUES (?, ?)",
+                        [.text(table), .text(columns.joined(separator: ","))])
+                }
+            }
+        }
+        // Reload the registry so statements and ordinals follow the new columns.
+        try database.forEachRow("SELECT idx, name, columns FROM _ozg_tables") { row in
+            guard let name = row.text(1), missing.contains(where: { $0.0 == name }) else { return }
+            let columns = (row.text(2) ?? "").split(separator: ",").map(String.init)
+            let state = TableState(name: name, index: row.int64(0), columns: columns, declared: columns)
+            tables[name] = state
+            tablesByIndex[state.index] = state
+        }
+    }
+}

@@ -1,0 +1,145 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import SyncServerCore
+
+/// `ozg-sync-server`: the state office's sync server and its admin commands.
+@main
+struct SyncServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ozg-sync-server",
+        abstract: "Sync-Server für OZG Labor-Sync: Endpunkt für die Replikate, Labore, Tokens und Rollen.",
+        subcommands: [Serve.self, LaborCommand.self, TokenCommand.self])
+}
+
+/// Options every subcommand shares.
+struct DataOptions: ParsableArguments {
+    @Option(help: "Datenverzeichnis (server.sqlite und eine Datei je Labor); wird angelegt.")
+    var data: String
+}
+
+extension SyncServerCommand {
+    struct Serve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Startet den Server.",
+            discussion: "SIGTERM oder SIGINT beenden laufende Anfragen und schließen die Dateien sauber.")
+
+        @OptionGroup var options: DataOptions
+        @Option(help: "Adresse, an die der Server bindet.") var host = "127.0.0.1"
+        @Option(help: "Port (0: das Betriebssystem wählt).") var port = 8080
+        @Option(help: "Wie weit eine Änderung der Serveruhr voraus sein darf, in Sekunden.") var maxDriftSeconds = 600
+        @Option(help: "Größter komprimierter Anfrageinhalt in Bytes.") var maxBodyBytes = 32 << 20
+        @Option(help: "Höchstzahl Änderungen je Anfrage.") var maxChanges = 200_000
+        @Option(help: "Zeilen je Seite beim Abholen.") var pageRows = 5000
+
+        func run() async throws {
+            var configuration = ServerConfiguration(dataDirectory: options.data)
+            configuration.host = host
+            configuration.port = port
+            configuration.maxDriftMilliseconds = UInt64(max(0, maxDriftSeconds)) * 1000
+            configuration.maxBodyBytes = maxBodyBytes
+            configuration.maxChangesPerRequest = maxChanges
+            configuration.pageRows = pageRows
+            var logger = Logger(label: "ozg-sync-server")
+            logger.logLevel = .info
+            let host = self.host
+            let app = try buildApplication(configuration, logger: logger) { port in
+                FileHandle.standardOutput.write(Data("ozg-sync-server hört auf \(host):\(port)\n".utf8))
+            }
+            try await app.runService()
+        }
+    }
+
+    struct LaborCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "labor", abstract: "Labore verwalten.", subcommands: [Create.self, List.self])
+
+        struct Create: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Legt ein Labor an.")
+            @Argument(help: "Labor-ID: 1–64 Buchstaben, Ziffern, - oder _.") var laborID: String
+            @Option(help: "Titel.") var titel: String?
+            @OptionGroup var options: DataOptions
+
+            func run() async throws {
+                try await admin { try await Registry(dataDirectory: options.data).createLab(laborID, title: titel) }
+                print(laborID)
+            }
+        }
+
+        struct List: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Listet die Labore.")
+            @OptionGroup var options: DataOptions
+
+            func run() async throws {
+                for lab in try await admin({ try await Registry(dataDirectory: options.data).labs() }) {
+                    print([lab.id, lab.title ?? ""].joined(separator: "\t"))
+                }
+            }
+        }
+    }
+
+    struct TokenCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "token", abstract: "Tokens verwalten.", subcommands: [Create.self, List.self, Revoke.self])
+
+        struct Create: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Legt ein Token an und gibt es einmalig aus (gespeichert wird nur ein Hash).")
+            @Option(help: "Labor-ID(s), durch Komma getrennt.") var labor: String
+            @Option(help: "Rolle: lesen, schreiben oder admin.") var rolle: String
+            @Option(help: "Wem das Token gehört (erscheint im Prüfprotokoll).") var name: String
+            @OptionGroup var options: DataOptions
+
+            func run() async throws {
+                guard let role = Role(rawValue: rolle) else {
+                    failAdmin("Unbekannte Rolle „\(rolle)“; erlaubt: lesen, schreiben, admin.")
+                }
+                let labs = labor.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                print(
+                    try await admin {
+                        try await Registry(dataDirectory: options.data).createToken(labs: labs, role: role, name: name)
+                    })
+            }
+        }
+
+        struct List: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Listet die Tokens (ohne Geheimnis).")
+            @OptionGroup var options: DataOptions
+
+            func run() async throws {
+                for token in try await admin({ try await Registry(dataDirectory: options.data).tokens() }) {
+                    print(
+                        [
+                            token.id, token.name, token.role.rawValue, token.labs.joined(separator: ","), token.created,
+                            token.revoked.map { "widerrufen \($0)" } ?? "gültig",
+                        ].joined(separator: "\t"))
+                }
+            }
+        }
+
+        struct Revoke: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Widerruft ein Token.")
+            @Argument(help: "Token-ID (aus „token list“).") var tokenID: String
+            @OptionGroup var options: DataOptions
+
+            func run() async throws {
+                try await admin { try await Registry(dataDirectory: options.data).revokeToken(tokenID) }
+            }
+        }
+    }
+}
+
+/// Runs an admin action; its errors end the program with a German message and exit code 1.
+func admin<T>(_ body: () async throws -> T) async throws -> T {
+    do {
+        return try await body()
+    } catch let error as AdminError {
+        failAdmin(error.description)
+    }
+}
+
+func failAdmin(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("Fehler: \(message)\n".utf8))
+    exit(1)
+}

@@ -1,0 +1,149 @@
+import Crypto
+import Foundation
+import OZGSync
+
+/// A token's rights: which labs, which role.
+public enum Role: String, Sendable, CaseIterable, Comparable {
+    case lesen
+    case schreiben
+    case admin
+
+    var rank: Int { Role.allCases.firstIndex(of: self) ?? 0 }
+    public static func < (lhs: Role, rhs: Role) -> Bool { lhs.rank < rhs.rank }
+}
+
+/// A stored token (never the secret itself).
+public struct TokenRecord: Sendable, Equatable {
+    public var id: String
+    public var name: String
+    public var role: Role
+    public var labs: [String]
+    public var created: String
+    public var revoked: String?
+}
+
+/// Labs and tokens of one data directory (`server.sqlite`), shared by the server and the admin commands.
+///
+/// Tokens look like `olt_<id>_<secret>`; only SHA-256 of the secret is stored, so the file never
+/// reveals a usable token.
+public actor Registry {
+    let database: Database
+
+    public init(dataDirectory: String) throws {
+        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+        database = try Database(path: dataDirectory + "/server.sqlite")
+        try database.execute(
+            """
+            CREATE TABLE IF NOT EXISTS labor(id TEXT PRIMARY KEY, titel TEXT, angelegt TEXT NOT NULL) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS token(
+                id TEXT PRIMARY KEY, hash TEXT NOT NULL, name TEXT NOT NULL, rolle TEXT NOT NULL, labore TEXT NOT NULL,
+                angelegt TEXT NOT NULL, widerrufen TEXT) WITHOUT ROWID;
+            """)
+    }
+
+    static func now() -> String {
+        ISO8601DateFormatter().string(from: Date())
+    }
+
+    static func hash(_ secret: String) -> String {
+        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func randomHex(_ bytes: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<bytes).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+    }
+
+    /// Registers a lab; fails when the id is invalid or taken.
+    public func createLab(_ id: String, title: String?) throws {
+        guard isValidLabID(id) else {
+            throw AdminError("Ungültige Labor-ID „\(id)“: erlaubt sind 1 bis 64 Buchstaben, Ziffern, - oder _.")
+        }
+        guard try database.firstRow("SELECT 1 FROM labor WHERE id = ?", [.text(id)], { _ in true }) == nil else {
+            throw AdminError("Das Labor „\(id)“ gibt es schon.")
+        }
+        try database.execute(
+            "INSERT INTO labor(id, titel, angelegt) VALUES (?, ?, ?)",
+            [.text(id), title.map { .text($0) } ?? .null, .text(Self.now())])
+    }
+
+    public func labExists(_ id: String) throws -> Bool {
+        try database.firstRow("SELECT 1 FROM labor WHERE id = ?", [.text(id)], { _ in true }) != nil
+    }
+
+    public func labs() throws -> [(id: String, title: String?)] {
+        try database.rows("SELECT id, titel FROM labor ORDER BY id") { ($0.text(0) ?? "", $0.text(1)) }
+    }
+
+    /// Creates a token and returns it; it is shown only this once.
+    public func createToken(labs: [String], role: Role, name: String) throws -> String {
+        guard !labs.isEmpty else { throw AdminError("Mindestens ein Labor angeben (--labor a,b).") }
+        for lab in labs where !(try labExists(lab)) {
+            throw AdminError("Das Labor „\(lab)“ gibt es nicht; erst „ozg-sync-server labor create \(lab)“ ausführen.")
+        }
+        guard !name.isEmpty else { throw AdminError("Ein Name für das Token ist nötig (--name).") }
+        let id = Self.randomHex(6)
+        let secret = Self.randomHex(24)
+        try database.execute(
+            """
+            INSERT INTO token(id, hash, name, rolle, labore, angelegt) VALUES (?, ?, ?, ?, ?, ?)
+            """,
+            [
+                .text(id), .text(Self.hash(secret)), .text(name), .text(role.rawValue),
+                .text(labs.joined(separator: ",")), .text(Self.now()),
+            ])
+        return "olt_\(id)_\(secret)"
+    }
+
+    public func tokens() throws -> [TokenRecord] {
+        try database.rows("SELECT id, name, rolle, labore, angelegt, widerrufen FROM token ORDER BY angelegt, id") {
+            row in
+            TokenRecord(
+                id: row.text(0) ?? "", name: row.text(1) ?? "", role: Role(rawValue: row.text(2) ?? "") ?? .lesen,
+                labs: (row.text(3) ?? "").split(separator: ",").map(String.init), created: row.text(4) ?? "",
+                revoked: row.text(5))
+        }
+    }
+
+    public func revokeToken(_ id: String) throws {
+        guard try database.firstRow("SELECT 1 FROM token WHERE id = ?", [.text(id)], { _ in true }) != nil else {
+            throw AdminError("Kein Token mit der ID „\(id)“; „token list“ zeigt die IDs.")
+        }
+        try database.execute(
+            "UPDATE token SET widerrufen = COALESCE(widerrufen, ?) WHERE id = ?", [.text(Self.now()), .text(id)])
+    }
+
+    /// The valid, unrevoked token for `presented`, or nil. Compares hashes in constant time.
+    public func authenticate(_ presented: String) throws -> TokenRecord? {
+        let parts = presented.split(separator: "_", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0] == "olt", parts[1].count == 12, parts[2].count == 48 else { return nil }
+        let id = String(parts[1])
+        guard
+            let (hash, record) = try database.firstRow(
+                "SELECT hash, id, name, rolle, labore, angelegt, widerrufen FROM token WHERE id = ?", [.text(id)],
+                { row in
+                    (
+                        row.text(0) ?? "",
+                        TokenRecord(
+                            id: row.text(1) ?? "", name: row.text(2) ?? "",
+                            role: Role(rawValue: row.text(3) ?? "") ?? .lesen,
+                            labs: (row.text(4) ?? "").split(separator: ",").map(String.init),
+                            created: row.text(5) ?? "", revoked: row.text(6))
+                    )
+                })
+        else { return nil }
+        let expected = Array(hash.utf8)
+        let actual = Array(Self.hash(String(parts[2])).utf8)
+        guard expected.count == actual.count else { return nil }
+        var difference: UInt8 = 0
+        for (a, b) in zip(expected, actual) { difference |= a ^ b }
+        guard difference == 0, record.revoked == nil else { return nil }
+        return record
+    }
+}
+
+/// An admin command could not be carried out.
+public struct AdminError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}
