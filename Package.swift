@@ -76,7 +76,7 @@ let package = Package(
         ),
         .testTarget(
             name: "OZGShellTests",
-            dependencies: ["OZGShell"]
+            dependencies: ["OZGShell", "SyncServerCore"]
         ),
         .testTarget(
             name: "SyncServerTests",

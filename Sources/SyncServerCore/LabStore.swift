@@ -12,6 +12,8 @@ actor LabStore {
         replica = try Replica(
             path: "\(dataDirectory)/labor-\(labID).ozg", schema: ReplicaSchema(version: 1, tables: []),
             configuration: Replica.Configuration(maxDriftMilliseconds: maxDriftMilliseconds))
+        // Tables clients created earlier are in the file but in no declared schema.
+        replica.adoptRegisteredTables()
         try replica.database.execute(
             """
             CREATE TABLE IF NOT EXISTS _ozg_audit(

@@ -116,6 +116,14 @@ extension Replica {
 }
 
 extension Replica {
+    /// Treats every table registered in the file as known, also those no schema declares (tables a
+    /// schema-agnostic server created at run time), so merges and extraction cover them.
+    public func adoptRegisteredTables() {
+        for state in tablesByIndex.values where tables[state.name] == nil && !state.name.hasPrefix("_ozg") {
+            tables[state.name] = state
+        }
+    }
+
     /// Creates the tables and columns `batch` names that this file does not know yet, with untyped
     /// columns that keep every value exactly (the sync server's schema-agnostic mode).
     ///
@@ -123,6 +131,7 @@ extension Replica {
     public func ensureSchema(for batch: ChangeBatch) throws {
         var wanted: [String: [String]] = [:]
         var order: [String] = []
+        adoptRegisteredTables()
         for row in batch.rows {
             if wanted[row.table] == nil {
                 wanted[row.table] = []

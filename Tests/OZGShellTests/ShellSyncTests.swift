@@ -1,0 +1,76 @@
+import Foundation
+import SyncServerCore
+import Testing
+
+@Suite("Zwei Shells und ein Server", .serialized)
+struct ShellSyncTests {
+    @Test("Offline bearbeiten, synchronisieren: conflicts zeigt den Wettlauf, resolve klärt ihn auf beiden")
+    func conflictThroughServer() async throws {
+        let data = ShellDirectory()
+        var configuration = ServerConfiguration(dataDirectory: data.path("server"))
+        configuration.port = 0
+        let registry = try Registry(dataDirectory: configuration.dataDirectory)
+        try await registry.createLab("wohngeld-mv", title: nil)
+        let anna = try await registry.createToken(labs: ["wohngeld-mv"], role: .schreiben, name: "Anna")
+        let ben = try await registry.createToken(labs: ["wohngeld-mv"], role: .schreiben, name: "Ben")
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let app = try buildApplication(configuration) { continuation.yield($0) }
+        let task = Task { try await app.runService(gracefulShutdownSignals: []) }
+        defer { task.cancel() }
+        var iterator = ports.makeAsyncIterator()
+        let url = "http://127.0.0.1:\(await iterator.next() ?? 0)"
+
+        let directory = ShellDirectory()
+        func shell(_ file: String, _ author: String, _ commands: String) throws -> ShellProcess.Outcome {
+            let outcome = try ShellProcess.run([file, "--autor", author], input: commands, in: directory.url)
+            #expect(outcome.status == 0, "\(outcome.stderr)")
+            return outcome
+        }
+        let persona = try shell(
+            "a.ozg", "Anna",
+            """
+            labor add id=wohngeld-mv titel="DigiLab Wohngeld" themenfeld=bauen_wohnen bundesland=DE-MV
+            persona add name="Erika Muster" kurzbeschreibung=Pflegekraft nutzergruppe=001 ziele=Schnell
+            remote set \(url) token=\(anna)
+            sync
+            """
+        ).lines[1]
+        _ = try shell(
+            "b.ozg", "Ben",
+            """
+            remote set \(url) token=\(ben) labor=wohngeld-mv
+            sync
+            """)
+        // Both edit the same field offline.
+        _ = try shell("a.ozg", "Anna", "persona set \(persona.prefix(8)) zitat=\"Zu viel Papier\"")
+        _ = try shell("b.ozg", "Ben", "persona set \(persona.prefix(8)) zitat=\"Ich habe wenig Zeit\"")
+        _ = try shell("a.ozg", "Anna", "sync")
+        _ = try shell("b.ozg", "Ben", "sync")
+        _ = try shell("a.ozg", "Anna", "sync")
+        for (file, author) in [("a.ozg", "Anna"), ("b.ozg", "Ben")] {
+            let listing = try shell(file, author, "conflicts").stdout
+            #expect(listing.contains("Zu viel Papier") && listing.contains("Ich habe wenig Zeit"), "\(listing)")
+            #expect(listing.contains("Anna") && listing.contains("Ben"), "\(listing)")
+        }
+        let conflictID = try shell("b.ozg", "Ben", "conflicts --format csv").stdout
+        let csv = try ShellProcess.run(["b.ozg", "--format", "csv", "-c", "conflicts"], in: directory.url).stdout
+        let id = csv.components(separatedBy: "\r\n")[1].split(separator: ",").first.map(String.init) ?? ""
+        #expect(!id.isEmpty, "\(conflictID)")
+        _ = try shell(
+            "b.ozg", "Ben",
+            """
+            resolve \(id) wert="Zu viel Papier, zu wenig Zeit"
+            sync
+            """)
+        _ = try shell("a.ozg", "Anna", "sync")
+        for (file, author) in [("a.ozg", "Anna"), ("b.ozg", "Ben")] {
+            #expect(try shell(file, author, "conflicts").stdout.contains("(keine Einträge)"))
+            let show = try shell(file, author, "persona show \(persona.prefix(8))").stdout
+            #expect(show.contains("Zu viel Papier, zu wenig Zeit"))
+            #expect(try shell(file, author, "status").stdout.contains("Ausstehende Änderungen  0"))
+        }
+        let wrong = try ShellProcess.run(
+            ["a.ozg", "-c", "remote set \(url) token=olt_falsch", "-c", "sync"], in: directory.url)
+        #expect(wrong.status == 1 && wrong.stderr.contains("HTTP 401"))
+    }
+}
