@@ -67,7 +67,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "ozg-bench",
-            dependencies: ["OZGSync", "CSQLite"]
+            dependencies: ["OZGSync", "CSQLite", "SyncServerCore"]
         ),
         .testTarget(
             name: "OZGSyncTests",

@@ -130,6 +130,11 @@ line("update_plain_s", plainUpdate)
 line("update_ozgsync_s", ozgUpdate)
 line("update_ratio", ozgUpdate / plainUpdate, digits: 2)
 
+// Sync over loopback HTTP against a server in this process.
+if CommandLine.arguments.dropFirst(2).first != "nosync" {
+    try await SyncBench.run(directory: directory, source: source, rowCount: rowCount)
+}
+
 // Shell startup: start ozg-shell, run `persona list` on a lab with 10,000 personas, exit.
 let shellBinary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
     .appendingPathComponent("ozg-shell").path
