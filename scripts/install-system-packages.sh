@@ -4,7 +4,7 @@
 # the interactive shell tests through a real terminal).
 set -euo pipefail
 missing=()
-for package in libsqlite3-dev zlib1g-dev libxml2-utils tmux; do
+for package in libsqlite3-dev zlib1g-dev libxml2-utils tmux openssl curl; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
 if [ ${#missing[@]} -eq 0 ]; then

@@ -32,6 +32,8 @@ extension SyncServerCommand {
         @Option(help: "Größter komprimierter Anfrageinhalt in Bytes.") var maxBodyBytes = 32 << 20
         @Option(help: "Höchstzahl Änderungen je Anfrage.") var maxChanges = 200_000
         @Option(help: "Zeilen je Seite beim Abholen.") var pageRows = 5000
+        @Option(help: "TLS-Zertifikatskette (PEM); mit --tls-key spricht der Server nur HTTPS.") var tlsCert: String?
+        @Option(help: "Privater TLS-Schlüssel (PEM).") var tlsKey: String?
 
         func run() async throws {
             var configuration = ServerConfiguration(dataDirectory: options.data)
@@ -41,11 +43,15 @@ extension SyncServerCommand {
             configuration.maxBodyBytes = maxBodyBytes
             configuration.maxChangesPerRequest = maxChanges
             configuration.pageRows = pageRows
+            configuration.tlsCertificatePath = tlsCert
+            configuration.tlsKeyPath = tlsKey
             var logger = Logger(label: "ozg-sync-server")
             logger.logLevel = .info
             let host = self.host
-            let app = try buildApplication(configuration, logger: logger) { port in
-                FileHandle.standardOutput.write(Data("ozg-sync-server hört auf \(host):\(port)\n".utf8))
+            let app = try await admin {
+                try buildApplication(configuration, logger: logger) { port in
+                    FileHandle.standardOutput.write(Data("ozg-sync-server hört auf \(host):\(port)\n".utf8))
+                }
             }
             try await app.runService()
         }

@@ -17,6 +17,9 @@ public struct ServerConfiguration: Sendable {
     public var maxChangesPerRequest = 200_000
     /// Rows per pulled page.
     public var pageRows = 5000
+    /// PEM certificate chain and private key; with both, the server speaks HTTPS only.
+    public var tlsCertificatePath: String?
+    public var tlsKeyPath: String?
 
     public init(dataDirectory: String) {
         self.dataDirectory = dataDirectory

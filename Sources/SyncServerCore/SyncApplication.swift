@@ -1,7 +1,10 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import NIOCore
+import NIOSSL
 import OZGSync
 
 /// An error answer: status, machine-readable code and a German message.
@@ -71,10 +74,39 @@ public func buildApplication(
     }
     return Application(
         router: router,
+        server: try serverBuilder(configuration),
         configuration: .init(
             address: .hostname(configuration.host, port: configuration.port), serverName: "ozg-sync-server"),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger)
+}
+
+/// Plain HTTP/1.1, or HTTPS when a certificate and key are configured.
+func serverBuilder(_ configuration: ServerConfiguration) throws -> HTTPServerBuilder {
+    switch (configuration.tlsCertificatePath, configuration.tlsKeyPath) {
+    case (nil, nil):
+        return .http1()
+    case (let certificate?, let key?):
+        let chain: [NIOSSLCertificate]
+        let privateKey: NIOSSLPrivateKey
+        do {
+            chain = try NIOSSLCertificate.fromPEMFile(certificate)
+        } catch {
+            throw AdminError("Das Zertifikat „\(certificate)“ lässt sich nicht lesen (PEM erwartet): \(error)")
+        }
+        do {
+            privateKey = try NIOSSLPrivateKey(file: key, format: .pem)
+        } catch {
+            throw AdminError("Der Schlüssel „\(key)“ lässt sich nicht lesen (PEM erwartet): \(error)")
+        }
+        guard !chain.isEmpty else { throw AdminError("Die Datei „\(certificate)“ enthält kein Zertifikat.") }
+        let tls = TLSConfiguration.makeServerConfiguration(
+            certificateChain: chain.map { .certificate($0) },
+            privateKey: .privateKey(privateKey))
+        return try HTTPServerBuilder.tls(HTTPServerBuilder.http1(), tlsConfiguration: tls)
+    default:
+        throw AdminError("Für TLS sind --tls-cert und --tls-key beide nötig.")
+    }
 }
 
 func errorResponse(_ error: SyncHTTPError) -> Response {

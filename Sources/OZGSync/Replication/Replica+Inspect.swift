@@ -31,11 +31,11 @@ extension Replica {
     /// A deterministic text of the visible state: tables by name, rows by id, declared columns in order.
     ///
     /// Two replicas that merged the same changes produce byte-identical dumps.
-    /// With `includeConflicts` false the core's conflict table is left out: which conflicts a replica
+    /// With `includeConflicts` false the core's own tables (conflicts, device authors) are left out: which conflicts a replica
     /// detects itself depends on merge order, and only after a full exchange do all replicas hold all of them.
     public func canonicalDump(includeConflicts: Bool = true) throws -> String {
         var out = ""
-        for name in tables.keys.sorted() where includeConflicts || name != ConflictRecord.tableName {
+        for name in tables.keys.sorted() where includeConflicts || !name.hasPrefix("_ozg") {
             guard let table = tables[name] else { continue }
             out += "# \(name)\n"
             let columns = table.declaredOrdinals.map { "\"\(table.columns[$0])\"" }
