@@ -129,15 +129,7 @@ extension Interpreter {
     }
 
     /// A stored value as text, keys rather than labels (for json and csv output).
-    func storedText(_ value: DatabaseValue) -> String {
-        switch value {
-        case .null: return ""
-        case .integer(let number): return String(number)
-        case .real(let number): return String(number)
-        case .text(let text): return text
-        case .blob(let bytes): return bytes.map { String(format: "%02x", $0) }.joined()
-        }
-    }
+    func storedText(_ value: DatabaseValue) -> String { value.plainText }
 
     /// Short ids in tables: the first 8 characters of a UUID (any unique prefix works as input).
     func shortID(_ id: String) -> String {

@@ -21,21 +21,11 @@ public enum CSVExport {
                     switch column.key {
                     case "id": return field(record.id)
                     case "labor_id": return field(record.laborID)
-                    default: return field(text(record[column.key]))
+                    default: return field(record[column.key].plainText)
                     }
                 }.joined(separator: ","))
         }
         return lines.joined(separator: "\r\n") + "\r\n"
-    }
-
-    static func text(_ value: DatabaseValue) -> String {
-        switch value {
-        case .null: return ""
-        case .integer(let number): return String(number)
-        case .real(let number): return String(number)
-        case .text(let text): return text
-        case .blob(let bytes): return bytes.map { String(format: "%02x", $0) }.joined()
-        }
     }
 
     /// Quotes a field when it contains a comma, a quote, CR or LF (RFC 4180 §2.6–2.7).

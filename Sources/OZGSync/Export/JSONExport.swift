@@ -71,7 +71,13 @@ indirect enum JSONValue: Equatable {
         }
     }
 
-    static func quote(_ text: String) -> String {
+    static func quote(_ text: String) -> String { JSONText.quote(text) }
+}
+
+/// JSON string literals.
+public enum JSONText {
+    /// `text` as a JSON string literal with quotes, backslashes and control characters escaped.
+    public static func quote(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

@@ -28,6 +28,21 @@ public enum DatabaseValue: Hashable, Sendable {
         return nil
     }
 
+    /// The value as plain text: empty for NULL, numbers in decimal, blobs in hex (CSV cells, JSON strings).
+    public var plainText: String {
+        switch self {
+        case .null: return ""
+        case .integer(let value): return String(value)
+        case .real(let value): return String(value)
+        case .text(let text): return text
+        case .blob(let bytes):
+            return bytes.map { byte in
+                let digits = Array("0123456789abcdef")
+                return String([digits[Int(byte >> 4)], digits[Int(byte & 0xF)]])
+            }.joined()
+        }
+    }
+
     /// A stable, type-tagged rendering used by canonical dumps and history output.
     public var canonicalText: String {
         switch self {
