@@ -128,9 +128,6 @@ extension Interpreter {
         return candidates[0].id
     }
 
-    /// A stored value as text, keys rather than labels (for json and csv output).
-    func storedText(_ value: DatabaseValue) -> String { value.plainText }
-
     /// Short ids in tables: the first 8 characters of a UUID (any unique prefix works as input).
     func shortID(_ id: String) -> String {
         format == .tabelle && id.utf8.count == 36 ? String(id.utf8.prefix(8))! : id
@@ -142,7 +139,7 @@ extension Interpreter {
             return ResultTable(
                 columns: ["id"] + fields,
                 rows: records.map { record in
-                    [record.id] + fields.map { storedText(record[$0]) }
+                    [record.id] + fields.map { record[$0].plainText }
                 })
         }
         var fields = [entity.titleField]

@@ -15,7 +15,7 @@ extension Interpreter {
         do {
             let statement = try reader.makeStatement(sql)
             let columns = (0..<statement.columnCount).map { statement.columnName($0) }
-            let rows = try statement.rows([]) { row in (0..<columns.count).map { storedText(row.value($0)) } }
+            let rows = try statement.rows([]) { row in (0..<columns.count).map { row.value($0).plainText } }
             print(ResultTable(columns: columns, rows: rows).render(format))
         } catch let error as DatabaseError where error.primaryCode == 8 {
             throw ShellError.failed(
@@ -129,8 +129,8 @@ extension Interpreter {
             if entry.changes.isEmpty { rows.append(base + ["", "", ""]) }
             for change in entry.changes {
                 let field = entity.field(change.column)
-                let old = field?.display(change.old) ?? storedText(change.old)
-                let new = change.new.map { field?.display($0) ?? storedText($0) } ?? "(gelöscht)"
+                let old = field?.display(change.old) ?? change.old.plainText
+                let new = change.new.map { field?.display($0) ?? $0.plainText } ?? "(gelöscht)"
                 rows.append(base + [field?.label ?? change.column, old, new])
             }
         }
@@ -145,7 +145,7 @@ extension Interpreter {
             let title = entity.flatMap { try? store.record($0.key, id: conflict.rowID) }?.title ?? conflict.rowID
             let field = entity?.field(conflict.column)
             func side(_ value: DatabaseValue, _ version: Version?) -> String {
-                let text = field?.display(value) ?? storedText(value)
+                let text = field?.display(value) ?? value.plainText
                 guard let version else { return text }
                 return "\(text) – \(who(version.site, authors)), \(Self.time(version))"
             }

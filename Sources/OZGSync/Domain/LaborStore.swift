@@ -70,18 +70,14 @@ public final class LaborStore {
         if includeOrphans { return records }
         // Many rows share a lab and a parent: look each one up once.
         var visible: [String: Bool] = [:]
-        func isVisible(_ table: String, _ id: String) throws -> Bool {
-            let key = table + "/" + id
-            if let known = visible[key] { return known }
-            let answer = try replica.isVisible(table: table, id: id)
-            visible[key] = answer
-            return answer
-        }
         return try records.filter { record in
-            if record.entity.key != "labor", !(try isVisible("labor", record.laborID)) { return false }
-            guard let owning = record.entity.owningField, let target = owning.referencedEntity else { return true }
-            guard let parent = record.text(owning.key) else { return false }
-            return try isVisible(target, parent)
+            try !isOrphan(record) { table, id in
+                let key = table + "/" + id
+                if let known = visible[key] { return known }
+                let answer = try replica.isVisible(table: table, id: id)
+                visible[key] = answer
+                return answer
+            }
         }
     }
 
@@ -115,10 +111,14 @@ public final class LaborStore {
 
     /// Whether the row's owning parent or its lab is gone (deleted concurrently elsewhere).
     public func isOrphan(_ record: Record) throws -> Bool {
-        if record.entity.key != "labor", !(try replica.isVisible(table: "labor", id: record.laborID)) { return true }
+        try isOrphan(record) { try replica.isVisible(table: $0, id: $1) }
+    }
+
+    private func isOrphan(_ record: Record, isVisible: (String, String) throws -> Bool) throws -> Bool {
+        if record.entity.key != "labor", !(try isVisible("labor", record.laborID)) { return true }
         guard let owning = record.entity.owningField, let target = owning.referencedEntity else { return false }
         guard let parent = record.text(owning.key) else { return true }
-        return !(try replica.isVisible(table: target, id: parent))
+        return !(try isVisible(target, parent))
     }
 
     /// Resolves a full id or a unique prefix of one; lists the candidates when ambiguous.

@@ -44,6 +44,11 @@ public final class SyncClient {
         session = URLSession(configuration: configuration)
     }
 
+    deinit {
+        // A URLSession keeps its resources until invalidated.
+        session.finishTasksAndInvalidate()
+    }
+
     /// The endpoint of this lab.
     public var endpoint: URL {
         server.appendingPathComponent("v1").appendingPathComponent("labs").appendingPathComponent(laborID)
