@@ -5,7 +5,11 @@ let package = Package(
     name: "OZGLaborSync",
     platforms: [.macOS(.v14)],
     products: [
-        .library(name: "OZGSync", targets: ["OZGSync"]),
+        .library(name: "OZGStorage", targets: ["OZGStorage"]),
+        .library(name: "OZGReplication", targets: ["OZGReplication"]),
+        .library(name: "OZGWire", targets: ["OZGWire"]),
+        .library(name: "OZGDomain", targets: ["OZGDomain"]),
+        .library(name: "OZGSyncClient", targets: ["OZGSyncClient"]),
         .library(name: "OZGShell", targets: ["OZGShell"]),
         .executable(name: "ozg-shell", targets: ["ozg-shell"]),
         .executable(name: "ozg-sync-server", targets: ["SyncServer"]),
@@ -31,14 +35,16 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
-        .target(
-            name: "OZGSync",
-            dependencies: ["CSQLite", "CZlib"]
-        ),
+        // The layers, bottom to top (docs/ARCHITECTURE.md, "Layers"). A target imports only those below it.
+        .target(name: "OZGStorage", dependencies: ["CSQLite"]),
+        .target(name: "OZGReplication", dependencies: ["OZGStorage"]),
+        .target(name: "OZGWire", dependencies: ["OZGReplication", "CZlib"]),
+        .target(name: "OZGDomain", dependencies: ["OZGReplication"]),
+        .target(name: "OZGSyncClient", dependencies: ["OZGReplication", "OZGWire"]),
         .target(
             name: "SyncServerCore",
             dependencies: [
-                "OZGSync",
+                "OZGStorage", "OZGReplication", "OZGWire",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -58,7 +64,7 @@ let package = Package(
         ),
         .target(
             name: "OZGShell",
-            dependencies: ["OZGSync"]
+            dependencies: ["OZGStorage", "OZGReplication", "OZGDomain", "OZGSyncClient"]
         ),
         .executableTarget(
             name: "ozg-shell",
@@ -69,20 +75,20 @@ let package = Package(
         ),
         .executableTarget(
             name: "ozg-bench",
-            dependencies: ["OZGSync", "CSQLite", "SyncServerCore"]
+            dependencies: ["OZGReplication", "OZGWire", "OZGDomain", "OZGSyncClient", "CSQLite", "SyncServerCore"]
         ),
         .testTarget(
             name: "OZGSyncTests",
-            dependencies: ["OZGSync"],
+            dependencies: ["OZGStorage", "OZGReplication", "OZGWire", "OZGDomain", "OZGSyncClient"],
             exclude: ["Golden"]
         ),
         .testTarget(
             name: "OZGShellTests",
-            dependencies: ["OZGShell", "SyncServerCore"]
+            dependencies: ["OZGShell", "OZGDomain", "OZGReplication", "SyncServerCore"]
         ),
         .testTarget(
             name: "SyncServerTests",
-            dependencies: ["SyncServerCore", "OZGSync"]
+            dependencies: ["SyncServerCore", "OZGStorage", "OZGReplication", "OZGWire", "OZGDomain", "OZGSyncClient"]
         ),
     ],
     swiftLanguageModes: [.v6]

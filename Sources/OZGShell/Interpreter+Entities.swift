@@ -1,5 +1,9 @@
 import Foundation
-import OZGSync
+import OZGDomain
+import OZGReplication
+import OZGStorage
+import OZGSyncClient
+import OZGWire
 
 extension Interpreter {
     func entityCommand(_ entityKey: String, _ arguments: [String]) throws {

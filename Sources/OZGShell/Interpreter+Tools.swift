@@ -1,5 +1,9 @@
 import Foundation
-import OZGSync
+import OZGDomain
+import OZGReplication
+import OZGStorage
+import OZGSyncClient
+import OZGWire
 
 extension Interpreter {
     /// Read-only SQL on a separate read-only connection, so it can never bypass change capture.

@@ -1,5 +1,9 @@
 import Foundation
-import OZGSync
+import OZGDomain
+import OZGReplication
+import OZGStorage
+import OZGSyncClient
+import OZGWire
 
 /// Runs shell commands against one replica: parses a line, calls the library, prints the result.
 ///

@@ -1,5 +1,9 @@
 import Foundation
-import OZGSync
+import OZGDomain
+import OZGReplication
+import OZGStorage
+import OZGSyncClient
+import OZGWire
 
 /// One lab's server-side store: a replica file with a schema that grows with what clients send,
 /// serialized by the actor. The change log's sequence is the server sequence clients pull by.

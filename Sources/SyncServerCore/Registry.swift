@@ -1,6 +1,10 @@
 import Crypto
 import Foundation
-import OZGSync
+import OZGDomain
+import OZGReplication
+import OZGStorage
+import OZGSyncClient
+import OZGWire
 
 /// A token's rights: which labs, which role.
 public enum Role: String, Sendable, CaseIterable, Comparable {

@@ -5,7 +5,11 @@ import HummingbirdTLS
 import Logging
 import NIOCore
 import NIOSSL
-import OZGSync
+import OZGDomain
+import OZGReplication
+import OZGStorage
+import OZGSyncClient
+import OZGWire
 
 /// An error answer: status, machine-readable code and a German message.
 struct SyncHTTPError: Error {

@@ -1,5 +1,9 @@
 import Foundation
-import OZGSync
+import OZGDomain
+import OZGReplication
+import OZGStorage
+import OZGSyncClient
+import OZGWire
 import SyncServerCore
 
 /// Sync figures against a real server on a loopback port in this process.

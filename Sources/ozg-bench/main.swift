@@ -1,5 +1,9 @@
 import Foundation
-import OZGSync
+import OZGDomain
+import OZGReplication
+import OZGStorage
+import OZGSyncClient
+import OZGWire
 
 /// `ozg-bench`: runs the same workload through plain SQLite and through OZGSync in one process
 /// and prints one `name: value` line per figure (docs/PERFORMANCE.md explains each).

@@ -1,7 +1,11 @@
 import Synchronization
 import Testing
 
-@testable import OZGSync
+@testable import OZGDomain
+@testable import OZGReplication
+@testable import OZGStorage
+@testable import OZGSyncClient
+@testable import OZGWire
 
 /// Random change batches for codec and merge properties.
 enum RandomChanges {

@@ -1,7 +1,11 @@
 import Foundation
 import Testing
 
-@testable import OZGSync
+@testable import OZGDomain
+@testable import OZGReplication
+@testable import OZGStorage
+@testable import OZGSyncClient
+@testable import OZGWire
 
 @Suite("Grenzfälle der Replikation")
 struct EdgeCaseTests {

@@ -1,6 +1,10 @@
 import Testing
 
-@testable import OZGSync
+@testable import OZGDomain
+@testable import OZGReplication
+@testable import OZGStorage
+@testable import OZGSyncClient
+@testable import OZGWire
 
 @Suite("SQLite-Schicht")
 struct SQLiteLayerTests {

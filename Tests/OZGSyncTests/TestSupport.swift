@@ -1,5 +1,9 @@
 import Foundation
-import OZGSync
+import OZGDomain
+import OZGReplication
+import OZGStorage
+import OZGSyncClient
+import OZGWire
 
 /// A directory under the system temp dir, removed when the value is released.
 final class TemporaryDirectory {

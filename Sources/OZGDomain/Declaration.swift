@@ -1,0 +1,132 @@
+import OZGReplication
+import OZGStorage
+
+/// One allowed value of a choice field: the stored key, the German label, and spellings accepted on input.
+public struct Choice: Sendable, Hashable {
+    public let key: String
+    public let label: String
+    public let aliases: [String]
+
+    public init(_ key: String, _ label: String, aliases: [String] = []) {
+        self.key = key
+        self.label = label
+        self.aliases = aliases
+    }
+}
+
+/// What a field holds and how input is checked; stored keys, shown labels.
+public enum FieldKind: Sendable, Hashable {
+    /// One line of text, optionally limited in length.
+    case text(maxLength: Int? = nil)
+    /// Free text that may span lines.
+    case longText
+    /// A whole number, optionally within a range.
+    case integer(ClosedRange<Int64>? = nil)
+    /// ja/nein, stored as 1/0.
+    case boolean
+    /// A calendar date `JJJJ-MM-TT`.
+    case date
+    /// Exactly one of the given values (key stored).
+    case choice([Choice])
+    /// Any subset of the given values, stored as keys joined by `;` in declaration order.
+    case choices([Choice])
+    /// Free entries separated by `;`.
+    case list
+    /// The id of a row of another entity of the same lab.
+    case reference(entity: String)
+    /// Exactly `count` digits (LeiKa-Schlüssel: 14).
+    case digits(count: Int)
+
+    /// The SQLite column type the replicated table declares.
+    var columnType: ColumnType {
+        switch self {
+        case .integer, .boolean: return .integer
+        default: return .text
+        }
+    }
+
+    /// The allowed choices, for completion and messages.
+    public var choiceValues: [Choice] {
+        switch self {
+        case .choice(let values), .choices(let values): return values
+        default: return []
+        }
+    }
+}
+
+/// One field of an entity.
+public struct Field: Sendable, Hashable {
+    public let key: String
+    public let label: String
+    public let kind: FieldKind
+    /// Must be given on `add` and cannot be cleared.
+    public let required: Bool
+    /// Used on `add` when the field is not given.
+    public let defaultValue: String?
+    /// For a reference: deleting the referenced row deletes this row too (the row belongs to it).
+    public let owning: Bool
+
+    public init(
+        _ key: String, _ label: String, _ kind: FieldKind, required: Bool = false, default defaultValue: String? = nil,
+        owning: Bool = false
+    ) {
+        self.key = key
+        self.label = label
+        self.kind = kind
+        self.required = required
+        self.defaultValue = defaultValue
+        self.owning = owning
+    }
+
+    /// The referenced entity, for reference fields.
+    public var referencedEntity: String? {
+        if case .reference(let entity) = kind { return entity }
+        return nil
+    }
+}
+
+/// One entity of the domain: its table key, German names, fields and, for ordered children, its parent.
+///
+/// A class so that the many `Record`s of a listing share one declaration instead of copying it.
+public final class Entity: Sendable, Hashable {
+    public let key: String
+    public let label: String
+    public let pluralLabel: String
+    public let fields: [Field]
+    /// For ordered children: the owning reference field whose rows share one order (`position`).
+    public let orderedWithin: String?
+    /// The field shown to tell rows apart (title, name, …).
+    public let titleField: String
+    private let fieldsByKey: [String: Field]
+
+    public init(
+        _ key: String, _ label: String, plural: String, title: String, orderedWithin: String? = nil,
+        fields: [Field]
+    ) {
+        self.key = key
+        self.label = label
+        self.pluralLabel = plural
+        self.fields = fields
+        self.orderedWithin = orderedWithin
+        self.titleField = title
+        self.fieldsByKey = Dictionary(fields.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    public static func == (lhs: Entity, rhs: Entity) -> Bool { lhs.key == rhs.key }
+    public func hash(into hasher: inout Hasher) { hasher.combine(key) }
+
+    public func field(_ key: String) -> Field? { fieldsByKey[key] }
+
+    /// The owning reference (the parent this row belongs to), if any.
+    public var owningField: Field? { fields.first { $0.owning } }
+
+    public var isOrdered: Bool { orderedWithin != nil }
+
+    /// The replicated table: `labor_id`, the declared fields and, for ordered children, `position`.
+    var table: ReplicatedTable {
+        var columns = [ReplicatedColumn("labor_id")]
+        columns += fields.map { ReplicatedColumn($0.key, $0.kind.columnType) }
+        if isOrdered { columns.append(ReplicatedColumn("position")) }
+        return ReplicatedTable(key, columns: columns)
+    }
+}

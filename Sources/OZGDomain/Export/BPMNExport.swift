@@ -1,0 +1,292 @@
+import OZGReplication
+import OZGStorage
+
+/// BPMN 2.0 XML for one process: collaboration with one pool, a lane per Akteur, the elements as
+/// BPMN flow nodes, sequence flows with conditions, documentation plus machine-readable extension
+/// elements, and BPMNDI shapes and edges laid out left to right (data dictionary §10).
+///
+/// The same visible state gives byte-identical output.
+public enum BPMNExport {
+    /// The namespace of our extension elements (Handlungsgrundlage, IT-System, FIM references).
+    public static let extensionNamespace = "urn:ozg-labor-sync:bpmn:1"
+
+    static let elementNames: [String: String] = [
+        "aufgabe": "task", "user_aufgabe": "userTask", "service_aufgabe": "serviceTask",
+        "manuelle_aufgabe": "manualTask", "senden": "sendTask", "empfangen": "receiveTask",
+        "teilprozess": "subProcess", "start": "startEvent", "ende": "endEvent",
+        "zwischenereignis": "intermediateThrowEvent", "xor": "exclusiveGateway", "and": "parallelGateway",
+    ]
+
+    struct Geometry {
+        static let poolX = 100
+        static let poolY = 60
+        static let laneX = 130
+        static let laneHeight = 140
+        static let columnWidth = 160
+        static let firstColumnCenter = 220
+    }
+
+    /// The BPMN XML of process `processID`.
+    public static func bpmn(store: LaborStore, processID: String) throws -> String {
+        let model = try ProcessModel(store: store, processID: processID)
+        return render(model)
+    }
+
+    static func size(_ type: String) -> (Int, Int) {
+        switch type {
+        case "start", "ende", "zwischenereignis": return (36, 36)
+        case "xor", "and": return (50, 50)
+        default: return (100, 80)
+        }
+    }
+
+    /// Column of each node: the longest path from a node without incoming flows, ignoring flows that
+    /// lead back (loops), bumped right while its lane already holds a node in that column.
+    static func columns(_ model: ProcessModel) -> [String: Int] {
+        let incoming = Set(model.flows.map(\.to))
+        var roots = model.nodes.filter { !incoming.contains($0.id) }.map(\.id)
+        if roots.isEmpty, let first = model.nodes.first { roots = [first.id] }
+        // Depth-first search marks the flows that return to a node still on the stack.
+        var state: [String: Int] = [:]  // 1 = on stack, 2 = done
+        var backFlows = Set<String>()
+        func visit(_ node: String) {
+            state[node] = 1
+            for flow in model.flows where flow.from == node {
+                switch state[flow.to] {
+                case 1: backFlows.insert(flow.id)
+                case nil: visit(flow.to)
+                default: break
+                }
+            }
+            state[node] = 2
+        }
+        for root in roots where state[root] == nil { visit(root) }
+        for node in model.nodes where state[node.id] == nil { visit(node.id) }
+        var depth: [String: Int] = [:]
+        for root in roots { depth[root] = 0 }
+        for _ in 0..<model.nodes.count {
+            var changed = false
+            for flow in model.flows where !backFlows.contains(flow.id) {
+                guard let from = depth[flow.from] else { continue }
+                if (depth[flow.to] ?? -1) < from + 1 {
+                    depth[flow.to] = from + 1
+                    changed = true
+                }
+            }
+            if !changed { break }
+        }
+        var result: [String: Int] = [:]
+        var fallback = 0
+        for node in model.nodes {
+            let column = depth[node.id] ?? fallback
+            result[node.id] = column
+            fallback = column + 1
+        }
+        return result
+    }
+
+    /// Nodes that share a lane and a column are stacked in rows inside the lane.
+    static func rows(_ model: ProcessModel, columns: [String: Int]) -> [String: Int] {
+        var used: [String: Int] = [:]
+        var result: [String: Int] = [:]
+        for node in model.nodes {
+            let key = "\(node.text("akteur_id") ?? "")#\(columns[node.id] ?? 0)"
+            result[node.id] = used[key, default: 0]
+            used[key, default: 0] += 1
+        }
+        return result
+    }
+
+    static func render(_ model: ProcessModel) -> String {
+        let process = model.process
+        let processID = XMLText.id("Process", process.id)
+        let collaborationID = XMLText.id("Collaboration", process.id)
+        let participantID = XMLText.id("Participant", process.id)
+        let name = XMLText.escape(process.text("name") ?? "")
+        let columns = columns(model)
+        let rows = rows(model, columns: columns)
+        let nodeID = { (id: String) in XMLText.id("Element", id) }
+        let flowID = { (id: String) in XMLText.id("Flow", id) }
+
+        var xml = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" \
+            xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" \
+            xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" \
+            xmlns:di="http://www.omg.org/spec/DD/20100524/DI" \
+            xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" \
+            xmlns:ols="\(extensionNamespace)" \
+            id="\(XMLText.id("Definitions", process.id))" \
+            targetNamespace="urn:ozg-labor-sync:prozess:\(XMLText.escape(process.id))" \
+            exporter="OZG Labor-Sync" exporterVersion="1">
+
+            """
+        xml += "  <bpmn:collaboration id=\"\(collaborationID)\">\n"
+        xml += "    <bpmn:participant id=\"\(participantID)\" name=\"\(name)\" processRef=\"\(processID)\"/>\n"
+        xml += "  </bpmn:collaboration>\n"
+        xml += "  <bpmn:process id=\"\(processID)\" name=\"\(name)\" isExecutable=\"false\">\n"
+        let processDocumentation = [
+            ("Zustand", process.display("zustand")), ("Leistung", process.display("ozg_leistung")),
+            ("Definition", process.display("definition")),
+            ("Beschreibung", process.display("beschreibung")),
+            ("Auslöser", process.display("ausloeser")), ("Ergebnis", process.display("ergebnis")),
+        ]
+        .filter { !$0.1.isEmpty }.map { "\($0.0): \($0.1)" }
+        if !processDocumentation.isEmpty {
+            xml +=
+                "    <bpmn:documentation>\(XMLText.escape(processDocumentation.joined(separator: "\n")))</bpmn:documentation>\n"
+        }
+        if !model.lanes.isEmpty {
+            xml += "    <bpmn:laneSet id=\"\(XMLText.id("LaneSet", process.id))\">\n"
+            for lane in model.lanes {
+                xml +=
+                    "      <bpmn:lane id=\"\(XMLText.id("Lane", lane.id))\" name=\"\(XMLText.escape(lane.title))\">\n"
+                for node in model.nodes where node.text("akteur_id") == lane.id {
+                    xml += "        <bpmn:flowNodeRef>\(nodeID(node.id))</bpmn:flowNodeRef>\n"
+                }
+                xml += "      </bpmn:lane>\n"
+            }
+            xml += "    </bpmn:laneSet>\n"
+        }
+        for node in model.nodes {
+            let element = elementNames[model.type(node)] ?? "task"
+            xml +=
+                "    <bpmn:\(element) id=\"\(nodeID(node.id))\" name=\"\(XMLText.escape(node.text("bezeichnung") ?? ""))\">\n"
+            let documentation = [
+                ("Handlungsgrundlage", node.display("handlungsgrundlagen")),
+                ("IT-System", node.display("it_system")), ("FIM", node.display("fim_referenzen")),
+                ("Frist", node.display("frist")), ("Anmerkung", node.display("anmerkung")),
+            ]
+            .filter { !$0.1.isEmpty }.map { "\($0.0): \($0.1)" }
+            if !documentation.isEmpty {
+                xml +=
+                    "      <bpmn:documentation>\(XMLText.escape(documentation.joined(separator: "\n")))</bpmn:documentation>\n"
+            }
+            var extensions: [String] = []
+            for law in Field.items(node["handlungsgrundlagen"]) {
+                extensions.append("<ols:handlungsgrundlage name=\"\(XMLText.escape(law))\"/>")
+            }
+            if let system = node.text("it_system") {
+                extensions.append("<ols:itSystem>\(XMLText.escape(system))</ols:itSystem>")
+            }
+            for reference in Field.items(node["fim_referenzen"]) {
+                extensions.append("<ols:fimReferenz id=\"\(XMLText.escape(reference))\"/>")
+            }
+            for flag in ["medienbruch", "once_only", "identifizierung"] where node[flag] == .integer(1) {
+                extensions.append("<ols:merkmal name=\"\(flag)\"/>")
+            }
+            if !extensions.isEmpty {
+                xml += "      <bpmn:extensionElements>\n"
+                for line in extensions { xml += "        \(line)\n" }
+                xml += "      </bpmn:extensionElements>\n"
+            }
+            for flow in model.flows where flow.to == node.id {
+                xml += "      <bpmn:incoming>\(flowID(flow.id))</bpmn:incoming>\n"
+            }
+            for flow in model.flows where flow.from == node.id {
+                xml += "      <bpmn:outgoing>\(flowID(flow.id))</bpmn:outgoing>\n"
+            }
+            xml += "    </bpmn:\(element)>\n"
+        }
+        for flow in model.flows {
+            let condition = flow.condition.map { " name=\"\(XMLText.escape($0))\"" } ?? ""
+            xml +=
+                "    <bpmn:sequenceFlow id=\"\(flowID(flow.id))\"\(condition) sourceRef=\"\(nodeID(flow.from))\" "
+                + "targetRef=\"\(nodeID(flow.to))\""
+            if let text = flow.condition {
+                xml +=
+                    ">\n      <bpmn:conditionExpression xsi:type=\"bpmn:tFormalExpression\">"
+                    + "\(XMLText.escape(text))</bpmn:conditionExpression>\n    </bpmn:sequenceFlow>\n"
+            } else {
+                xml += "/>\n"
+            }
+        }
+        xml += "  </bpmn:process>\n"
+
+        // Diagram interchange: lanes stacked top to bottom, as tall as their most stacked column.
+        let maxColumn = columns.values.max() ?? 0
+        let laneWidth = Geometry.firstColumnCenter - Geometry.laneX + (maxColumn + 1) * Geometry.columnWidth
+        var laneTops: [String: Int] = [:]
+        var laneHeights: [String: Int] = [:]
+        var top = Geometry.poolY
+        for lane in model.lanes {
+            let stacked =
+                model.nodes.filter { $0.text("akteur_id") == lane.id }.map { (rows[$0.id] ?? 0) + 1 }.max() ?? 1
+            laneTops[lane.id] = top
+            laneHeights[lane.id] = stacked * Geometry.laneHeight
+            top += stacked * Geometry.laneHeight
+        }
+        let poolHeight = max(top - Geometry.poolY, Geometry.laneHeight)
+        xml += "  <bpmndi:BPMNDiagram id=\(quote(XMLText.id("Diagram", process.id)))>\n"
+        xml +=
+            "    <bpmndi:BPMNPlane id=\(quote(XMLText.id("Plane", process.id))) bpmnElement=\(quote(collaborationID))>\n"
+        xml += shape(
+            participantID, x: Geometry.poolX, y: Geometry.poolY, width: laneWidth + Geometry.laneX - Geometry.poolX,
+            height: poolHeight, horizontal: true)
+        for lane in model.lanes {
+            xml += shape(
+                XMLText.id("Lane", lane.id), x: Geometry.laneX, y: laneTops[lane.id] ?? Geometry.poolY,
+                width: laneWidth, height: laneHeights[lane.id] ?? Geometry.laneHeight, horizontal: true)
+        }
+        var bounds: [String: (x: Int, y: Int, width: Int, height: Int)] = [:]
+        var nodeLaneTop: [String: Int] = [:]
+        for node in model.nodes {
+            let (width, height) = size(model.type(node))
+            let laneTop = laneTops[node.text("akteur_id") ?? ""] ?? Geometry.poolY
+            let centerX = Geometry.firstColumnCenter + (columns[node.id] ?? 0) * Geometry.columnWidth
+            let centerY = laneTop + (rows[node.id] ?? 0) * Geometry.laneHeight + Geometry.laneHeight / 2
+            let box = (x: centerX - width / 2, y: centerY - height / 2, width: width, height: height)
+            bounds[node.id] = box
+            nodeLaneTop[node.id] = laneTop
+            xml += shape(nodeID(node.id), x: box.x, y: box.y, width: width, height: height, horizontal: false)
+        }
+        let bottom = Geometry.poolY + poolHeight - 10
+        for flow in model.flows {
+            guard let from = bounds[flow.from], let to = bounds[flow.to] else { continue }
+            let start = (from.x + from.width, from.y + from.height / 2)
+            let end = (to.x, to.y + to.height / 2)
+            var points: [(Int, Int)]
+            if end.0 > start.0 {
+                let blocked = bounds.values.contains { box in
+                    box.x > start.0 && box.x + box.width < end.0 && box.y < start.1 && box.y + box.height > start.1
+                }
+                if start.1 == end.1 && blocked {
+                    // Another node sits between them in the lane: run along the top of the lane.
+                    let top = (nodeLaneTop[flow.from] ?? Geometry.poolY) + 12
+                    points = [
+                        start, (start.0 + 15, start.1), (start.0 + 15, top), (end.0 - 15, top), (end.0 - 15, end.1),
+                        end,
+                    ]
+                } else if start.1 == end.1 {
+                    points = [start, end]
+                } else {
+                    let middle = (start.0 + end.0) / 2
+                    points = [start, (middle, start.1), (middle, end.1), end]
+                }
+            } else {
+                // A flow back to the left runs along the bottom of the pool.
+                points = [
+                    start, (start.0 + 20, start.1), (start.0 + 20, bottom), (end.0 - 20, bottom), (end.0 - 20, end.1),
+                    end,
+                ]
+            }
+            xml +=
+                "      <bpmndi:BPMNEdge id=\(quote(flowID(flow.id) + "_di")) bpmnElement=\(quote(flowID(flow.id)))>\n"
+            for point in points {
+                xml += "        <di:waypoint x=\"\(point.0)\" y=\"\(point.1)\"/>\n"
+            }
+            xml += "      </bpmndi:BPMNEdge>\n"
+        }
+        xml += "    </bpmndi:BPMNPlane>\n  </bpmndi:BPMNDiagram>\n</bpmn:definitions>\n"
+        return xml
+    }
+
+    static func quote(_ text: String) -> String { "\"\(text)\"" }
+
+    static func shape(_ element: String, x: Int, y: Int, width: Int, height: Int, horizontal: Bool) -> String {
+        let flag = horizontal ? " isHorizontal=\"true\"" : ""
+        return "      <bpmndi:BPMNShape id=\"\(element)_di\" bpmnElement=\"\(element)\"\(flag)>\n"
+            + "        <dc:Bounds x=\"\(x)\" y=\"\(y)\" width=\"\(width)\" height=\"\(height)\"/>\n"
+            + "      </bpmndi:BPMNShape>\n"
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+import OZGReplication
+import OZGStorage
+
+/// CSV of one entity of one lab: RFC 4180 (comma, CRLF, quotes doubled), UTF-8, header of German
+/// labels (or field keys), stored values (keys for choices, 1/0 for ja/nein), rows in list order.
+public enum CSVExport {
+    public static func csv(store: LaborStore, laborID: String, entity entityKey: String, keysInHeader: Bool = false)
+        throws -> String
+    {
+        let entity = try store.entity(entityKey)
+        let records =
+            entityKey == "labor"
+            ? try store.record("labor", id: laborID).map { [$0] } ?? []
+            : try store.records(entityKey, laborID: laborID)
+        var columns: [(key: String, label: String)] = [("id", "ID"), ("labor_id", "Labor")]
+        columns += entity.fields.map { ($0.key, $0.label) }
+        if entity.isOrdered { columns.append(("position", "Position")) }
+        var lines = [columns.map { field(keysInHeader ? $0.key : $0.label) }.joined(separator: ",")]
+        for record in records {
+            lines.append(
+                columns.map { column -> String in
+                    switch column.key {
+                    case "id": return field(record.id)
+                    case "labor_id": return field(record.laborID)
+                    default: return field(record[column.key].plainText)
+                    }
+                }.joined(separator: ","))
+        }
+        return lines.joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// Quotes a field when it contains a comma, a quote, CR or LF (RFC 4180 §2.6–2.7).
+    static func field(_ text: String) -> String {
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}

@@ -1,0 +1,167 @@
+import OZGReplication
+import OZGStorage
+
+/// One finding of `check`: what is wrong or missing, in German.
+public struct CheckFinding: Sendable, Equatable {
+    /// `waise`, `verweis`, `vertrauensniveau`, `prozess`, `vollstaendigkeit` or `konflikt`.
+    public let kind: String
+    public let message: String
+}
+
+/// One line of the completeness check against the matrix of data dictionary §9.2.
+public struct CompletenessItem: Sendable, Equatable {
+    public let content: String
+    /// `erforderlich` or `bedarfsweise`.
+    public let requirement: String
+    public let present: Bool
+    /// Why it counts as missing (e.g. not captured by the tool).
+    public let note: String?
+}
+
+extension LaborStore {
+    /// Orphans, dangling references, Vertrauensniveau consistency, process structure, completeness and open conflicts.
+    public func check(laborID: String) throws -> [CheckFinding] {
+        var findings: [CheckFinding] = []
+        for entity in Domain.entities where entity.key != "labor" {
+            for record in try records(entity.key, laborID: laborID, includeOrphans: true) {
+                if try isOrphan(record) {
+                    let parent =
+                        record.entity.owningField.map { "\($0.label) \(record.text($0.key) ?? "–")" } ?? "Labor"
+                    findings.append(
+                        CheckFinding(
+                            kind: "waise",
+                            message:
+                                "\(entity.label) \(record.id) („\(record.title)“) ist verwaist: \(parent) ist gelöscht."
+                        ))
+                    continue
+                }
+                for field in entity.fields where !field.owning {
+                    guard let target = field.referencedEntity, let value = record.text(field.key) else { continue }
+                    if !(try replica.isVisible(table: target, id: value)) {
+                        findings.append(
+                            CheckFinding(
+                                kind: "verweis",
+                                message:
+                                    "\(entity.label) \(record.id) („\(record.title)“): \(field.label) verweist auf \(value), "
+                                    + "das gelöscht oder unbekannt ist."))
+                    }
+                }
+            }
+        }
+        for process in try records("prozess", laborID: laborID) {
+            let assessments = try records("vertrauensniveau", laborID: laborID, filter: ["prozess_id": process.id])
+            if assessments.isEmpty {
+                findings.append(
+                    CheckFinding(
+                        kind: "vertrauensniveau",
+                        message:
+                            "Prozess „\(process.title)“ hat keine Vertrauensniveau-Bewertung."))
+            } else if assessments.count > 1 {
+                findings.append(
+                    CheckFinding(
+                        kind: "vertrauensniveau",
+                        message:
+                            "Prozess „\(process.title)“ hat \(assessments.count) Vertrauensniveau-Bewertungen; erlaubt ist eine."
+                    ))
+            }
+            for assessment in assessments {
+                let verdict = Self.consistency(of: assessment)
+                if !verdict.ok {
+                    findings.append(
+                        CheckFinding(
+                            kind: "vertrauensniveau",
+                            message:
+                                "Prozess „\(process.title)“: \(verdict.text)"))
+                }
+            }
+            for problem in try ProcessModel(store: self, processID: process.id).problems() {
+                findings.append(CheckFinding(kind: "prozess", message: "Prozess „\(process.title)“: \(problem)"))
+            }
+        }
+        for item in try completeness(laborID: laborID) where !item.present && item.requirement == "erforderlich" {
+            findings.append(
+                CheckFinding(
+                    kind: "vollstaendigkeit",
+                    message: "fehlt: \(item.content)"
+                        + (item.note.map { " (\($0))" } ?? "")))
+        }
+        let conflicts = try replica.conflicts()
+        if !conflicts.isEmpty {
+            findings.append(
+                CheckFinding(
+                    kind: "konflikt",
+                    message:
+                        "\(conflicts.count) offene(r) Konflikt(e); „conflicts“ zeigt sie, „resolve“ löst sie."))
+        }
+        return findings
+    }
+
+    /// Whether every chosen identification means reaches the required level (data dictionary §8.2).
+    public static func consistency(of assessment: Record) -> (ok: Bool, text: String) {
+        guard let level = assessment.text("erforderliches_niveau"),
+            let required = Catalog.vertrauensniveau.firstIndex(where: { $0.key == level })
+        else { return (false, "kein erforderliches Vertrauensniveau angegeben.") }
+        let means = Field.items(assessment["identifizierungsmittel"])
+        if means.isEmpty {
+            return (
+                true,
+                "keine Identifizierungsmittel gewählt; das Niveau \(Catalog.vertrauensniveau[required].label) "
+                    + "ist damit noch nicht belegt."
+            )
+        }
+        let below = means.filter { (Catalog.mittelNiveau[$0] ?? 0) < required }
+        let labels = Dictionary(uniqueKeysWithValues: Catalog.identifizierungsmittel.map { ($0.key, $0.label) })
+        if below.isEmpty {
+            return (true, "alle gewählten Identifizierungsmittel erreichen das Niveau „\(level)“.")
+        }
+        return (
+            false,
+            "folgende Identifizierungsmittel erreichen das erforderliche Niveau „\(level)“ nicht: "
+                + below.map { labels[$0] ?? $0 }.joined(separator: ", ") + "."
+        )
+    }
+
+    /// The §9.2 matrix for the lab's Priorisierungskategorie (Labor-Leistungen when none is set).
+    public func completeness(laborID: String) throws -> [CompletenessItem] {
+        guard let labor = try record("labor", id: laborID) else {
+            throw DomainError.notFound(entity: "labor", id: laborID)
+        }
+        let column =
+            ["labor_leistung": 0, "labor_kandidat": 1, "mittlere_prioritaet": 2, "depriorisiert": 3][
+                labor.text("kategorie") ?? "labor_leistung"] ?? 0
+        let notCaptured = "wird in OZG Labor-Sync noch nicht erfasst"
+        let elements = try records("element", laborID: laborID)
+        let requirements = try records("anforderung", laborID: laborID)
+        func has(_ entity: String) throws -> Bool { !(try records(entity, laborID: laborID)).isEmpty }
+        // (content, L, K, M, D) with "X" required, "(X)" as needed, "" not required; then presence.
+        let matrix: [(String, [String], Bool, String?)] = [
+            ("Analysierte Leistungen", ["X", "X", "X", "X"], labor.text("ozg_leistung") != nil, nil),
+            (
+                "Prioritäten (begründet)", ["X", "X", "X", "X"],
+                labor.text("kategorie") != nil && labor.text("begruendung") != nil, nil
+            ),
+            ("User Journey", ["X", "(X)", "", ""], try has("schritt"), nil),
+            ("Umsetzungsvarianten", ["X", "X", "X", ""], false, notCaptured),
+            ("Architektur & Komponenten", ["X", "(X)", "", ""], false, notCaptured),
+            (
+                "Rechtsänderungen", ["X", "(X)", "(X)", ""],
+                requirements.contains { !$0["rechtsaenderung_noetig"].isNull }, nil
+            ),
+            ("FIM-Artefakte", ["X", "X", "X", ""], elements.contains { !$0["fim_referenzen"].isNull }, nil),
+            ("Datenübertragungsstandards / XÖV", ["X", "X", "(X)", ""], false, notCaptured),
+            ("Personas", ["X", "X", "", ""], try has("persona"), nil),
+            ("Referenzprozesse", ["X", "(X)", "", ""], !elements.isEmpty, nil),
+            ("Register", ["X", "(X)", "(X)", ""], elements.contains { $0["once_only"] == .integer(1) }, nil),
+            ("Harmonisierung", ["X", "X", "X", ""], false, notCaptured),
+            ("Nachnutzung", ["X", "X", "X", ""], false, notCaptured),
+            ("Prototypen", ["X", "(X)", "", ""], try has("prototyp"), nil),
+        ]
+        return matrix.compactMap { content, marks, present, note in
+            let mark = marks[column]
+            guard !mark.isEmpty else { return nil }
+            return CompletenessItem(
+                content: content, requirement: mark == "X" ? "erforderlich" : "bedarfsweise",
+                present: present, note: present ? nil : note)
+        }
+    }
+}

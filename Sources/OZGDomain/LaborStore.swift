@@ -1,0 +1,344 @@
+import OZGReplication
+import OZGStorage
+
+/// The domain on top of a replica: validated adds and edits, cascade deletes, ordered children,
+/// id prefixes, listing without orphans.
+///
+/// ```swift
+/// let store = try LaborStore(path: "labor.ozg")
+/// let labor = try store.add("labor", fields: ["titel": "DigiLab Wohngeld", "themenfeld": "bauen_wohnen",
+///                                             "bundesland": "DE-MV"])
+/// let persona = try store.add("persona", laborID: labor, fields: ["name": "Erika", ...])
+/// ```
+public final class LaborStore {
+    public let replica: Replica
+
+    public init(replica: Replica) {
+        self.replica = replica
+    }
+
+    /// Opens (or creates) a replica file with the domain schema.
+    public convenience init(path: String, configuration: Replica.Configuration = Replica.Configuration()) throws {
+        self.init(replica: try Replica(path: path, schema: Domain.schema, configuration: configuration))
+    }
+
+    /// The declaration of entity `key`, or a German error listing the entities.
+    public func entity(_ key: String) throws -> Entity {
+        guard let entity = Domain.entity(key) else {
+            throw DomainError.unknownEntity(key, allowed: Domain.entities.map(\.key))
+        }
+        return entity
+    }
+
+    // MARK: - Reading
+
+    /// Visible rows of an entity in one lab (all labs for `labor` when `laborID` is nil), without orphans
+    /// unless asked, filtered by `feld=wert` (input parsed like on `add`), in display order.
+    public func records(
+        _ entityKey: String, laborID: String?, filter: [String: String] = [:],
+        includeOrphans: Bool = false
+    ) throws -> [Record] {
+        let entity = try self.entity(entityKey)
+        var conditions: [(String, DatabaseValue)] = []
+        for (key, input) in filter.sorted(by: { $0.key < $1.key }) {
+            if key == "id" {
+                conditions.append(("id", .text(try resolveID(entityKey, input, laborID: laborID))))
+                continue
+            }
+            guard let field = entity.field(key) else {
+                throw DomainError.unknownField(entity: entity.key, field: key, allowed: entity.fields.map(\.key))
+            }
+            var value = try field.parse(input, entity: entity.key)
+            if let target = field.referencedEntity, case .text(let prefix) = value {
+                // A filter may name a parent that is gone (to find orphans): then the text is taken as is.
+                do {
+                    value = .text(try resolveID(target, prefix, laborID: laborID))
+                } catch DomainError.notFound {
+                    value = .text(prefix)
+                }
+            }
+            conditions.append((key, value))
+        }
+        var bindings: [DatabaseValue] = []
+        var clauses: [String] = []
+        if let laborID {
+            clauses.append("labor_id = ?")
+            bindings.append(.text(laborID))
+        }
+        for (key, value) in conditions {
+            clauses.append(value.isNull ? "\"\(key)\" IS NULL" : "\"\(key)\" = ?")
+            if !value.isNull { bindings.append(value) }
+        }
+        let records = try fetch(entity, clauses: clauses, bindings: bindings)
+        if includeOrphans { return records }
+        // Many rows share a lab and a parent: look each one up once.
+        var visible: [String: Bool] = [:]
+        return try records.filter { record in
+            try !isOrphan(record) { table, id in
+                let key = table + "/" + id
+                if let known = visible[key] { return known }
+                let answer = try replica.isVisible(table: table, id: id)
+                visible[key] = answer
+                return answer
+            }
+        }
+    }
+
+    /// One visible row by exact id.
+    public func record(_ entityKey: String, id: String) throws -> Record? {
+        try fetch(try self.entity(entityKey), clauses: ["id = ?"], bindings: [.text(id)]).first
+    }
+
+    private func fetch(_ entity: Entity, clauses: [String], bindings: [DatabaseValue]) throws -> [Record] {
+        var sql = "SELECT * FROM \"\(entity.key)\""
+        if !clauses.isEmpty { sql += " WHERE " + clauses.joined(separator: " AND ") }
+        sql += entity.isOrdered ? " ORDER BY \"\(entity.orderedWithin!)\", position, id" : " ORDER BY id"
+        let statement = try replica.database.cachedStatement(sql)
+        let names = (0..<statement.columnCount).map { statement.columnName($0) }
+        return try statement.rows(bindings) { row in
+            var values: [String: DatabaseValue] = [:]
+            values.reserveCapacity(names.count)
+            var id = ""
+            var labor = ""
+            for (index, name) in names.enumerated() {
+                switch name {
+                case "id": id = row.text(index) ?? ""
+                case "labor_id": labor = row.text(index) ?? ""
+                case TableState.metaColumn: continue
+                default: values[name] = row.value(index)
+                }
+            }
+            return Record(entity: entity, id: id, laborID: labor, values: values)
+        }
+    }
+
+    /// Whether the row's owning parent or its lab is gone (deleted concurrently elsewhere).
+    public func isOrphan(_ record: Record) throws -> Bool {
+        try isOrphan(record) { try replica.isVisible(table: $0, id: $1) }
+    }
+
+    private func isOrphan(_ record: Record, isVisible: (String, String) throws -> Bool) throws -> Bool {
+        if record.entity.key != "labor", !(try isVisible("labor", record.laborID)) { return true }
+        guard let owning = record.entity.owningField, let target = owning.referencedEntity else { return false }
+        guard let parent = record.text(owning.key) else { return true }
+        return !(try isVisible(target, parent))
+    }
+
+    /// Resolves a full id or a unique prefix of one; lists the candidates when ambiguous.
+    public func resolveID(_ entityKey: String, _ prefix: String, laborID: String?) throws -> String {
+        let entity = try self.entity(entityKey)
+        var sql = "SELECT id, \"\(entity.titleField)\" FROM \"\(entity.key)\" WHERE substr(id, 1, ?) = ?"
+        var bindings: [DatabaseValue] = [.integer(Int64(prefix.utf8.count)), .text(prefix)]
+        if let laborID, entity.key != "labor" {
+            sql += " AND labor_id = ?"
+            bindings.append(.text(laborID))
+        }
+        sql += " ORDER BY id LIMIT 11"
+        let candidates = try replica.database.rows(sql, bindings) { row in (row.text(0) ?? "", row.value(1)) }
+        if let exact = candidates.first(where: { $0.0 == prefix }) { return exact.0 }
+        guard !prefix.isEmpty, !candidates.isEmpty else { throw DomainError.notFound(entity: entity.key, id: prefix) }
+        guard candidates.count == 1 else {
+            let title = entity.field(entity.titleField)
+            throw DomainError.ambiguousID(
+                entity: entity.key, prefix: prefix,
+                candidates: candidates.prefix(10).map {
+                    "\($0.0)  \(title?.display($0.1) ?? "")"
+                } + (candidates.count > 10 ? ["…"] : []))
+        }
+        return candidates[0].0
+    }
+
+    // MARK: - Writing
+
+    /// Adds a row. `laborID` is the current lab (ignored for `labor` itself, whose `labor_id` is its own id).
+    /// Values are user input; required fields without default must be given. Returns the new id.
+    @discardableResult
+    public func add(_ entityKey: String, laborID: String? = nil, id: String? = nil, fields: [String: String]) throws
+        -> String
+    {
+        let entity = try self.entity(entityKey)
+        let newID = id ?? RowID.generate()
+        let lab: String
+        if entity.key == "labor" {
+            try Self.validateLaborID(newID)
+            lab = newID
+        } else {
+            guard let laborID, try replica.isVisible(table: "labor", id: laborID) else {
+                throw DomainError.noCurrentLab
+            }
+            lab = laborID
+        }
+        var values = try parse(entity, fields, laborID: lab)
+        for field in entity.fields where values[field.key] == nil {
+            if let fallback = field.defaultValue { values[field.key] = try field.parse(fallback, entity: entity.key) }
+        }
+        let missing = entity.fields.filter { $0.required && (values[$0.key]?.isNull ?? true) }.map(\.key)
+        guard missing.isEmpty else { throw DomainError.missingRequired(entity: entity.key, fields: missing) }
+        values["labor_id"] = .text(lab)
+        if let parentField = entity.orderedWithin, let parent = values[parentField]?.textValue {
+            let last = try siblings(entity, parentField: parentField, parent: parent).last?.1
+            values["position"] = .text(FractionalIndex.after(last))
+        }
+        return try replica.insert(into: entity.key, id: newID, values: values)
+    }
+
+    /// Changes the given fields of a visible row.
+    public func set(_ entityKey: String, id: String, fields: [String: String]) throws {
+        let entity = try self.entity(entityKey)
+        guard let current = try record(entity.key, id: id) else {
+            throw DomainError.notFound(entity: entity.key, id: id)
+        }
+        let values = try parse(entity, fields, laborID: current.laborID)
+        for (key, value) in values where value.isNull && entity.field(key)?.required == true {
+            throw DomainError.cannotClearRequired(entity: entity.key, field: key)
+        }
+        var changes = values
+        if let parentField = entity.orderedWithin, let parent = values[parentField]?.textValue,
+            parent != current.text(parentField)
+        {
+            // Moving to another parent appends there.
+            let last = try siblings(entity, parentField: parentField, parent: parent).last?.1
+            changes["position"] = .text(FractionalIndex.after(last))
+        }
+        try replica.update(entity.key, id: id, values: changes)
+    }
+
+    /// Deletes a row and, in the same transaction, everything that belongs to it (a lab: all its rows).
+    public func delete(_ entityKey: String, id: String) throws {
+        let entity = try self.entity(entityKey)
+        guard try replica.isVisible(table: entity.key, id: id) else {
+            throw DomainError.notFound(entity: entity.key, id: id)
+        }
+        try replica.transaction { try deleteTree(entity, id: id) }
+    }
+
+    /// Restores a deleted row and what was deleted together with it.
+    public func restore(_ entityKey: String, id: String) throws {
+        let entity = try self.entity(entityKey)
+        let deletion = try replica.rowChangeVersion(table: entity.key, id: id)
+        try replica.transaction {
+            try replica.restore(entity.key, id: id)
+            try restoreChildren(of: entity, id: id, deletedSince: deletion)
+        }
+    }
+
+    /// Moves an ordered child within its parent's list.
+    public func move(_ entityKey: String, id: String, to target: MoveTarget) throws {
+        let entity = try self.entity(entityKey)
+        guard let parentField = entity.orderedWithin else { throw DomainError.notOrdered(entity: entity.key) }
+        guard let record = try record(entity.key, id: id), let parent = record.text(parentField) else {
+            throw DomainError.notFound(entity: entity.key, id: id)
+        }
+        let others = try siblings(entity, parentField: parentField, parent: parent).filter { $0.0 != id }
+        let position: String
+        switch target {
+        case .first: position = FractionalIndex.before(others.first?.1)
+        case .last: position = FractionalIndex.after(others.last?.1)
+        case .before(let anchorInput), .after(let anchorInput):
+            let anchor = try resolveID(entity.key, anchorInput, laborID: record.laborID)
+            guard anchor != id else {
+                throw DomainError.invalidMove("ein Eintrag kann nicht relativ zu sich selbst stehen.")
+            }
+            guard let index = others.firstIndex(where: { $0.0 == anchor }) else {
+                throw DomainError.invalidMove("„\(anchor)“ gehört nicht zur selben Liste.")
+            }
+            if case .before = target {
+                position = FractionalIndex.between(index > 0 ? others[index - 1].1 : nil, others[index].1)
+            } else {
+                position = FractionalIndex.between(
+                    others[index].1, index + 1 < others.count ? others[index + 1].1 : nil)
+            }
+        }
+        try replica.update(entity.key, id: id, values: ["position": .text(position)])
+    }
+
+    // MARK: - Helpers
+
+    /// A lab id: 1–64 letters, digits, `-` or `_` (readable ids such as `wohngeld-mv`, or generated UUIDs).
+    static func validateLaborID(_ id: String) throws {
+        let ok =
+            !id.isEmpty && id.utf8.count <= 64
+            && id.utf8.allSatisfy { byte in
+                (byte >= 48 && byte <= 57) || (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122) || byte == 45
+                    || byte == 95
+            }
+        guard ok else {
+            throw DomainError.invalidValue(
+                entity: "labor", field: "id", value: id,
+                reason: "erlaubt sind 1 bis 64 Buchstaben, Ziffern, - oder _.")
+        }
+    }
+
+    private func parse(_ entity: Entity, _ fields: [String: String], laborID: String) throws -> [String: DatabaseValue]
+    {
+        var values: [String: DatabaseValue] = [:]
+        for (key, input) in fields {
+            if key == "labor_id" || key == "position" || key == "id" {
+                throw DomainError.systemField(entity: entity.key, field: key)
+            }
+            guard let field = entity.field(key) else {
+                throw DomainError.unknownField(entity: entity.key, field: key, allowed: entity.fields.map(\.key))
+            }
+            var value = try field.parse(input, entity: entity.key)
+            if let target = field.referencedEntity, case .text(let prefix) = value {
+                value = .text(try resolveID(target, prefix, laborID: laborID))
+            }
+            values[key] = value
+        }
+        return values
+    }
+
+    /// Visible rows under one parent, in order: (id, position).
+    private func siblings(_ entity: Entity, parentField: String, parent: String) throws -> [(String, String)] {
+        try replica.database.rows(
+            "SELECT id, position FROM \"\(entity.key)\" WHERE \"\(parentField)\" = ? ORDER BY position, id",
+            [.text(parent)]
+        ) { ($0.text(0) ?? "", $0.text(1) ?? "") }
+    }
+
+    /// Entities whose rows belong to `entity` through an owning reference.
+    private func ownedEntities(of entity: Entity) -> [(Entity, Field)] {
+        Domain.entities.compactMap { child in
+            guard let field = child.owningField, field.referencedEntity == entity.key else { return nil }
+            return (child, field)
+        }
+    }
+
+    private func deleteTree(_ entity: Entity, id: String) throws {
+        try replica.delete(entity.key, id: id)
+        if entity.key == "labor" {
+            for child in Domain.entities where child.key != "labor" {
+                let ids = try replica.database.rows("SELECT id FROM \"\(child.key)\" WHERE labor_id = ?", [.text(id)]) {
+                    $0.text(0) ?? ""
+                }
+                for childID in ids { try replica.delete(child.key, id: childID) }
+            }
+            return
+        }
+        for (child, field) in ownedEntities(of: entity) {
+            let ids = try replica.database.rows(
+                "SELECT id FROM \"\(child.key)\" WHERE \"\(field.key)\" = ?", [.text(id)]
+            ) {
+                $0.text(0) ?? ""
+            }
+            for childID in ids { try deleteTree(child, id: childID) }
+        }
+    }
+
+    /// Restores children deleted by the same cascade: those whose delete came after the parent's.
+    private func restoreChildren(of entity: Entity, id: String, deletedSince deletion: Version?) throws {
+        guard let deletion else { return }
+        let children: [(Entity, String?)] =
+            entity.key == "labor"
+            ? Domain.entities.filter { $0.key != "labor" }.map { ($0, "labor_id") }
+            : ownedEntities(of: entity).map { ($0.0, $0.1.key) }
+        for (child, field) in children {
+            guard let field else { continue }
+            for row in try replica.deletedRows(table: child.key)
+            where row.values[field]?.textValue == id && !(row.deletedBy.map { $0 < deletion } ?? true) {
+                try replica.restore(child.key, id: row.id)
+                if entity.key != "labor" { try restoreChildren(of: child, id: row.id, deletedSince: deletion) }
+            }
+        }
+    }
+}

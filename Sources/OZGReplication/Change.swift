@@ -1,0 +1,72 @@
+import OZGStorage
+
+/// The state of one cell as it travels between replicas.
+public struct CellChange: Hashable, Sendable {
+    public var column: String
+    public var value: DatabaseValue
+    /// The row's causal length when the value was written.
+    public var cl: UInt64
+    public var version: Version
+    /// The version this write replaced on the writing replica (nil for a first write).
+    public var base: Version?
+
+    public init(column: String, value: DatabaseValue, cl: UInt64, version: Version, base: Version?) {
+        self.column = column
+        self.value = value
+        self.cl = cl
+        self.version = version
+        self.base = base
+    }
+}
+
+/// The state of one row as it travels: its causal length and the changed cells.
+///
+/// `rowVersion` is present when the row was deleted or restored; `deleteBase` is the highest
+/// cell version the deleting replica had seen (used to detect edits that lost to a delete).
+public struct RowChange: Hashable, Sendable {
+    public var table: String
+    public var id: String
+    public var cl: UInt64
+    public var rowVersion: Version?
+    public var deleteBase: Version?
+    public var cells: [CellChange]
+
+    public init(
+        table: String, id: String, cl: UInt64, rowVersion: Version? = nil, deleteBase: Version? = nil,
+        cells: [CellChange]
+    ) {
+        self.table = table
+        self.id = id
+        self.cl = cl
+        self.rowVersion = rowVersion
+        self.deleteBase = deleteBase
+        self.cells = cells
+    }
+
+    /// Cell changes plus one for a delete/restore.
+    public var changeCount: Int { cells.count + (rowVersion == nil ? 0 : 1) }
+}
+
+/// A set of row changes, the unit of extraction, encoding and apply.
+public struct ChangeBatch: Hashable, Sendable {
+    public var rows: [RowChange]
+
+    public init(rows: [RowChange] = []) {
+        self.rows = rows
+    }
+
+    /// The number of individual changes (cells and row-level deletes/restores).
+    public var changeCount: Int { rows.reduce(0) { $0 + $1.changeCount } }
+
+    public var isEmpty: Bool { rows.isEmpty }
+
+    /// The highest clock value in the batch.
+    var maxHLC: UInt64 {
+        var result: UInt64 = 0
+        for row in rows {
+            if let version = row.rowVersion { result = max(result, version.hlc) }
+            for cell in row.cells { result = max(result, cell.version.hlc) }
+        }
+        return result
+    }
+}

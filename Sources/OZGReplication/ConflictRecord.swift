@@ -1,0 +1,126 @@
+import OZGStorage
+
+/// A detected conflict, stored as a replicated row of `_ozg_konflikt` (see docs/ARCHITECTURE.md, "Conflicts").
+///
+/// `art` is `wert` when two replicas wrote one cell concurrently (a = the lower version, b = the winner),
+/// `loeschen` when an edit (a) lost to a concurrent delete (b).
+public struct ConflictRecord: Sendable, Equatable {
+    public static let tableName = "_ozg_konflikt"
+
+    public var id: String
+    public var table: String
+    public var rowID: String
+    public var column: String
+    public var kind: String
+    public var valueA: DatabaseValue
+    public var versionA: Version?
+    public var valueB: DatabaseValue
+    public var versionB: Version?
+    public var status: String
+
+    public var isOpen: Bool { status == "offen" }
+
+    /// Two replicas wrote one cell without having seen each other's value.
+    static func valueConflict(
+        table: String, id: String, column: String, first: (Version, DatabaseValue),
+        second: (Version, DatabaseValue)
+    ) -> RowChange {
+        let (low, high) = first.0 < second.0 ? (first, second) : (second, first)
+        let conflictID = RowID.derived(from: ["wert", table, id, column, low.0.text, high.0.text])
+        return row(
+            id: conflictID, hlc: high.0.hlc,
+            cells: [
+                ("tabelle", .text(table)), ("zeile_id", .text(id)), ("spalte", .text(column)), ("art", "wert"),
+                ("wert_a", low.1), ("version_a", .text(low.0.text)), ("wert_b", high.1),
+                ("version_b", .text(high.0.text)),
+                ("status", "offen"),
+            ])
+    }
+
+    /// An edit the deleting replica had not seen.
+    static func deleteConflict(
+        table: String, id: String, column: String, edit: (Version, DatabaseValue),
+        delete: Version
+    ) -> RowChange {
+        let conflictID = RowID.derived(from: ["loeschen", table, id, column, edit.0.text, delete.text])
+        return row(
+            id: conflictID, hlc: max(edit.0.hlc, delete.hlc),
+            cells: [
+                ("tabelle", .text(table)), ("zeile_id", .text(id)), ("spalte", .text(column)), ("art", "loeschen"),
+                ("wert_a", edit.1), ("version_a", .text(edit.0.text)), ("wert_b", .null),
+                ("version_b", .text(delete.text)),
+                ("status", "offen"),
+            ])
+    }
+
+    /// Every replica that detects the same conflict builds the identical row with the identical version,
+    /// so duplicates merge to nothing and a later resolution (a newer version) always wins.
+    private static func row(id: String, hlc: UInt64, cells: [(String, DatabaseValue)]) -> RowChange {
+        let version = Version(hlc: hlc, site: Replica.conflictSite)
+        return RowChange(
+            table: tableName, id: id, cl: 1,
+            cells: cells.map {
+                CellChange(column: $0.0, value: $0.1, cl: 1, version: version, base: nil)
+            })
+    }
+}
+
+/// How a conflict is settled.
+public enum ConflictResolution: Sendable, Equatable {
+    /// Write this value to the cell (a normal write based on the current winner).
+    case value(DatabaseValue)
+    /// Keep the value of one of the two versions.
+    case keep(Version)
+    /// For an edit that lost to a delete: restore the row with the edit's value.
+    case restore
+    /// For an edit that lost to a delete: the delete stands.
+    case confirmDelete
+}
+
+extension Replica {
+    /// All conflicts, open ones first, each group ordered by id.
+    public func conflicts(includeResolved: Bool = false) throws -> [ConflictRecord] {
+        let rows = try database.rows(
+            """
+            SELECT id, tabelle, zeile_id, spalte, art, wert_a, version_a, wert_b, version_b, status
+            FROM "\(ConflictRecord.tableName)" ORDER BY status = 'offen' DESC, id
+            """
+        ) { row in
+            ConflictRecord(
+                id: row.text(0) ?? "", table: row.text(1) ?? "", rowID: row.text(2) ?? "",
+                column: row.text(3) ?? "", kind: row.text(4) ?? "", valueA: row.value(5),
+                versionA: row.text(6).flatMap(Version.init(text:)), valueB: row.value(7),
+                versionB: row.text(8).flatMap(Version.init(text:)), status: row.text(9) ?? "")
+        }
+        return includeResolved ? rows : rows.filter(\.isOpen)
+    }
+
+    /// Settles a conflict: writes the chosen outcome as normal writes and marks the conflict resolved.
+    public func resolveConflict(id: String, _ resolution: ConflictResolution) throws {
+        guard let conflict = try conflicts(includeResolved: true).first(where: { $0.id == id }) else {
+            throw ReplicaError.conflictNotFound(id)
+        }
+        try write {
+            switch resolution {
+            case .value(let value):
+                try update(conflict.table, id: conflict.rowID, values: [conflict.column: value])
+            case .keep(let version):
+                let value = version == conflict.versionA ? conflict.valueA : conflict.valueB
+                guard version == conflict.versionA || version == conflict.versionB else {
+                    throw ReplicaError.conflictNotFound("\(id) mit Version \(version.text)")
+                }
+                if conflict.kind == "wert" {
+                    try update(conflict.table, id: conflict.rowID, values: [conflict.column: value])
+                }
+            case .restore:
+                let table = try self.table(conflict.table)
+                if let stored = try loadRow(table, id: conflict.rowID), !stored.meta.isVisible {
+                    try restore(conflict.table, id: conflict.rowID, values: [conflict.column: conflict.valueA])
+                }
+            case .confirmDelete:
+                break
+            }
+            try update(ConflictRecord.tableName, id: id, values: ["status": "geloest"])
+        }
+    }
+}

@@ -1,0 +1,194 @@
+import OZGStorage
+
+/// What applying a batch did.
+public struct ApplyResult: Sendable, Equatable {
+    /// Rows whose stored state changed.
+    public var changedRows = 0
+    /// Cells whose stored state changed.
+    public var changedCells = 0
+    /// Conflicts newly recorded.
+    public var conflicts = 0
+    /// Changes kept for tables or columns this replica does not know yet.
+    public var pendingChanges = 0
+
+    public init() {}
+}
+
+extension Replica {
+    /// Merges `batch` into this replica in one transaction (the join of docs/ARCHITECTURE.md, "Merge rules").
+    ///
+    /// Applying the same batch again changes nothing. When `remote` and `cursor` are given, the
+    /// remote's cursor advances in the same transaction. Changes whose clock lies more than the
+    /// configured drift ahead are refused before anything is written.
+    @discardableResult
+    public func apply(_ batch: ChangeBatch, remote: String? = nil, cursor: Int64? = nil) throws -> ApplyResult {
+        try checkDrift(batch)
+        for row in batch.rows { try Self.validate(id: row.id) }
+        return try write {
+            clock.observeUnchecked(batch.maxHLC)
+            var result = ApplyResult()
+            for row in batch.rows {
+                try merge(row, origin: .remote, result: &result)
+            }
+            if let remote, let cursor {
+                try database.execute(
+                    """
+                    INSERT INTO _ozg_remote(name, cursor) VALUES (?, ?)
+                    ON CONFLICT(name) DO UPDATE SET cursor = excluded.cursor
+                    """, [.text(remote), .integer(cursor)])
+            }
+            return result
+        }
+    }
+
+    /// Throws `ClockDriftError` when a change of `batch` lies too far ahead of this machine's clock.
+    public func checkDriftPublic(_ batch: ChangeBatch) throws {
+        try checkDrift(batch)
+        for row in batch.rows { try Self.validate(id: row.id) }
+    }
+
+    func checkDrift(_ batch: ChangeBatch) throws {
+        let maxDrift = configuration.maxDriftMilliseconds
+        guard (try? clock.check(batch.maxHLC, maxDriftMilliseconds: maxDrift, site: nil)) == nil else { return }
+        // Something is too far ahead: name the device it came from.
+        for row in batch.rows {
+            for version in [row.rowVersion].compactMap({ $0 }) + row.cells.map(\.version) {
+                try clock.check(version.hlc, maxDriftMilliseconds: maxDrift, site: version.site)
+            }
+        }
+    }
+
+    /// Merges one row change. Returns whether stored state changed.
+    @discardableResult
+    func merge(_ change: RowChange, origin: Origin, result: inout ApplyResult) throws -> Bool {
+        guard let table = tables[change.table] else {
+            try keepPending(change)
+            result.pendingChanges += change.changeCount
+            return false
+        }
+        var known: [(Int, CellChange)] = []
+        known.reserveCapacity(change.cells.count)
+        var unknown: [CellChange] = []
+        for (position, cell) in change.cells.enumerated() {
+            if let ordinal = table.ordinal(ofIncoming: cell.column, at: position) {
+                known.append((ordinal, cell))
+            } else {
+                unknown.append(cell)
+            }
+        }
+        if !unknown.isEmpty {
+            try keepPending(RowChange(table: change.table, id: change.id, cl: change.cl, cells: unknown))
+            result.pendingChanges += unknown.count
+        }
+
+        let stored = try loadRow(table, id: change.id)
+        var meta = stored?.meta ?? RowMeta(cl: 0, rowVersion: nil, deleteBase: nil, cells: [])
+        let oldCl = meta.cl
+        let oldValues = stored?.values ?? [DatabaseValue](repeating: .null, count: table.columns.count)
+        var values = oldValues
+
+        // Row level: the causal length only grows; a cell written at a higher length proves the row reached it.
+        var newCl = max(oldCl, change.cl)
+        for (_, cell) in known { newCl = max(newCl, cell.cl) }
+        if change.cl > oldCl {
+            meta.rowVersion = change.rowVersion
+            meta.deleteBase = change.deleteBase
+        } else if change.cl == oldCl, let version = change.rowVersion, Optional.isLess(meta.rowVersion, version) {
+            meta.rowVersion = version
+            meta.deleteBase = change.deleteBase
+        }
+        meta.cl = newCl
+        let storedIncarnation = oldCl % 2 == 1 ? oldCl : (oldCl == 0 ? 0 : oldCl - 1)
+        let newIncarnation = newCl % 2 == 1 ? newCl : newCl - 1
+        let detectConflicts = table.name != ConflictRecord.tableName
+
+        // Cell level: keep the maximum by (cl, version).
+        var conflicts: [RowChange] = []
+        var wonMask: UInt64 = 0
+        for (ordinal, cell) in known {
+            let local = meta.cell(ordinal)
+            if detectConflicts, let local, local.cl == cell.cl, local.cl == storedIncarnation,
+                local.version != cell.version, values[ordinal] != cell.value,
+                Optional.isLess(cell.base, local.version), Optional.isLess(local.base, cell.version)
+            {
+                conflicts.append(
+                    ConflictRecord.valueConflict(
+                        table: table.name, id: change.id, column: cell.column,
+                        first: (local.version, values[ordinal]), second: (cell.version, cell.value)))
+            }
+            if let local, !((local.cl, local.version) < (cell.cl, cell.version)) { continue }
+            meta.setCell(ordinal, CellMeta(cl: cell.cl, version: cell.version, base: cell.base))
+            wonMask |= 1 << UInt64(ordinal)
+            if cell.cl == newIncarnation { values[ordinal] = cell.value }
+        }
+        if newIncarnation != storedIncarnation {
+            for ordinal in values.indices where meta.cell(ordinal)?.cl != newIncarnation {
+                values[ordinal] = .null
+            }
+        }
+
+        // An edit the deleting replica had not seen loses to the delete, visibly.
+        if detectConflicts, newCl % 2 == 0, let deleteVersion = meta.rowVersion, wonMask != 0 || oldCl != newCl {
+            for ordinal in meta.cells.indices where wonMask & (1 << UInt64(ordinal)) != 0 || oldCl != newCl {
+                guard let cell = meta.cell(ordinal), cell.cl == newCl - 1,
+                    Optional.isLess(meta.deleteBase, cell.version)
+                else { continue }
+                conflicts.append(
+                    ConflictRecord.deleteConflict(
+                        table: table.name, id: change.id, column: table.columns[ordinal],
+                        edit: (cell.version, values[ordinal]), delete: deleteVersion))
+            }
+        }
+
+        let metaChanged = stored == nil || meta != stored!.meta || values != oldValues
+        if metaChanged {
+            var changedMask: UInt64 = 0
+            for ordinal in values.indices where values[ordinal] != oldValues[ordinal] {
+                changedMask |= 1 << UInt64(ordinal)
+            }
+            try store(table, id: change.id, meta, values: values, previous: stored, changed: changedMask)
+            let wasVisible = stored?.inTable ?? false
+            let kind: LogKind
+            var mask = wonMask
+            var old: [UInt8]?
+            switch (wasVisible, meta.isVisible) {
+            case (false, true):
+                kind = stored == nil ? .insert : .restore
+            case (true, true):
+                kind = .update
+                mask |= changedMask
+                old = ValueList.encode(values.indices.filter { mask & (1 << UInt64($0)) != 0 }.map { oldValues[$0] })
+            case (true, false):
+                kind = .delete
+                mask = table.allMask
+                old = ValueList.encode(oldValues)
+            case (false, false):
+                kind = .delete
+                mask = table.allMask
+                old = ValueList.encode(values)
+            }
+            let logVersion = change.rowVersion ?? known.first?.1.version ?? Version(hlc: clock.last, site: siteID)
+            try appendLog(table, id: change.id, kind: kind, origin: origin, version: logVersion, mask: mask, old: old)
+            result.changedRows += 1
+            result.changedCells += wonMask.nonzeroBitCount
+        }
+
+        for conflict in conflicts {
+            if try merge(conflict, origin: .local, result: &result) { result.conflicts += 1 }
+        }
+        return metaChanged
+    }
+
+    func keepPending(_ change: RowChange) throws {
+        try database.execute(
+            "INSERT INTO _ozg_pending(batch) VALUES (?)",
+            [.blob(ChangeBatchCodec.encode(ChangeBatch(rows: [change])))])
+    }
+}
+
+extension HybridLogicalClock {
+    /// Moves past `remote` without a drift check (the caller has checked).
+    mutating func observeUnchecked(_ remote: UInt64) {
+        if remote > last { self = HybridLogicalClock(last: remote, wallClock: wallClock) }
+    }
+}

@@ -1,0 +1,124 @@
+import OZGStorage
+
+/// Changes read from the log for pushing, and the log position they reach.
+public struct ExtractedChanges: Sendable {
+    public var batch: ChangeBatch
+    /// Acknowledge this sequence once the receiver has stored the batch.
+    public var throughSequence: Int64
+}
+
+extension Replica {
+    /// The latest state of every cell and row changed after log position `sequence`.
+    ///
+    /// Each changed cell appears once with its current value and version, however often it was
+    /// written. With `includeRemoteOrigin` false only changes made on this replica (and conflicts
+    /// it detected) are included, which is what a client pushes to a server; a relay passes true.
+    /// At most `maxRows` rows are returned; extract again from `throughSequence` for the rest.
+    public func extractChanges(
+        after sequence: Int64, includeRemoteOrigin: Bool = false,
+        maxRows: Int = Int.max
+    ) throws -> ExtractedChanges {
+        struct Key: Hashable {
+            let table: Int64
+            let id: String
+        }
+        var order: [Key] = []
+        var masks: [Key: UInt64] = [:]
+        var through = sequence
+        try forEachLogGroup(after: sequence) { entries in
+            guard let first = entries.first else { return true }
+            if !includeRemoteOrigin && first.origin != .local {
+                through = first.sequence
+                return true
+            }
+            // Groups are taken whole, so `maxRows` is a soft limit; the first group is always taken.
+            if order.count >= maxRows { return false }
+            for entry in entries {
+                let key = Key(table: entry.table, id: entry.id)
+                if let mask = masks[key] {
+                    masks[key] = mask | entry.mask
+                } else {
+                    order.append(key)
+                    masks[key] = entry.mask
+                }
+            }
+            through = first.sequence
+            return true
+        }
+
+        var rows: [RowChange] = []
+        rows.reserveCapacity(order.count)
+        for key in order {
+            guard let table = tablesByIndex[key.table], tables[table.name] != nil,
+                let stored = try loadRow(table, id: key.id)
+            else { continue }
+            rows.append(rowChange(table, id: key.id, stored: stored, mask: masks[key] ?? 0))
+        }
+        return ExtractedChanges(batch: ChangeBatch(rows: rows), throughSequence: through)
+    }
+
+    /// The current state of the given cells of one row, as a change another replica can merge.
+    func rowChange(_ table: TableState, id: String, stored: StoredRow, mask: UInt64) -> RowChange {
+        let meta = stored.meta
+        let incarnation = meta.isVisible ? meta.cl : meta.cl - 1
+        var cells: [CellChange] = []
+        cells.reserveCapacity(mask.nonzeroBitCount)
+        for ordinal in table.columns.indices where mask & (1 << UInt64(ordinal)) != 0 {
+            guard let cell = meta.cell(ordinal), cell.cl == incarnation else { continue }
+            cells.append(
+                CellChange(
+                    column: table.columns[ordinal], value: stored.values[ordinal], cl: cell.cl,
+                    version: cell.version, base: cell.base))
+        }
+        return RowChange(
+            table: table.name, id: id, cl: meta.cl, rowVersion: meta.rowVersion,
+            deleteBase: meta.deleteBase, cells: cells)
+    }
+
+    /// The full current state of this replica (every row, every cell), e.g. to seed another replica.
+    public func fullState() throws -> ChangeBatch {
+        var rows: [RowChange] = []
+        for name in tables.keys.sorted() {
+            guard let table = tables[name] else { continue }
+            var ids = try database.rows("SELECT id FROM \"\(name)\"") { $0.text(0) ?? "" }
+            ids += try database.rows(table.tombListSQL) { $0.text(0) ?? "" }
+            for id in ids.sorted() {
+                guard let stored = try loadRow(table, id: id) else { continue }
+                rows.append(rowChange(table, id: id, stored: stored, mask: table.allMask))
+            }
+        }
+        return ChangeBatch(rows: rows)
+    }
+
+    /// The highest log position written so far.
+    public func lastSequence() throws -> Int64 {
+        try flushLog()
+        return try database.firstRow("SELECT COALESCE(MAX(seq), 0) FROM _ozg_log") { $0.int64(0) } ?? 0
+    }
+
+    /// The log position up to which `remote` has confirmed receiving this replica's changes.
+    public func acknowledgedSequence(for remote: String) throws -> Int64 {
+        try database.firstRow("SELECT acked_seq FROM _ozg_remote WHERE name = ?", [.text(remote)]) { $0.int64(0) } ?? 0
+    }
+
+    /// Records that `remote` stored everything up to `sequence` (never moves backwards).
+    public func acknowledge(_ sequence: Int64, for remote: String) throws {
+        try write {
+            try database.execute(
+                """
+                INSERT INTO _ozg_remote(name, acked_seq) VALUES (?, ?)
+                ON CONFLICT(name) DO UPDATE SET acked_seq = MAX(acked_seq, excluded.acked_seq)
+                """, [.text(remote), .integer(sequence)])
+        }
+    }
+
+    /// The last position of `remote`'s own change stream this replica has applied.
+    public func cursor(for remote: String) throws -> Int64 {
+        try database.firstRow("SELECT cursor FROM _ozg_remote WHERE name = ?", [.text(remote)]) { $0.int64(0) } ?? 0
+    }
+
+    /// Local changes not yet acknowledged by `remote`.
+    public func pendingLocalChanges(for remote: String) throws -> Int {
+        try extractChanges(after: try acknowledgedSequence(for: remote)).batch.changeCount
+    }
+}

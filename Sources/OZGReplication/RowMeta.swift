@@ -1,0 +1,124 @@
+import OZGStorage
+
+/// Replication metadata of one cell, as stored (see docs/ARCHITECTURE.md, "Storage layout").
+struct CellMeta: Equatable {
+    var cl: UInt64
+    var version: Version
+    var base: Version?
+}
+
+/// Replication metadata of one row: its causal length, the row change that set it, and every cell's metadata.
+///
+/// Stored packed in one BLOB per row (column `_ozg` of the row, or `_ozg_tomb_<table>.meta` once deleted); site ids are stored as indexes
+/// into `_ozg_sites`, so the encoding needs the replica's site table.
+struct RowMeta: Equatable {
+    var cl: UInt64
+    /// The version of the delete or restore that set `cl`, absent while the row was never deleted.
+    var rowVersion: Version?
+    /// For a deleted row: the highest cell version the deleting replica had seen.
+    var deleteBase: Version?
+    /// Indexed by column ordinal; nil where the column has never been written.
+    var cells: [CellMeta?]
+
+    var isVisible: Bool { cl % 2 == 1 }
+
+    func cell(_ ordinal: Int) -> CellMeta? {
+        ordinal < cells.count ? cells[ordinal] : nil
+    }
+
+    mutating func setCell(_ ordinal: Int, _ meta: CellMeta) {
+        if ordinal >= cells.count {
+            cells.append(contentsOf: repeatElement(nil, count: ordinal - cells.count + 1))
+        }
+        cells[ordinal] = meta
+    }
+
+    /// The highest version of any cell, used as the delete base.
+    var maxCellVersion: Version? {
+        cells.compactMap { $0?.version }.max()
+    }
+
+    func encode(siteIndex: (SiteID) -> UInt64) -> [UInt8] {
+        var writer = ByteWriter(capacity: 16 + cells.count * 2)
+        writer.varint(cl)
+        writer.byte((rowVersion == nil ? 0 : 1) | (deleteBase == nil ? 0 : 2))
+        if let rowVersion { Self.write(rowVersion, &writer, siteIndex) }
+        if let deleteBase { Self.write(deleteBase, &writer, siteIndex) }
+        writer.varint(UInt64(cells.count))
+        var previous: CellMeta?
+        for cell in cells {
+            guard let cell else {
+                writer.byte(0)
+                continue
+            }
+            if cell == previous {
+                writer.byte(1)
+                continue
+            }
+            writer.byte(cell.base == nil ? 2 : 3)
+            writer.varint(cell.cl)
+            Self.write(cell.version, &writer, siteIndex)
+            if let base = cell.base { Self.write(base, &writer, siteIndex) }
+            previous = cell
+        }
+        return writer.bytes
+    }
+
+    private static func write(_ version: Version, _ writer: inout ByteWriter, _ siteIndex: (SiteID) -> UInt64) {
+        writer.fixed64(version.hlc)
+        writer.varint(siteIndex(version.site))
+    }
+
+    static func decode(_ bytes: [UInt8], sites: [SiteID]) throws -> RowMeta {
+        var reader = ByteReader(bytes)
+        do {
+            func version() throws -> Version {
+                let hlc = try reader.fixed64()
+                let index = Int(clamping: try reader.varint())
+                guard index < sites.count else { throw StorageCorruption(detail: "Site-Index \(index) unbekannt") }
+                return Version(hlc: hlc, site: sites[index])
+            }
+            let cl = try reader.varint()
+            let flags = try reader.byte()
+            let rowVersion = flags & 1 != 0 ? try version() : nil
+            let deleteBase = flags & 2 != 0 ? try version() : nil
+            let count = Int(clamping: try reader.varint())
+            guard count <= 4096 else { throw StorageCorruption(detail: "zu viele Spalten") }
+            var cells: [CellMeta?] = []
+            cells.reserveCapacity(count)
+            var previous: CellMeta?
+            for _ in 0..<count {
+                switch try reader.byte() {
+                case 0:
+                    cells.append(nil)
+                case 1:
+                    guard let previous else { throw StorageCorruption(detail: "Wiederholung ohne Vorgänger") }
+                    cells.append(previous)
+                case let tag where tag == 2 || tag == 3:
+                    let cellCl = try reader.varint()
+                    let cellVersion = try version()
+                    let base = tag == 3 ? try version() : nil
+                    let cell = CellMeta(cl: cellCl, version: cellVersion, base: base)
+                    cells.append(cell)
+                    previous = cell
+                default:
+                    throw StorageCorruption(detail: "unbekannte Zellkennung")
+                }
+            }
+            return RowMeta(cl: cl, rowVersion: rowVersion, deleteBase: deleteBase, cells: cells)
+        } catch let error as StorageCorruption {
+            throw error
+        } catch {
+            throw StorageCorruption(detail: "Metadaten abgeschnitten")
+        }
+    }
+}
+
+/// The replica file's internal metadata cannot be read: the file was changed outside the library.
+public struct StorageCorruption: Error, Sendable, CustomStringConvertible {
+    public let detail: String
+    public var description: String {
+        "Die Replikationsdaten der Datei sind beschädigt (\(detail)). "
+            + "Die Datei wurde vermutlich außerhalb von OZG Labor-Sync verändert; bitte eine Sicherung verwenden."
+    }
+}

@@ -1,0 +1,168 @@
+import Foundation
+import OZGReplication
+import OZGWire
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// Progress of a running sync, reported after every page.
+public struct SyncProgress: Sendable, Equatable {
+    public var pages = 0
+    public var pushedChanges = 0
+    public var pulledChanges = 0
+    /// Whether the server said another page waits.
+    public var more = false
+}
+
+/// Syncs one lab of a replica with the server: pushes local changes and pulls everything new, page by
+/// page, until nothing is left (docs/PROTOCOL.md).
+///
+/// ```swift
+/// let client = SyncClient(replica: replica, server: URL(string: "https://sync.land.de")!, token: token, laborID: "wohngeld-mv")
+/// let result = try await client.sync { print("Seite \($0.pages)") }
+/// ```
+public final class SyncClient {
+    public let replica: Replica
+    public let server: URL
+    public let token: String
+    public let laborID: String
+    /// The name under which cursor and acknowledgements are stored in the replica.
+    public var remoteName = "server"
+    /// Rows pushed per request.
+    public var pushPageRows = 2000
+    /// Attempts for transient failures (network, 5xx), with doubling pauses from `retryDelay`.
+    public var maxAttempts = 5
+    public var retryDelay: Duration = .milliseconds(200)
+    let session: URLSession
+
+    public init(replica: Replica, server: URL, token: String, laborID: String) {
+        self.replica = replica
+        self.server = server
+        self.token = token
+        self.laborID = laborID
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = 60
+        session = URLSession(configuration: configuration)
+    }
+
+    deinit {
+        // A URLSession keeps its resources until invalidated.
+        session.finishTasksAndInvalidate()
+    }
+
+    /// The endpoint of this lab.
+    public var endpoint: URL {
+        server.appendingPathComponent("v1").appendingPathComponent("labs").appendingPathComponent(laborID)
+            .appendingPathComponent("sync")
+    }
+
+    /// Runs push/pull rounds until the server has nothing more and everything local was sent.
+    @discardableResult
+    public func sync(progress: (SyncProgress) -> Void = { _ in }) async throws -> SyncProgress {
+        var state = SyncProgress()
+        while true {
+            let acknowledged = try replica.acknowledgedSequence(for: remoteName)
+            let extracted = try replica.extractChanges(
+                after: acknowledged, includeRemoteOrigin: false,
+                maxRows: pushPageRows)
+            let request = SyncRequest(
+                site: replica.siteID, cursor: try replica.cursor(for: remoteName),
+                batch: extracted.batch)
+            let response = try await send(request)
+            // The page and its cursor in one transaction, then the acknowledgement of what we pushed.
+            try replica.apply(response.batch, remote: remoteName, cursor: response.cursor)
+            try replica.acknowledge(extracted.throughSequence, for: remoteName)
+            state.pages += 1
+            state.pushedChanges += extracted.batch.changeCount
+            state.pulledChanges += response.batch.changeCount
+            state.more = response.more
+            progress(state)
+            let pushedFullPage = extracted.batch.rows.count >= pushPageRows
+            if !response.more && !pushedFullPage { break }
+        }
+        return state
+    }
+
+    /// One round trip, repeated on transient failures (a repeated request is harmless).
+    func send(_ request: SyncRequest) async throws -> SyncResponse {
+        let body = try Deflate.compress(SyncWire.encode(request))
+        var attempt = 0
+        var delay = retryDelay
+        while true {
+            attempt += 1
+            do {
+                return try await post(body)
+            } catch let error as SyncClientError where error.isTransient && attempt < maxAttempts {
+                try await Task.sleep(for: delay)
+                delay *= 2
+            }
+        }
+    }
+
+    func post(_ body: [UInt8]) async throws -> SyncResponse {
+        var request = URLRequest(url: endpoint)
+        request.httpMethod = "POST"
+        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        request.setValue("application/x-ozg-sync", forHTTPHeaderField: "Content-Type")
+        request.setValue("deflate", forHTTPHeaderField: "Content-Encoding")
+        request.httpBody = Data(body)
+        let data: Data
+        let response: URLResponse
+        do {
+            (data, response) = try await session.data(for: request)
+        } catch {
+            throw SyncClientError.network(
+                "Der Server \(server.absoluteString) ist nicht erreichbar "
+                    + "(\(error.localizedDescription)). Später erneut „sync“ ausführen; nichts geht verloren.")
+        }
+        guard let http = response as? HTTPURLResponse else { throw SyncClientError.network("Keine HTTP-Antwort.") }
+        guard http.statusCode == 200 else {
+            let detail = try? JSONDecoder().decode(SyncErrorBody.self, from: data)
+            throw SyncClientError.rejected(
+                status: http.statusCode, code: detail?.error ?? "unbekannt",
+                message: detail?.message ?? "Der Server antwortete mit HTTP \(http.statusCode).")
+        }
+        do {
+            var bytes = [UInt8](data)
+            // URLSession may already have inflated a deflate body (libcurl does on Linux); look before inflating.
+            if !bytes.starts(with: SyncWire.responseMagic) {
+                bytes = try Deflate.decompress(bytes, maxOutputBytes: 512 << 20)
+            }
+            return try SyncWire.decodeResponse(bytes)
+        } catch {
+            throw SyncClientError.protocolViolation("Die Antwort des Servers ist unlesbar: \(error)")
+        }
+    }
+}
+
+/// Why a sync failed, in German, with what the user can do.
+public enum SyncClientError: Error, Sendable, Equatable, CustomStringConvertible {
+    case network(String)
+    case rejected(status: Int, code: String, message: String)
+    case protocolViolation(String)
+
+    var isTransient: Bool {
+        switch self {
+        case .network: return true
+        case .rejected(let status, _, _): return status >= 500 || status == 429
+        case .protocolViolation: return false
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .network(let message), .protocolViolation(let message): return message
+        case .rejected(let status, _, let message):
+            let hint =
+                switch status {
+                case 401: " Bitte ein gültiges Token mit „remote set … token=…“ eintragen."
+                case 403: " Das Token gilt nicht für dieses Labor oder erlaubt nur Lesen."
+                case 409: " Bitte OZG Labor-Sync aktualisieren."
+                case 422: " Bitte Datum und Uhrzeit dieses Geräts prüfen."
+                default: ""
+                }
+            return "Der Server hat abgelehnt (HTTP \(status)): \(message)\(hint)"
+        }
+    }
+}
