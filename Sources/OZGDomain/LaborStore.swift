@@ -93,8 +93,8 @@ public final class LaborStore {
         var sql = "SELECT * FROM \"\(entity.key)\""
         if !clauses.isEmpty { sql += " WHERE " + clauses.joined(separator: " AND ") }
         sql += entity.isOrdered ? " ORDER BY \"\(entity.orderedWithin!)\", position, id" : " ORDER BY id"
-        let statement = try replica.database.cachedStatement(sql)
-        let names = (0..<statement.columnCount).map { statement.columnName($0) }
+        let statement = try replica.read { try $0.statement(sql) }
+        let names = statement.columnNames
         return try statement.rows(bindings) { row in
             var values: [String: DatabaseValue] = [:]
             values.reserveCapacity(names.count)
@@ -134,7 +134,7 @@ public final class LaborStore {
             bindings.append(.text(laborID))
         }
         sql += " ORDER BY id LIMIT 11"
-        let candidates = try replica.database.rows(sql, bindings) { row in (row.text(0) ?? "", row.value(1)) }
+        let candidates = try rows(sql, bindings) { row in (row.text(0) ?? "", row.value(1)) }
         if let exact = candidates.first(where: { $0.0 == prefix }) { return exact.0 }
         guard !prefix.isEmpty, !candidates.isEmpty else { throw DomainError.notFound(entity: entity.key, id: prefix) }
         guard candidates.count == 1 else {
@@ -290,7 +290,7 @@ public final class LaborStore {
 
     /// Visible rows under one parent, in order: (id, position).
     private func siblings(_ entity: Entity, parentField: String, parent: String) throws -> [(String, String)] {
-        try replica.database.rows(
+        try rows(
             "SELECT id, position FROM \"\(entity.key)\" WHERE \"\(parentField)\" = ? ORDER BY position, id",
             [.text(parent)]
         ) { ($0.text(0) ?? "", $0.text(1) ?? "") }
@@ -308,7 +308,7 @@ public final class LaborStore {
         try replica.delete(entity.key, id: id)
         if entity.key == "labor" {
             for child in Domain.entities where child.key != "labor" {
-                let ids = try replica.database.rows("SELECT id FROM \"\(child.key)\" WHERE labor_id = ?", [.text(id)]) {
+                let ids = try rows("SELECT id FROM \"\(child.key)\" WHERE labor_id = ?", [.text(id)]) {
                     $0.text(0) ?? ""
                 }
                 for childID in ids { try replica.delete(child.key, id: childID) }
@@ -316,7 +316,7 @@ public final class LaborStore {
             return
         }
         for (child, field) in ownedEntities(of: entity) {
-            let ids = try replica.database.rows(
+            let ids = try rows(
                 "SELECT id FROM \"\(child.key)\" WHERE \"\(field.key)\" = ?", [.text(id)]
             ) {
                 $0.text(0) ?? ""
@@ -340,5 +340,12 @@ public final class LaborStore {
                 if entity.key != "labor" { try restoreChildren(of: child, id: row.id, deletedSince: deletion) }
             }
         }
+    }
+}
+
+extension LaborStore {
+    /// Reads rows through the replica's read-only view.
+    func rows<T>(_ sql: String, _ values: [DatabaseValue] = [], _ read: (Row) throws -> T) throws -> [T] {
+        try replica.read { try $0.rows(sql, values, read) }
     }
 }

@@ -1,4 +1,5 @@
 import OZGStorage
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)

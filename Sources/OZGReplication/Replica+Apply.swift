@@ -19,12 +19,17 @@ extension Replica {
     ///
     /// Applying the same batch again changes nothing. When `remote` and `cursor` are given, the
     /// remote's cursor advances in the same transaction. Changes whose clock lies more than the
-    /// configured drift ahead are refused before anything is written.
+    /// configured drift ahead are refused before anything is written. With `creatingUnknownTables`
+    /// (the schema-agnostic server), tables and columns the batch names but this file lacks are
+    /// created in the same transaction (`ensureSchema(for:)`).
     @discardableResult
-    public func apply(_ batch: ChangeBatch, remote: String? = nil, cursor: Int64? = nil) throws -> ApplyResult {
+    public func apply(
+        _ batch: ChangeBatch, remote: String? = nil, cursor: Int64? = nil, creatingUnknownTables: Bool = false
+    ) throws -> ApplyResult {
         try checkDrift(batch)
         for row in batch.rows { try Self.validate(id: row.id) }
         return try write {
+            if creatingUnknownTables { try ensureSchema(for: batch) }
             clock.observeUnchecked(batch.maxHLC)
             var result = ApplyResult()
             for row in batch.rows {
@@ -42,11 +47,6 @@ extension Replica {
     }
 
     /// Throws `ClockDriftError` when a change of `batch` lies too far ahead of this machine's clock.
-    public func checkDriftPublic(_ batch: ChangeBatch) throws {
-        try checkDrift(batch)
-        for row in batch.rows { try Self.validate(id: row.id) }
-    }
-
     func checkDrift(_ batch: ChangeBatch) throws {
         let maxDrift = configuration.maxDriftMilliseconds
         guard (try? clock.check(batch.maxHLC, maxDriftMilliseconds: maxDrift, site: nil)) == nil else { return }

@@ -130,7 +130,7 @@ extension Replica {
     /// columns that keep every value exactly (the sync server's schema-agnostic mode).
     ///
     /// Names must be identifiers (`a–z`, `0–9`, `_`) and may not collide with the core's own tables.
-    public func ensureSchema(for batch: ChangeBatch) throws {
+    func ensureSchema(for batch: ChangeBatch) throws {
         var wanted: [String: [String]] = [:]
         var order: [String] = []
         adoptRegisteredTables()

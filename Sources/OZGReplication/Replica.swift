@@ -1,4 +1,5 @@
 import OZGStorage
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -28,20 +29,25 @@ public final class Replica {
         public var cacheKibibytes: Int = 32 * 1024
         /// The site id a newly created file gets; nil draws a random one. Only seeded simulations set it.
         public var siteIDForNewFile: SiteID?
+        /// Tables of this file only, never replicated (the server's audit log); written with `appendLocal`.
+        public var localTables: [LocalTable]
 
         public init(
             maxDriftMilliseconds: UInt64 = 600_000,
             wallClock: @escaping HybridLogicalClock.WallClock = HybridLogicalClock.systemMilliseconds,
-            siteIDForNewFile: SiteID? = nil
+            siteIDForNewFile: SiteID? = nil,
+            localTables: [LocalTable] = []
         ) {
             self.maxDriftMilliseconds = maxDriftMilliseconds
             self.wallClock = wallClock
             self.siteIDForNewFile = siteIDForNewFile
+            self.localTables = localTables
         }
     }
 
-    /// The underlying connection. Read freely; write only through the replica's API.
-    public let database: Database
+    /// The underlying connection, private to this layer: everything above reads through `read(_:)`
+    /// and writes through the replica's API, so no write can bypass change capture.
+    let database: Database
     /// This file's site id.
     public let siteID: SiteID
     public let schema: ReplicaSchema
@@ -75,6 +81,7 @@ public final class Replica {
         persistedHLC = stored.hlc
         clock = HybridLogicalClock(last: stored.hlc, wallClock: configuration.wallClock)
         try loadSites()
+        try createLocalTables()
         let migrated = try migrate()
         if migrated { try applyPendingChanges() }
     }
@@ -202,6 +209,7 @@ public final class Replica {
         writeDepth = 1
         writeFailed = false
         let savedSites = (sites, siteIndexes)
+        let savedTables = (tables, tablesByIndex)
         defer { writeDepth = 0 }
         do {
             let result = try database.inTransaction {
@@ -219,8 +227,9 @@ public final class Replica {
             return result
         } catch {
             logGroup = nil
-            // The clock keeps its in-memory value (it never goes backwards); the sites table rolled back.
+            // The clock keeps its in-memory value (it never goes backwards); the sites and tables rolled back.
             (sites, siteIndexes) = savedSites
+            (tables, tablesByIndex) = savedTables
             throw error
         }
     }

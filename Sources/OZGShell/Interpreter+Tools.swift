@@ -21,7 +21,7 @@ extension Interpreter {
             let columns = (0..<statement.columnCount).map { statement.columnName($0) }
             let rows = try statement.rows([]) { row in (0..<columns.count).map { row.value($0).plainText } }
             print(ResultTable(columns: columns, rows: rows).render(format))
-        } catch let error as DatabaseError where error.primaryCode == 8 {
+        } catch let error as DatabaseError where error.resultCode == .readOnly {
             throw ShellError.failed(
                 "„query“ liest nur. Änderungen gehen über die Befehle (add, set, delete, …), "
                     + "damit sie synchronisiert werden. (SQLite: \(error.message))")
@@ -91,10 +91,12 @@ extension Interpreter {
     func locate(_ prefix: String) throws -> (Entity, String) {
         var matches: [(Entity, String)] = []
         for entity in Domain.entities {
-            let visible = try replica.database.rows(
-                "SELECT id FROM \"\(entity.key)\" WHERE substr(id, 1, ?) = ?",
-                [.integer(Int64(prefix.utf8.count)), .text(prefix)]
-            ) { $0.text(0) ?? "" }
+            let visible = try replica.read { db in
+                try db.rows(
+                    "SELECT id FROM \"\(entity.key)\" WHERE substr(id, 1, ?) = ?",
+                    [.integer(Int64(prefix.utf8.count)), .text(prefix)]
+                ) { $0.text(0) ?? "" }
+            }
             let deleted = try replica.deletedRows(table: entity.key).map(\.id).filter { $0.hasPrefix(prefix) }
             matches += (visible + deleted).map { (entity, $0) }
         }

@@ -31,6 +31,9 @@ public final class Statement {
         sqlite3_finalize(handle)
     }
 
+    /// Whether the statement leaves the database file unchanged (SQLite's own classification).
+    public var isReadOnly: Bool { sqlite3_stmt_readonly(handle) != 0 }
+
     /// The number of result columns.
     public var columnCount: Int { Int(sqlite3_column_count(handle)) }
 

@@ -15,34 +15,34 @@ actor LabStore {
         self.labID = labID
         replica = try Replica(
             path: "\(dataDirectory)/labor-\(labID).ozg", schema: ReplicaSchema(version: 1, tables: []),
-            configuration: Replica.Configuration(maxDriftMilliseconds: maxDriftMilliseconds))
+            configuration: Replica.Configuration(
+                maxDriftMilliseconds: maxDriftMilliseconds, localTables: [Self.auditTable]))
         // Tables clients created earlier are in the file but in no declared schema.
         replica.adoptRegisteredTables()
-        try replica.database.execute(
-            """
-            CREATE TABLE IF NOT EXISTS _ozg_audit(
-                seq INTEGER PRIMARY KEY, zeit TEXT NOT NULL, token_id TEXT NOT NULL, token_name TEXT NOT NULL,
-                geraet TEXT NOT NULL, aenderungen INTEGER NOT NULL, zeilen INTEGER NOT NULL);
-            """)
     }
+
+    /// The audit log of accepted pushes: who (token), when, from which device, how much.
+    static let auditTable = LocalTable(
+        "_ozg_audit",
+        columns: [
+            "zeit": .text, "token_id": .text, "token_name": .text, "geraet": .text, "aenderungen": .integer,
+            "zeilen": .integer,
+        ])
 
     /// Merges the push (one transaction, with its audit entry) and answers with the page after the cursor.
     func sync(_ request: SyncRequest, token: TokenRecord, pageRows: Int) throws -> (SyncResponse, merged: Int) {
         var merged = 0
         if !request.batch.isEmpty {
-            try replica.checkDriftPublic(request.batch)
-            try replica.ensureSchema(for: request.batch)
             try replica.transaction {
-                let result = try replica.apply(request.batch)
+                let result = try replica.apply(request.batch, creatingUnknownTables: true)
                 merged = result.changedCells
-                try replica.database.execute(
-                    """
-                    INSERT INTO _ozg_audit(zeit, token_id, token_name, geraet, aenderungen, zeilen) VALUES (?, ?, ?, ?, ?, ?)
-                    """,
+                try replica.appendLocal(
+                    to: Self.auditTable.name,
                     [
-                        .text(ISO8601DateFormatter().string(from: Date())), .text(token.id), .text(token.name),
-                        .text(request.site.hex), .integer(Int64(request.batch.changeCount)),
-                        .integer(Int64(request.batch.rows.count)),
+                        "zeit": .text(ISO8601DateFormatter().string(from: Date())), "token_id": .text(token.id),
+                        "token_name": .text(token.name), "geraet": .text(request.site.hex),
+                        "aenderungen": .integer(Int64(request.batch.changeCount)),
+                        "zeilen": .integer(Int64(request.batch.rows.count)),
                     ])
             }
         }
@@ -60,5 +60,4 @@ actor LabStore {
     }
 
     func dump() throws -> String { try replica.canonicalDump() }
-    func integrity() throws -> String? { try replica.database.firstRow("PRAGMA integrity_check") { $0.text(0) } ?? nil }
 }

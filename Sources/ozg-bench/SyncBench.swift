@@ -45,7 +45,7 @@ enum SyncBench {
         line("initial_sync_rows_per_s", Double(rowCount) / pullTime, digits: 0)
 
         // One small change pushed by one replica and pulled by another.
-        let ids = try source.database.rows("SELECT id FROM aufgabe LIMIT 200") { $0.text(0) ?? "" }
+        let ids = try source.read { try $0.rows("SELECT id FROM aufgabe LIMIT 200") { $0.text(0) ?? "" } }
         var deltas: [Double] = []
         let writer = client(source)
         let reader = client(fresh)

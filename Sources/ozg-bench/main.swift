@@ -73,8 +73,8 @@ if onlyWrites { exit(0) }
 
 // Storage after the inserts (WAL checkpointed on both sides).
 let plainSize = plain.checkpointedSize()
-try source.database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-let ozgSize = try source.database.fileSizeBytes()
+try source.checkpoint()
+let ozgSize = try source.fileSizeBytes()
 print("storage_plain_bytes: \(plainSize)")
 print("storage_ozgsync_bytes: \(ozgSize)")
 line("storage_ratio", Double(ozgSize) / Double(plainSize), digits: 2)

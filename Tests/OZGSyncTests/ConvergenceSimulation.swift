@@ -263,7 +263,7 @@ final class Simulation {
                 Issue.record(
                     "Seed \(seed): r\(index) fehlen \(missing.count) von \(expectedConflicts.count) Konflikten")
             }
-            #expect(try replica.database.firstRow("PRAGMA integrity_check") { $0.text(0) } == "ok")
+            #expect(try replica.integrityProblem() == nil)
         }
     }
 }

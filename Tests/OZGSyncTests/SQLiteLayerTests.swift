@@ -49,7 +49,7 @@ struct SQLiteLayerTests {
             try db.execute("SELEC 1", [])
             Issue.record("kein Fehler")
         } catch let error as DatabaseError {
-            #expect(error.primaryCode == 1)
+            #expect(error.resultCode == .error)
             #expect(error.message.contains("syntax error"))
             #expect(error.sql == "SELEC 1")
         }

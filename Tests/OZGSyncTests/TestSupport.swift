@@ -67,11 +67,13 @@ extension Replica {
 
     /// The visible values of one row by column name.
     func row(_ table: String, _ id: String) throws -> [String: DatabaseValue]? {
-        let columns = try database.rows("SELECT name FROM pragma_table_info(?)", [.text(table)]) { $0.text(0) ?? "" }
-        return try database.firstRow("SELECT * FROM \"\(table)\" WHERE id = ?", [.text(id)]) { row in
-            var values: [String: DatabaseValue] = [:]
-            for (index, column) in columns.enumerated() { values[column] = row.value(index) }
-            return values
+        try read { db in
+            let columns = try db.rows("SELECT name FROM pragma_table_info(?)", [.text(table)]) { $0.text(0) ?? "" }
+            return try db.firstRow("SELECT * FROM \"\(table)\" WHERE id = ?", [.text(id)]) { row in
+                var values: [String: DatabaseValue] = [:]
+                for (index, column) in columns.enumerated() { values[column] = row.value(index) }
+                return values
+            }
         }
     }
 }

@@ -90,7 +90,7 @@ struct CrashRecoveryTests {
             token: token, laborID: "lab"
         ).sync()
         let seen = Set(try reader.records("persona", laborID: "lab", includeOrphans: true).map(\.id))
-        let labs = try reader.replica.database.firstRow("SELECT count(*) FROM labor") { $0.int64(0) } ?? -1
+        let labs = try reader.replica.read { try $0.firstRow("SELECT count(*) FROM labor") { $0.int64(0) } } ?? -1
         #expect(seen == stored, "reader \(seen.count), server \(stored.count), labor \(labs)")
         // The client resumes: everything written while the server was down arrives now.
         let client = SyncClient(

@@ -172,7 +172,7 @@ struct SyncServerTests {
         // Isolation: the token of lab b sees nothing of lab a.
         let other = try LaborStore(path: directory.path("b.ozg"))
         try await client(other, server, otherLab, "b").sync()
-        #expect(try other.replica.database.firstRow("SELECT count(*) FROM labor") { $0.int64(0) } == 0)
+        #expect(try other.replica.read { try $0.firstRow("SELECT count(*) FROM labor") { $0.int64(0) } } == 0)
         #expect(!(try server.dump("b")).contains("Geheim A"))
         await server.stop()
     }
