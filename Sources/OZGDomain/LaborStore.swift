@@ -256,16 +256,8 @@ public final class LaborStore {
 
     /// A lab id: 1–64 letters, digits, `-` or `_` (readable ids such as `wohngeld-mv`, or generated UUIDs).
     static func validateLaborID(_ id: String) throws {
-        let ok =
-            !id.isEmpty && id.utf8.count <= 64
-            && id.utf8.allSatisfy { byte in
-                (byte >= 48 && byte <= 57) || (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122) || byte == 45
-                    || byte == 95
-            }
-        guard ok else {
-            throw DomainError.invalidValue(
-                entity: "labor", field: "id", value: id,
-                reason: "erlaubt sind 1 bis 64 Buchstaben, Ziffern, - oder _.")
+        guard LabID(id) != nil else {
+            throw DomainError.invalidValue(entity: "labor", field: "id", value: id, reason: LabID.rule + ".")
         }
     }
 

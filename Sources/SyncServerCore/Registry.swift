@@ -60,9 +60,7 @@ public actor Registry {
 
     /// Registers a lab; fails when the id is invalid or taken.
     public func createLab(_ id: String, title: String?) throws {
-        guard isValidLabID(id) else {
-            throw AdminError("Ungültige Labor-ID „\(id)“: erlaubt sind 1 bis 64 Buchstaben, Ziffern, - oder _.")
-        }
+        guard LabID(id) != nil else { throw AdminError("Ungültige Labor-ID „\(id)“: \(LabID.rule).") }
         guard try database.firstRow("SELECT 1 FROM labor WHERE id = ?", [.text(id)], { _ in true }) == nil else {
             throw AdminError("Das Labor „\(id)“ gibt es schon.")
         }

@@ -25,12 +25,3 @@ public struct ServerConfiguration: Sendable {
         self.dataDirectory = dataDirectory
     }
 }
-
-/// A lab id: 1–64 letters, digits, `-` or `_`.
-public func isValidLabID(_ id: String) -> Bool {
-    !id.isEmpty && id.utf8.count <= 64
-        && id.utf8.allSatisfy { byte in
-            (byte >= 48 && byte <= 57) || (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122) || byte == 45
-                || byte == 95
-        }
-}

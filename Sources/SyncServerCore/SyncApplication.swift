@@ -138,10 +138,9 @@ func handleSync(
             message: "Das Token ist unbekannt oder widerrufen.")
     }
     let labID = context.parameters.get("labor") ?? ""
-    guard isValidLabID(labID) else {
+    guard LabID(labID) != nil else {
         throw SyncHTTPError(
-            status: .badRequest, code: "labor_id_ungueltig",
-            message: "Ungültige Labor-ID: erlaubt sind 1 bis 64 Buchstaben, Ziffern, - oder _.")
+            status: .badRequest, code: "labor_id_ungueltig", message: "Ungültige Labor-ID: \(LabID.rule).")
     }
     guard token.labs.contains(labID) else {
         throw SyncHTTPError(
