@@ -97,13 +97,17 @@ public final class Entity: Sendable, Hashable {
     public let orderedWithin: String?
     /// The field shown to tell rows apart (title, name, …).
     public let titleField: String
+    /// Whether this is the lab itself: its rows are the labs, whose `labor_id` is their own id, and
+    /// deleting one deletes everything in it.
+    public let isLab: Bool
     private let fieldsByKey: [String: Field]
 
     public init(
         _ key: String, _ label: String, plural: String, title: String, orderedWithin: String? = nil,
-        fields: [Field]
+        isLab: Bool = false, fields: [Field]
     ) {
         self.key = key
+        self.isLab = isLab
         self.label = label
         self.pluralLabel = plural
         self.fields = fields

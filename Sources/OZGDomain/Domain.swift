@@ -12,7 +12,7 @@ public enum Domain {
 
     public static let entities: [Entity] = [
         Entity(
-            "labor", "Digitalisierungslabor", plural: "Digitalisierungslabore", title: "titel",
+            "labor", "Digitalisierungslabor", plural: "Digitalisierungslabore", title: "titel", isLab: true,
             fields: [
                 Field("titel", "Titel", .text(), required: true),
                 Field("themenfeld", "Themenfeld", .choice(Catalog.themenfeld), required: true),
@@ -182,6 +182,12 @@ public enum Domain {
                 Field("bewertet_am", "Bewertet am", .date, required: true),
             ]),
     ]
+
+    /// The lab entity: every other entity's rows belong to one lab.
+    public static let lab = entities.first { $0.isLab }!
+
+    /// Every entity but the lab: the contents of a lab.
+    public static let labContents = entities.filter { !$0.isLab }
 
     /// The replica schema all of the domain's tables declare.
     public static let schema = ReplicaSchema(version: schemaVersion, tables: entities.map(\.table))

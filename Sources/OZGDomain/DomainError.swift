@@ -37,7 +37,7 @@ public enum DomainError: Error, Sendable, Equatable, CustomStringConvertible {
             return "Die ID „\(prefix)“ ist in \(entity) nicht eindeutig. Infrage kommen:\n  "
                 + candidates.joined(separator: "\n  ")
         case .noCurrentLab:
-            return "Kein Labor ausgewählt. Mit „labor use <id>“ wählen oder mit „labor add …“ anlegen."
+            return "Kein Labor ausgewählt."
         case .otherLab(let entity, let id):
             return "\(entity) „\(id)“ gehört zu einem anderen Labor; Verweise gelten nur innerhalb eines Labors."
         case .notOrdered(let entity):

@@ -3,16 +3,36 @@ import OZGStorage
 
 /// One finding of `check`: what is wrong or missing, in German.
 public struct CheckFinding: Sendable, Equatable {
-    /// `waise`, `verweis`, `vertrauensniveau`, `prozess`, `vollstaendigkeit` or `konflikt`.
-    public let kind: String
+    /// What a finding is about.
+    public enum Kind: Sendable, Equatable, CaseIterable {
+        /// A row whose owning parent or lab is gone.
+        case orphan
+        /// A reference to a row that is deleted or unknown.
+        case danglingReference
+        /// A process without exactly one consistent Vertrauensniveau assessment.
+        case vertrauensniveau
+        /// A structural problem of a process.
+        case process
+        /// A content the Projektsteckbrief requires is missing.
+        case completeness
+        /// Open conflicts wait for a decision.
+        case conflict
+    }
+
+    public let kind: Kind
     public let message: String
 }
 
 /// One line of the completeness check against the matrix of data dictionary §9.2.
 public struct CompletenessItem: Sendable, Equatable {
+    /// How strongly the lab's priority category asks for a content (matrix marks „X“ and „(X)“).
+    public enum Requirement: Sendable, Equatable {
+        case required
+        case asNeeded
+    }
+
     public let content: String
-    /// `erforderlich` or `bedarfsweise`.
-    public let requirement: String
+    public let requirement: Requirement
     public let present: Bool
     /// Why it counts as missing (e.g. not captured by the tool).
     public let note: String?
@@ -29,7 +49,7 @@ extension LaborStore {
                         record.entity.owningField.map { "\($0.label) \(record.text($0.key) ?? "–")" } ?? "Labor"
                     findings.append(
                         CheckFinding(
-                            kind: "waise",
+                            kind: .orphan,
                             message:
                                 "\(entity.label) \(record.id) („\(record.title)“) ist verwaist: \(parent) ist gelöscht."
                         ))
@@ -40,7 +60,7 @@ extension LaborStore {
                     if !(try replica.isVisible(table: target, id: value)) {
                         findings.append(
                             CheckFinding(
-                                kind: "verweis",
+                                kind: .danglingReference,
                                 message:
                                     "\(entity.label) \(record.id) („\(record.title)“): \(field.label) verweist auf \(value), "
                                     + "das gelöscht oder unbekannt ist."))
@@ -53,13 +73,13 @@ extension LaborStore {
             if assessments.isEmpty {
                 findings.append(
                     CheckFinding(
-                        kind: "vertrauensniveau",
+                        kind: .vertrauensniveau,
                         message:
                             "Prozess „\(process.title)“ hat keine Vertrauensniveau-Bewertung."))
             } else if assessments.count > 1 {
                 findings.append(
                     CheckFinding(
-                        kind: "vertrauensniveau",
+                        kind: .vertrauensniveau,
                         message:
                             "Prozess „\(process.title)“ hat \(assessments.count) Vertrauensniveau-Bewertungen; erlaubt ist eine."
                     ))
@@ -69,19 +89,19 @@ extension LaborStore {
                 if !verdict.ok {
                     findings.append(
                         CheckFinding(
-                            kind: "vertrauensniveau",
+                            kind: .vertrauensniveau,
                             message:
                                 "Prozess „\(process.title)“: \(verdict.text)"))
                 }
             }
             for problem in try ProcessModel(store: self, processID: process.id).problems() {
-                findings.append(CheckFinding(kind: "prozess", message: "Prozess „\(process.title)“: \(problem)"))
+                findings.append(CheckFinding(kind: .process, message: "Prozess „\(process.title)“: \(problem)"))
             }
         }
-        for item in try completeness(laborID: laborID) where !item.present && item.requirement == "erforderlich" {
+        for item in try completeness(laborID: laborID) where !item.present && item.requirement == .required {
             findings.append(
                 CheckFinding(
-                    kind: "vollstaendigkeit",
+                    kind: .completeness,
                     message: "fehlt: \(item.content)"
                         + (item.note.map { " (\($0))" } ?? "")))
         }
@@ -89,9 +109,9 @@ extension LaborStore {
         if !conflicts.isEmpty {
             findings.append(
                 CheckFinding(
-                    kind: "konflikt",
+                    kind: .conflict,
                     message:
-                        "\(conflicts.count) offene(r) Konflikt(e); „conflicts“ zeigt sie, „resolve“ löst sie."))
+                        "\(conflicts.count) offene(r) Konflikt(e)."))
         }
         return findings
     }
@@ -160,7 +180,7 @@ extension LaborStore {
             let mark = marks[column]
             guard !mark.isEmpty else { return nil }
             return CompletenessItem(
-                content: content, requirement: mark == "X" ? "erforderlich" : "bedarfsweise",
+                content: content, requirement: mark == "X" ? .required : .asNeeded,
                 present: present, note: present ? nil : note)
         }
     }

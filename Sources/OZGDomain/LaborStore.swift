@@ -33,16 +33,17 @@ public final class LaborStore {
     // MARK: - Reading
 
     /// Visible rows of an entity in one lab (all labs for `labor` when `laborID` is nil), without orphans
-    /// unless asked, filtered by `feld=wert` (input parsed like on `add`), in display order.
+    /// unless asked, filtered by `feld=wert` as a person types it (parsed like on `add`, ids may be
+    /// prefixes), in display order. Code that has values, not input, calls `records(of:in:where:)`.
     public func records(
         _ entityKey: String, laborID: String?, filter: [String: String] = [:],
         includeOrphans: Bool = false
     ) throws -> [Record] {
         let entity = try self.entity(entityKey)
-        var conditions: [(String, DatabaseValue)] = []
+        var conditions: [String: DatabaseValue] = [:]
         for (key, input) in filter.sorted(by: { $0.key < $1.key }) {
             if key == "id" {
-                conditions.append(("id", .text(try resolveID(entityKey, input, laborID: laborID))))
+                conditions["id"] = .text(try resolveID(entityKey, input, laborID: laborID))
                 continue
             }
             guard let field = entity.field(key) else {
@@ -57,31 +58,55 @@ public final class LaborStore {
                     value = .text(prefix)
                 }
             }
-            conditions.append((key, value))
+            conditions[key] = value
         }
+        return try records(of: entity, in: laborID, where: conditions, includeOrphans: includeOrphans)
+    }
+
+    /// Visible rows of `entity` in lab `laborID` (every lab when nil) whose fields equal the given
+    /// values (`.null` matches an empty field), without orphans unless asked, in display order.
+    ///
+    /// ```swift
+    /// let steps = try store.records(of: schritt, in: lab, where: ["nutzerreise_id": .text(journey.id)])
+    /// ```
+    public func records(
+        of entity: Entity, in laborID: String?, where conditions: [String: DatabaseValue] = [:],
+        includeOrphans: Bool = false
+    ) throws -> [Record] {
         var bindings: [DatabaseValue] = []
         var clauses: [String] = []
         if let laborID {
             clauses.append("labor_id = ?")
             bindings.append(.text(laborID))
         }
-        for (key, value) in conditions {
+        for (key, value) in conditions.sorted(by: { $0.key < $1.key }) {
+            guard key == "id" || entity.field(key) != nil else {
+                throw DomainError.unknownField(entity: entity.key, field: key, allowed: entity.fields.map(\.key))
+            }
             clauses.append(value.isNull ? "\"\(key)\" IS NULL" : "\"\(key)\" = ?")
             if !value.isNull { bindings.append(value) }
         }
         let records = try fetch(entity, clauses: clauses, bindings: bindings)
-        if includeOrphans { return records }
+        return includeOrphans ? records : try separatingOrphans(records).kept
+    }
+
+    /// Splits rows into those whose lab and owning parent are visible and the orphans.
+    func separatingOrphans(_ records: [Record]) throws -> (kept: [Record], orphans: [Record]) {
         // Many rows share a lab and a parent: look each one up once.
         var visible: [String: Bool] = [:]
-        return try records.filter { record in
-            try !isOrphan(record) { table, id in
+        var kept: [Record] = []
+        var orphans: [Record] = []
+        for record in records {
+            let orphan = try isOrphan(record) { table, id in
                 let key = table + "/" + id
                 if let known = visible[key] { return known }
                 let answer = try replica.isVisible(table: table, id: id)
                 visible[key] = answer
                 return answer
             }
+            if orphan { orphans.append(record) } else { kept.append(record) }
         }
+        return (kept, orphans)
     }
 
     /// One visible row by exact id.

@@ -2,8 +2,8 @@ import OZGStorage
 
 /// A detected conflict, stored as a replicated row of `_ozg_konflikt` (see docs/ARCHITECTURE.md, "Conflicts").
 ///
-/// `art` is `wert` when two replicas wrote one cell concurrently (a = the lower version, b = the winner),
-/// `loeschen` when an edit (a) lost to a concurrent delete (b).
+/// `kind` is `.value` when two replicas wrote one cell concurrently (a = the lower version, b = the
+/// winner), `.editVersusDelete` when an edit (a) lost to a concurrent delete (b).
 public struct ConflictRecord: Sendable, Equatable {
     public static let tableName = "_ozg_konflikt"
 
@@ -11,14 +11,14 @@ public struct ConflictRecord: Sendable, Equatable {
     public var table: String
     public var rowID: String
     public var column: String
-    public var kind: String
+    public var kind: ConflictKind
     public var valueA: DatabaseValue
     public var versionA: Version?
     public var valueB: DatabaseValue
     public var versionB: Version?
-    public var status: String
+    public var status: ConflictStatus
 
-    public var isOpen: Bool { status == "offen" }
+    public var isOpen: Bool { status == .open }
 
     /// Two replicas wrote one cell without having seen each other's value.
     static func valueConflict(
@@ -26,14 +26,15 @@ public struct ConflictRecord: Sendable, Equatable {
         second: (Version, DatabaseValue)
     ) -> RowChange {
         let (low, high) = first.0 < second.0 ? (first, second) : (second, first)
-        let conflictID = RowID.derived(from: ["wert", table, id, column, low.0.text, high.0.text])
+        let conflictID = RowID.derived(from: [ConflictKind.value.rawValue, table, id, column, low.0.text, high.0.text])
         return row(
             id: conflictID, hlc: high.0.hlc,
             cells: [
-                ("tabelle", .text(table)), ("zeile_id", .text(id)), ("spalte", .text(column)), ("art", "wert"),
+                ("tabelle", .text(table)), ("zeile_id", .text(id)), ("spalte", .text(column)),
+                ("art", .text(ConflictKind.value.rawValue)),
                 ("wert_a", low.1), ("version_a", .text(low.0.text)), ("wert_b", high.1),
                 ("version_b", .text(high.0.text)),
-                ("status", "offen"),
+                ("status", .text(ConflictStatus.open.rawValue)),
             ])
     }
 
@@ -42,14 +43,16 @@ public struct ConflictRecord: Sendable, Equatable {
         table: String, id: String, column: String, edit: (Version, DatabaseValue),
         delete: Version
     ) -> RowChange {
-        let conflictID = RowID.derived(from: ["loeschen", table, id, column, edit.0.text, delete.text])
+        let conflictID = RowID.derived(
+            from: [ConflictKind.editVersusDelete.rawValue, table, id, column, edit.0.text, delete.text])
         return row(
             id: conflictID, hlc: max(edit.0.hlc, delete.hlc),
             cells: [
-                ("tabelle", .text(table)), ("zeile_id", .text(id)), ("spalte", .text(column)), ("art", "loeschen"),
+                ("tabelle", .text(table)), ("zeile_id", .text(id)), ("spalte", .text(column)),
+                ("art", .text(ConflictKind.editVersusDelete.rawValue)),
                 ("wert_a", edit.1), ("version_a", .text(edit.0.text)), ("wert_b", .null),
                 ("version_b", .text(delete.text)),
-                ("status", "offen"),
+                ("status", .text(ConflictStatus.open.rawValue)),
             ])
     }
 
@@ -63,6 +66,20 @@ public struct ConflictRecord: Sendable, Equatable {
                 CellChange(column: $0.0, value: $0.1, cl: 1, version: version, base: nil)
             })
     }
+}
+
+/// What kind of race a conflict records; the raw value is what the replicated row stores.
+public enum ConflictKind: String, Sendable, CaseIterable {
+    /// Two replicas wrote one cell concurrently.
+    case value = "wert"
+    /// An edit lost to a concurrent delete of its row.
+    case editVersusDelete = "loeschen"
+}
+
+/// Whether a conflict still waits for a decision; the raw value is what the replicated row stores.
+public enum ConflictStatus: String, Sendable, CaseIterable {
+    case open = "offen"
+    case resolved = "geloest"
 }
 
 /// How a conflict is settled.
@@ -79,19 +96,25 @@ public enum ConflictResolution: Sendable, Equatable {
 
 extension Replica {
     /// All conflicts, open ones first, each group ordered by id.
+    ///
+    /// A row whose kind or status is none of the known values (written by a newer or a broken
+    /// replica) is not a conflict this version can settle and is left out.
     public func conflicts(includeResolved: Bool = false) throws -> [ConflictRecord] {
         let rows = try database.rows(
             """
             SELECT id, tabelle, zeile_id, spalte, art, wert_a, version_a, wert_b, version_b, status
             FROM "\(ConflictRecord.tableName)" ORDER BY status = 'offen' DESC, id
             """
-        ) { row in
-            ConflictRecord(
+        ) { row -> ConflictRecord? in
+            guard let kind = row.text(4).flatMap(ConflictKind.init(rawValue:)),
+                let status = row.text(9).flatMap(ConflictStatus.init(rawValue:))
+            else { return nil }
+            return ConflictRecord(
                 id: row.text(0) ?? "", table: row.text(1) ?? "", rowID: row.text(2) ?? "",
-                column: row.text(3) ?? "", kind: row.text(4) ?? "", valueA: row.value(5),
+                column: row.text(3) ?? "", kind: kind, valueA: row.value(5),
                 versionA: row.text(6).flatMap(Version.init(text:)), valueB: row.value(7),
-                versionB: row.text(8).flatMap(Version.init(text:)), status: row.text(9) ?? "")
-        }
+                versionB: row.text(8).flatMap(Version.init(text:)), status: status)
+        }.compactMap { $0 }
         return includeResolved ? rows : rows.filter(\.isOpen)
     }
 
@@ -109,7 +132,7 @@ extension Replica {
                 guard version == conflict.versionA || version == conflict.versionB else {
                     throw ReplicaError.conflictNotFound("\(id) mit Version \(version.text)")
                 }
-                if conflict.kind == "wert" {
+                if conflict.kind == .value {
                     try update(conflict.table, id: conflict.rowID, values: [conflict.column: value])
                 }
             case .restore:
@@ -120,7 +143,7 @@ extension Replica {
             case .confirmDelete:
                 break
             }
-            try update(ConflictRecord.tableName, id: id, values: ["status": "geloest"])
+            try update(ConflictRecord.tableName, id: id, values: ["status": .text(ConflictStatus.resolved.rawValue)])
         }
     }
 }

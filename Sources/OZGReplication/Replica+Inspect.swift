@@ -21,12 +21,16 @@ public struct HistoryEntry: Sendable, Equatable {
     public var sequence: Int64
     public var table: String
     public var id: String
-    /// `angelegt`, `geändert`, `gelöscht` or `wiederhergestellt`.
-    public var kind: String
+    public var kind: Kind
     /// Whether the change was made on this replica or merged from another.
     public var isLocal: Bool
     public var version: Version
     public var changes: [FieldChange]
+
+    /// What the change did to the row.
+    public enum Kind: Sendable, Equatable {
+        case created, changed, deleted, restored
+    }
 }
 
 extension Replica {
@@ -123,12 +127,12 @@ extension Replica {
                 if old == new { continue }
                 changes.append(.init(column: raw.table.columns[ordinal], old: old, new: new))
             }
-            let kind =
+            let kind: HistoryEntry.Kind =
                 switch raw.kind {
-                case .insert: "angelegt"
-                case .update: "geändert"
-                case .delete: "gelöscht"
-                case .restore: "wiederhergestellt"
+                case .insert: .created
+                case .update: .changed
+                case .delete: .deleted
+                case .restore: .restored
                 }
             entries.append(
                 HistoryEntry(

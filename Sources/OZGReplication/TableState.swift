@@ -150,7 +150,7 @@ public enum ReplicaError: Error, Sendable, CustomStringConvertible, Equatable {
         case .rowNotFound(let table, let id):
             return "Kein Eintrag „\(id)“ in „\(table)“ gefunden."
         case .rowDeleted(let table, let id):
-            return "Der Eintrag „\(id)“ in „\(table)“ ist gelöscht; mit „restore“ lässt er sich wiederherstellen."
+            return "Der Eintrag „\(id)“ in „\(table)“ ist gelöscht."
         case .rowNotDeleted(let table, let id):
             return "Der Eintrag „\(id)“ in „\(table)“ ist nicht gelöscht und kann daher nicht wiederhergestellt werden."
         case .duplicateID(let table, let id):

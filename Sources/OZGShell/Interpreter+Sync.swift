@@ -57,7 +57,7 @@ extension Interpreter {
             throw ShellError.failed("Kein Server eingerichtet: erst „remote set <url> token=<token>“ ausführen.")
         }
         guard let lab = try replica.localSetting("remote.labor") ?? currentLab else {
-            throw ShellError.failed(DomainError.noCurrentLab.description)
+            throw ShellError.failed(Hints.message(for: DomainError.noCurrentLab))
         }
         let client = SyncClient(replica: replica, server: url, token: token, laborID: lab)
         let onTerminal = isatty(STDOUT_FILENO) == 1 && format == .tabelle
@@ -72,7 +72,7 @@ extension Interpreter {
             }
         } catch let error as SyncClientError {
             if onTerminal { write("\n") }
-            throw ShellError.failed(error.description)
+            throw ShellError.failed(Hints.message(for: error))
         }
         if onTerminal { write("\n") }
         try replica.setLocalSetting("remote.last_sync", ISO8601DateFormatter().string(from: Date()))

@@ -130,7 +130,7 @@ extension Interpreter {
         for entry in try replica.history(id: id) {
             let base = [
                 Self.time(entry.version), who(entry.version.site, authors),
-                entry.kind + (entry.isLocal ? "" : " (übernommen)"),
+                entry.kind.label + (entry.isLocal ? "" : " (übernommen)"),
             ]
             if entry.changes.isEmpty { rows.append(base + ["", "", ""]) }
             for change in entry.changes {
@@ -156,14 +156,14 @@ extension Interpreter {
                 return "\(text) – \(who(version.site, authors)), \(Self.time(version))"
             }
             let b =
-                conflict.kind == "loeschen"
+                conflict.kind == .editVersusDelete
                 ? "gelöscht – \(conflict.versionB.map { who($0.site, authors) } ?? "")"
                 : side(conflict.valueB, conflict.versionB) + " (gilt)"
             return [
                 shortID(conflict.id), "\(conflict.table) \(shortID(conflict.rowID)) „\(title)“",
                 field?.label ?? conflict.column,
                 side(conflict.valueA, conflict.versionA), b,
-            ] + (all ? [conflict.status] : [])
+            ] + (all ? [conflict.status.label] : [])
         }
         print(
             ResultTable(columns: ["Konflikt", "Eintrag", "Feld", "A", "B"] + (all ? ["Status"] : []), rows: rows)
@@ -216,6 +216,8 @@ extension Interpreter {
             print("Keine Befunde: keine Waisen, Verweise stimmen, Vertrauensniveau stimmig, nichts fehlt.")
             return
         }
-        print(ResultTable(columns: ["Art", "Befund"], rows: findings.map { [$0.kind, $0.message] }).render(format))
+        print(
+            ResultTable(columns: ["Art", "Befund"], rows: findings.map { [$0.kind.label, $0.messageWithHint] }).render(
+                format))
     }
 }

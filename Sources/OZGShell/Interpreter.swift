@@ -64,7 +64,7 @@ public final class Interpreter {
     }
 
     func requireLab() throws(ShellError) -> String {
-        guard let lab = currentLab else { throw .failed(DomainError.noCurrentLab.description) }
+        guard let lab = currentLab else { throw .failed(Hints.message(for: DomainError.noCurrentLab)) }
         return lab
     }
 
@@ -85,10 +85,10 @@ public final class Interpreter {
         } catch let error as DomainError {
             switch error {
             case .unknownEntity: throw .usage(error.description)
-            default: throw .failed(error.description)
+            default: throw .failed(Hints.message(for: error))
             }
         } catch {
-            throw .failed("\(error)")
+            throw .failed(Hints.message(for: error))
         }
     }
 

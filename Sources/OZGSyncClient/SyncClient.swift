@@ -114,7 +114,7 @@ public final class SyncClient {
         } catch {
             throw SyncClientError.network(
                 "Der Server \(server.absoluteString) ist nicht erreichbar "
-                    + "(\(error.localizedDescription)). Später erneut „sync“ ausführen; nichts geht verloren.")
+                    + "(\(error.localizedDescription)).")
         }
         guard let http = response as? HTTPURLResponse else { throw SyncClientError.network("Keine HTTP-Antwort.") }
         guard http.statusCode == 200 else {
@@ -156,7 +156,7 @@ public enum SyncClientError: Error, Sendable, Equatable, CustomStringConvertible
         case .rejected(let status, _, let message):
             let hint =
                 switch status {
-                case 401: " Bitte ein gültiges Token mit „remote set … token=…“ eintragen."
+                case 401: ""
                 case 403: " Das Token gilt nicht für dieses Labor oder erlaubt nur Lesen."
                 case 409: " Bitte OZG Labor-Sync aktualisieren."
                 case 422: " Bitte Datum und Uhrzeit dieses Geräts prüfen."

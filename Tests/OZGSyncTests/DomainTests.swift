@@ -212,7 +212,7 @@ struct DomainTests {
         for store in [a, b] {
             #expect(try store.records("schritt", laborID: workshop.labor).isEmpty)
             #expect(try store.records("schritt", laborID: workshop.labor, includeOrphans: true).map(\.id) == [late])
-            let findings = try store.check(laborID: workshop.labor).filter { $0.kind == "waise" }
+            let findings = try store.check(laborID: workshop.labor).filter { $0.kind == .orphan }
             #expect(findings.count == 1)
             #expect(findings.first?.message.contains(late) == true)
         }
@@ -226,7 +226,7 @@ struct DomainTests {
         let store = workshop.store
         #expect(
             try store.check(laborID: workshop.labor).filter {
-                $0.kind == "vertrauensniveau" && $0.message.contains("SOLL)")
+                $0.kind == .vertrauensniveau && $0.message.contains("SOLL)")
             }
             .allSatisfy { !$0.message.contains("erreichen") })
         let assessment = Workshop.id("d0", 9001)
@@ -237,7 +237,7 @@ struct DomainTests {
                 "erforderliches_niveau": "hoch",
                 "identifizierungsmittel": "elster;online_ausweis;benutzername_passwort",
             ])
-        let findings = try store.check(laborID: workshop.labor).filter { $0.kind == "vertrauensniveau" }
+        let findings = try store.check(laborID: workshop.labor).filter { $0.kind == .vertrauensniveau }
         let verdict = try #require(findings.first { $0.message.contains("Wohngeld beantragen (SOLL)") })
         #expect(verdict.message.contains("ELSTER-Zertifikat"))
         #expect(verdict.message.contains("Benutzername & Passwort"))

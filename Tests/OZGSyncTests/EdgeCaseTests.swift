@@ -54,7 +54,7 @@ struct EdgeCaseTests {
             #expect(try replica.row("reise", id) == nil)
             let conflicts = try replica.conflicts()
             #expect(conflicts.count == 1)
-            #expect(conflicts.first?.kind == "loeschen")
+            #expect(conflicts.first?.kind == .editVersusDelete)
             #expect(conflicts.first?.valueA == "Wohngeld digital")
         }
         #expect(try a.canonicalDump() == b.canonicalDump())

@@ -32,7 +32,7 @@ struct ReplicaWriteTests {
         #expect(try replica.causalLength(table: "reise", id: id) == 3)
 
         let history = try replica.history(id: id)
-        #expect(history.map(\.kind) == ["angelegt", "geändert", "gelöscht", "wiederhergestellt"])
+        #expect(history.map(\.kind) == [.created, .changed, .deleted, .restored])
         #expect(history[1].changes == [.init(column: "notiz", old: "erste Fassung", new: "zweite Fassung")])
         #expect(history[0].changes.contains(.init(column: "titel", old: .null, new: "Wohngeld")))
         #expect(history[2].changes.contains(.init(column: "titel", old: "Wohngeld", new: nil)))

@@ -62,8 +62,8 @@ struct SyncServerTests {
         #expect(Set(dumps).count == 1)
         for store in [a, b, c] {
             let conflicts = try store.replica.conflicts()
-            #expect(conflicts.contains { $0.kind == "wert" && $0.column == "zitat" })
-            #expect(conflicts.contains { $0.kind == "loeschen" && $0.rowID == steps[1] })
+            #expect(conflicts.contains { $0.kind == .value && $0.column == "zitat" })
+            #expect(conflicts.contains { $0.kind == .editVersusDelete && $0.rowID == steps[1] })
         }
         await server.stop()
     }

@@ -220,7 +220,7 @@ public enum MarkdownExport {
         for item in try store.completeness(laborID: laborID) {
             if item.present {
                 out += "- vorhanden: \(item.content)\n"
-            } else if item.requirement == "erforderlich" {
+            } else if item.requirement == .required {
                 out += "- fehlt: \(item.content)\(item.note.map { " (\($0))" } ?? "")\n"
             } else {
                 out += "- bedarfsweise, nicht vorhanden: \(item.content)\n"

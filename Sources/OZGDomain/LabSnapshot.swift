@@ -1,0 +1,63 @@
+import OZGReplication
+import OZGStorage
+
+/// Everything one lab holds, read once: the lab's row and, per entity, its visible rows in display
+/// order, also grouped by the parent they belong to.
+///
+/// Exports and `check` read a snapshot instead of querying per section or per parent.
+///
+/// ```swift
+/// let lab = try store.snapshot(of: laborID)
+/// for journey in lab.records("nutzerreise") {
+///     let steps = lab.children("schritt", of: journey.id)
+/// }
+/// ```
+public struct LabSnapshot: Sendable {
+    /// The lab's own row.
+    public let lab: Record
+    private let rowsByEntity: [String: [Record]]
+    private let orphansByEntity: [String: [Record]]
+    private let childrenByEntity: [String: [String: [Record]]]
+
+    init(store: LaborStore, laborID: String) throws {
+        guard let lab = try store.record(Domain.lab.key, id: laborID) else {
+            throw DomainError.notFound(entity: Domain.lab.key, id: laborID)
+        }
+        self.lab = lab
+        var rows: [String: [Record]] = [:]
+        var orphans: [String: [Record]] = [:]
+        var children: [String: [String: [Record]]] = [:]
+        for entity in Domain.labContents {
+            let all = try store.records(of: entity, in: laborID, includeOrphans: true)
+            let (kept, orphaned) = try store.separatingOrphans(all)
+            rows[entity.key] = kept
+            orphans[entity.key] = orphaned
+            for record in kept {
+                if let parent = record.parentID {
+                    children[entity.key, default: [:]][parent, default: []].append(record)
+                }
+            }
+        }
+        rowsByEntity = rows
+        orphansByEntity = orphans
+        childrenByEntity = children
+    }
+
+    /// The visible rows of entity `key` in display order, orphans left out.
+    public func records(_ key: String) -> [Record] { rowsByEntity[key] ?? [] }
+
+    /// The visible rows of entity `key` that belong to `parentID` (through the owning field), in order.
+    public func children(_ key: String, of parentID: String) -> [Record] {
+        childrenByEntity[key]?[parentID] ?? []
+    }
+
+    /// Rows of entity `key` whose owning parent is gone (deleted concurrently elsewhere).
+    public func orphans(_ key: String) -> [Record] { orphansByEntity[key] ?? [] }
+}
+
+extension LaborStore {
+    /// Reads lab `laborID` once for an export or a check.
+    public func snapshot(of laborID: String) throws -> LabSnapshot {
+        try LabSnapshot(store: self, laborID: laborID)
+    }
+}

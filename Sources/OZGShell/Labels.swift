@@ -1,0 +1,67 @@
+import OZGDomain
+import OZGReplication
+import OZGSyncClient
+
+// The German words the shell shows for the library's typed kinds, and the hints that name shell
+// commands. The library returns structured values and errors; what to type next is the shell's to say.
+
+extension HistoryEntry.Kind {
+    var label: String {
+        switch self {
+        case .created: "angelegt"
+        case .changed: "geändert"
+        case .deleted: "gelöscht"
+        case .restored: "wiederhergestellt"
+        }
+    }
+}
+
+extension ConflictStatus {
+    var label: String {
+        switch self {
+        case .open: "offen"
+        case .resolved: "geloest"
+        }
+    }
+}
+
+extension CheckFinding.Kind {
+    var label: String {
+        switch self {
+        case .orphan: "waise"
+        case .danglingReference: "verweis"
+        case .vertrauensniveau: "vertrauensniveau"
+        case .process: "prozess"
+        case .completeness: "vollstaendigkeit"
+        case .conflict: "konflikt"
+        }
+    }
+}
+
+extension CheckFinding {
+    /// The finding's message with what to type next, where a command helps.
+    var messageWithHint: String {
+        switch kind {
+        case .conflict: message + " „conflicts“ zeigt sie, „resolve“ löst sie."
+        default: message
+        }
+    }
+}
+
+enum Hints {
+    /// The library's message for `error`, followed by the shell command that helps, if one does.
+    static func message(for error: any Error) -> String {
+        switch error {
+        case DomainError.noCurrentLab:
+            return "\(error) Mit „labor use <id>“ wählen oder mit „labor add …“ anlegen."
+        case ReplicaError.rowDeleted:
+            return "\(error) Mit „restore“ lässt er sich wiederherstellen."
+        case SyncClientError.network:
+            return "\(error) Später erneut „sync“ ausführen; nichts geht verloren."
+        case SyncClientError.rejected(let status, _, _) where status == 401:
+            return "\(error) Bitte ein gültiges Token mit „remote set … token=…“ eintragen."
+        default:
+            return "\(error)"
+        }
+    }
+}
