@@ -25,7 +25,7 @@ public enum DomainDocumentation {
             if let owner = entity.owningField {
                 notes.append("gehört zu `\(owner.referencedEntity ?? "")` (wird mit ihm gelöscht)")
             }
-            if entity.key == "labor" { notes.append("Löschen eines Labors löscht alle seine Einträge") }
+            if entity.isLab { notes.append("Löschen eines Labors löscht alle seine Einträge") }
             if !notes.isEmpty { out += notes.joined(separator: "; ").prefixCapitalized + ".\n\n" }
             out += "| Feld | Bezeichnung | Typ | Pflicht | Erlaubte Werte |\n|---|---|---|---|---|\n"
             for field in entity.fields {

@@ -16,7 +16,8 @@ public struct LabSnapshot: Sendable {
     /// The lab's own row.
     public let lab: Record
     private let rowsByEntity: [String: [Record]]
-    private let orphansByEntity: [String: [Record]]
+    private let allByEntity: [String: [Record]]
+    private let orphanKeys: Set<String>
     private let childrenByEntity: [String: [String: [Record]]]
 
     init(store: LaborStore, laborID: String) throws {
@@ -25,13 +26,15 @@ public struct LabSnapshot: Sendable {
         }
         self.lab = lab
         var rows: [String: [Record]] = [:]
-        var orphans: [String: [Record]] = [:]
+        var all: [String: [Record]] = [:]
+        var orphanKeys = Set<String>()
         var children: [String: [String: [Record]]] = [:]
         for entity in Domain.labContents {
-            let all = try store.records(of: entity, in: laborID, includeOrphans: true)
-            let (kept, orphaned) = try store.separatingOrphans(all)
+            let records = try store.records(of: entity, in: laborID, includeOrphans: true)
+            let (kept, orphaned) = try store.separatingOrphans(records)
             rows[entity.key] = kept
-            orphans[entity.key] = orphaned
+            all[entity.key] = records
+            for orphan in orphaned { orphanKeys.insert(entity.key + "/" + orphan.id) }
             for record in kept {
                 if let parent = record.parentID {
                     children[entity.key, default: [:]][parent, default: []].append(record)
@@ -39,7 +42,8 @@ public struct LabSnapshot: Sendable {
             }
         }
         rowsByEntity = rows
-        orphansByEntity = orphans
+        allByEntity = all
+        self.orphanKeys = orphanKeys
         childrenByEntity = children
     }
 
@@ -51,8 +55,11 @@ public struct LabSnapshot: Sendable {
         childrenByEntity[key]?[parentID] ?? []
     }
 
-    /// Rows of entity `key` whose owning parent is gone (deleted concurrently elsewhere).
-    public func orphans(_ key: String) -> [Record] { orphansByEntity[key] ?? [] }
+    /// The rows of entity `key` in display order, orphans included (for `check`).
+    public func recordsIncludingOrphans(_ key: String) -> [Record] { allByEntity[key] ?? [] }
+
+    /// Whether `record`'s owning parent or lab is gone (deleted concurrently elsewhere).
+    public func isOrphan(_ record: Record) -> Bool { orphanKeys.contains(record.entity.key + "/" + record.id) }
 }
 
 extension LaborStore {

@@ -41,10 +41,32 @@ public struct CompletenessItem: Sendable, Equatable {
 extension LaborStore {
     /// Orphans, dangling references, Vertrauensniveau consistency, process structure, completeness and open conflicts.
     public func check(laborID: String) throws -> [CheckFinding] {
+        let lab = try snapshot(of: laborID)
+        var findings = try orphansAndDanglingReferences(in: lab)
+        for process in lab.records("prozess") {
+            findings += vertrauensniveauFindings(for: process, in: lab)
+            findings += ProcessModel(process: process, in: lab).problems().map {
+                CheckFinding(kind: .process, message: "Prozess „\(process.title)“: \($0)")
+            }
+        }
+        for item in Self.completeness(of: lab) where !item.present && item.requirement == .required {
+            findings.append(
+                CheckFinding(
+                    kind: .completeness, message: "fehlt: \(item.content)" + (item.note.map { " (\($0))" } ?? "")))
+        }
+        let conflicts = try replica.conflicts()
+        if !conflicts.isEmpty {
+            findings.append(CheckFinding(kind: .conflict, message: "\(conflicts.count) offene(r) Konflikt(e)."))
+        }
+        return findings
+    }
+
+    /// Per row in display order: an orphan, or else each reference to a row that is gone.
+    private func orphansAndDanglingReferences(in lab: LabSnapshot) throws -> [CheckFinding] {
         var findings: [CheckFinding] = []
-        for entity in Domain.entities where entity.key != "labor" {
-            for record in try records(entity.key, laborID: laborID, includeOrphans: true) {
-                if try isOrphan(record) {
+        for entity in Domain.labContents {
+            for record in lab.recordsIncludingOrphans(entity.key) {
+                if lab.isOrphan(record) {
                     let parent =
                         record.entity.owningField.map { "\($0.label) \(record.text($0.key) ?? "–")" } ?? "Labor"
                     findings.append(
@@ -68,50 +90,32 @@ extension LaborStore {
                 }
             }
         }
-        for process in try records("prozess", laborID: laborID) {
-            let assessments = try records("vertrauensniveau", laborID: laborID, filter: ["prozess_id": process.id])
-            if assessments.isEmpty {
-                findings.append(
-                    CheckFinding(
-                        kind: .vertrauensniveau,
-                        message:
-                            "Prozess „\(process.title)“ hat keine Vertrauensniveau-Bewertung."))
-            } else if assessments.count > 1 {
-                findings.append(
-                    CheckFinding(
-                        kind: .vertrauensniveau,
-                        message:
-                            "Prozess „\(process.title)“ hat \(assessments.count) Vertrauensniveau-Bewertungen; erlaubt ist eine."
-                    ))
-            }
-            for assessment in assessments {
-                let verdict = Self.consistency(of: assessment)
-                if !verdict.ok {
-                    findings.append(
-                        CheckFinding(
-                            kind: .vertrauensniveau,
-                            message:
-                                "Prozess „\(process.title)“: \(verdict.text)"))
-                }
-            }
-            for problem in try ProcessModel(store: self, processID: process.id).problems() {
-                findings.append(CheckFinding(kind: .process, message: "Prozess „\(process.title)“: \(problem)"))
-            }
-        }
-        for item in try completeness(laborID: laborID) where !item.present && item.requirement == .required {
+        return findings
+    }
+
+    /// Exactly one assessment per process, and each one consistent.
+    private func vertrauensniveauFindings(for process: Record, in lab: LabSnapshot) -> [CheckFinding] {
+        let assessments = lab.children("vertrauensniveau", of: process.id)
+        var findings: [CheckFinding] = []
+        if assessments.isEmpty {
             findings.append(
                 CheckFinding(
-                    kind: .completeness,
-                    message: "fehlt: \(item.content)"
-                        + (item.note.map { " (\($0))" } ?? "")))
-        }
-        let conflicts = try replica.conflicts()
-        if !conflicts.isEmpty {
+                    kind: .vertrauensniveau, message: "Prozess „\(process.title)“ hat keine Vertrauensniveau-Bewertung."
+                ))
+        } else if assessments.count > 1 {
             findings.append(
                 CheckFinding(
-                    kind: .conflict,
+                    kind: .vertrauensniveau,
                     message:
-                        "\(conflicts.count) offene(r) Konflikt(e)."))
+                        "Prozess „\(process.title)“ hat \(assessments.count) Vertrauensniveau-Bewertungen; erlaubt ist eine."
+                ))
+        }
+        for assessment in assessments {
+            let verdict = Self.consistency(of: assessment)
+            if !verdict.ok {
+                findings.append(
+                    CheckFinding(kind: .vertrauensniveau, message: "Prozess „\(process.title)“: \(verdict.text)"))
+            }
         }
         return findings
     }
@@ -142,17 +146,15 @@ extension LaborStore {
     }
 
     /// The §9.2 matrix for the lab's Priorisierungskategorie (Labor-Leistungen when none is set).
-    public func completeness(laborID: String) throws -> [CompletenessItem] {
-        guard let labor = try record("labor", id: laborID) else {
-            throw DomainError.notFound(entity: "labor", id: laborID)
-        }
+    public static func completeness(of lab: LabSnapshot) -> [CompletenessItem] {
+        let labor = lab.lab
         let column =
             ["labor_leistung": 0, "labor_kandidat": 1, "mittlere_prioritaet": 2, "depriorisiert": 3][
                 labor.text("kategorie") ?? "labor_leistung"] ?? 0
         let notCaptured = "wird in OZG Labor-Sync noch nicht erfasst"
-        let elements = try records("element", laborID: laborID)
-        let requirements = try records("anforderung", laborID: laborID)
-        func has(_ entity: String) throws -> Bool { !(try records(entity, laborID: laborID)).isEmpty }
+        let elements = lab.records("element")
+        let requirements = lab.records("anforderung")
+        func has(_ entity: String) -> Bool { !lab.records(entity).isEmpty }
         // (content, L, K, M, D) with "X" required, "(X)" as needed, "" not required; then presence.
         let matrix: [(String, [String], Bool, String?)] = [
             ("Analysierte Leistungen", ["X", "X", "X", "X"], labor.text("ozg_leistung") != nil, nil),
@@ -160,7 +162,7 @@ extension LaborStore {
                 "Prioritäten (begründet)", ["X", "X", "X", "X"],
                 labor.text("kategorie") != nil && labor.text("begruendung") != nil, nil
             ),
-            ("User Journey", ["X", "(X)", "", ""], try has("schritt"), nil),
+            ("User Journey", ["X", "(X)", "", ""], has("schritt"), nil),
             ("Umsetzungsvarianten", ["X", "X", "X", ""], false, notCaptured),
             ("Architektur & Komponenten", ["X", "(X)", "", ""], false, notCaptured),
             (
@@ -169,12 +171,12 @@ extension LaborStore {
             ),
             ("FIM-Artefakte", ["X", "X", "X", ""], elements.contains { !$0["fim_referenzen"].isNull }, nil),
             ("Datenübertragungsstandards / XÖV", ["X", "X", "(X)", ""], false, notCaptured),
-            ("Personas", ["X", "X", "", ""], try has("persona"), nil),
+            ("Personas", ["X", "X", "", ""], has("persona"), nil),
             ("Referenzprozesse", ["X", "(X)", "", ""], !elements.isEmpty, nil),
             ("Register", ["X", "(X)", "(X)", ""], elements.contains { $0["once_only"] == .integer(1) }, nil),
             ("Harmonisierung", ["X", "X", "X", ""], false, notCaptured),
             ("Nachnutzung", ["X", "X", "X", ""], false, notCaptured),
-            ("Prototypen", ["X", "(X)", "", ""], try has("prototyp"), nil),
+            ("Prototypen", ["X", "(X)", "", ""], has("prototyp"), nil),
         ]
         return matrix.compactMap { content, marks, present, note in
             let mark = marks[column]

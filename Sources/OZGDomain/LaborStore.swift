@@ -143,7 +143,7 @@ public final class LaborStore {
     }
 
     private func isOrphan(_ record: Record, isVisible: (String, String) throws -> Bool) throws -> Bool {
-        if record.entity.key != "labor", !(try isVisible("labor", record.laborID)) { return true }
+        if !record.entity.isLab, !(try isVisible(Domain.lab.key, record.laborID)) { return true }
         guard let owning = record.entity.owningField, let target = owning.referencedEntity else { return false }
         guard let parent = record.text(owning.key) else { return true }
         return !(try isVisible(target, parent))
@@ -154,7 +154,7 @@ public final class LaborStore {
         let entity = try self.entity(entityKey)
         var sql = "SELECT id, \"\(entity.titleField)\" FROM \"\(entity.key)\" WHERE substr(id, 1, ?) = ?"
         var bindings: [DatabaseValue] = [.integer(Int64(prefix.utf8.count)), .text(prefix)]
-        if let laborID, entity.key != "labor" {
+        if let laborID, !entity.isLab {
             sql += " AND labor_id = ?"
             bindings.append(.text(laborID))
         }
@@ -184,11 +184,11 @@ public final class LaborStore {
         let entity = try self.entity(entityKey)
         let newID = id ?? RowID.generate()
         let lab: String
-        if entity.key == "labor" {
+        if entity.isLab {
             try Self.validateLaborID(newID)
             lab = newID
         } else {
-            guard let laborID, try replica.isVisible(table: "labor", id: laborID) else {
+            guard let laborID, try replica.isVisible(table: Domain.lab.key, id: laborID) else {
                 throw DomainError.noCurrentLab
             }
             lab = laborID
@@ -282,7 +282,7 @@ public final class LaborStore {
     /// A lab id: 1–64 letters, digits, `-` or `_` (readable ids such as `wohngeld-mv`, or generated UUIDs).
     static func validateLaborID(_ id: String) throws {
         guard LabID(id) != nil else {
-            throw DomainError.invalidValue(entity: "labor", field: "id", value: id, reason: LabID.rule + ".")
+            throw DomainError.invalidValue(entity: Domain.lab.key, field: "id", value: id, reason: LabID.rule + ".")
         }
     }
 
@@ -323,8 +323,8 @@ public final class LaborStore {
 
     private func deleteTree(_ entity: Entity, id: String) throws {
         try replica.delete(entity.key, id: id)
-        if entity.key == "labor" {
-            for child in Domain.entities where child.key != "labor" {
+        if entity.isLab {
+            for child in Domain.labContents {
                 let ids = try rows("SELECT id FROM \"\(child.key)\" WHERE labor_id = ?", [.text(id)]) {
                     $0.text(0) ?? ""
                 }
@@ -346,15 +346,15 @@ public final class LaborStore {
     private func restoreChildren(of entity: Entity, id: String, deletedSince deletion: Version?) throws {
         guard let deletion else { return }
         let children: [(Entity, String?)] =
-            entity.key == "labor"
-            ? Domain.entities.filter { $0.key != "labor" }.map { ($0, "labor_id") }
+            entity.isLab
+            ? Domain.labContents.map { ($0, "labor_id") }
             : ownedEntities(of: entity).map { ($0.0, $0.1.key) }
         for (child, field) in children {
             guard let field else { continue }
             for row in try replica.deletedRows(table: child.key)
             where row.values[field]?.textValue == id && !(row.deletedBy.map { $0 < deletion } ?? true) {
                 try replica.restore(child.key, id: row.id)
-                if entity.key != "labor" { try restoreChildren(of: child, id: row.id, deletedSince: deletion) }
+                if !entity.isLab { try restoreChildren(of: child, id: row.id, deletedSince: deletion) }
             }
         }
     }

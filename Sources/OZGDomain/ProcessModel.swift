@@ -19,14 +19,31 @@ public struct ProcessModel {
     /// Whether `flows` came from the element order rather than from `fluss` rows.
     public let flowsDerived: Bool
 
+    /// Reads one process and its lanes, elements and flows from the store.
     public init(store: LaborStore, processID: String) throws {
         guard let process = try store.record("prozess", id: processID) else {
             throw DomainError.notFound(entity: "prozess", id: processID)
         }
+        func children(_ key: String) throws -> [Record] {
+            try store.records(of: try store.entity(key), in: process.laborID, where: ["prozess_id": .text(processID)])
+        }
+        self.init(
+            process: process, lanes: try children("akteur"), nodes: try children("element"),
+            explicitFlows: try children("fluss"))
+    }
+
+    /// The model of `process` from a lab snapshot that holds it.
+    public init(process: Record, in lab: LabSnapshot) {
+        self.init(
+            process: process, lanes: lab.children("akteur", of: process.id),
+            nodes: lab.children("element", of: process.id),
+            explicitFlows: lab.children("fluss", of: process.id))
+    }
+
+    private init(process: Record, lanes: [Record], nodes: [Record], explicitFlows explicit: [Record]) {
         self.process = process
-        lanes = try store.records("akteur", laborID: process.laborID, filter: ["prozess_id": processID])
-        nodes = try store.records("element", laborID: process.laborID, filter: ["prozess_id": processID])
-        let explicit = try store.records("fluss", laborID: process.laborID, filter: ["prozess_id": processID])
+        self.lanes = lanes
+        self.nodes = nodes
         if explicit.isEmpty {
             flowsDerived = true
             flows = zip(nodes, nodes.dropFirst()).map { from, to in

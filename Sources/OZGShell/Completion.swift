@@ -87,13 +87,13 @@ extension Interpreter {
         }
         let used = Set(words.dropFirst(2).compactMap { $0.split(separator: "=").first.map(String.init) })
         var names = entity.fields.map(\.key).filter { !used.contains($0) }
-        if entity.key == "labor" && verb == "add" { names.append("id") }
+        if entity.isLab && verb == "add" { names.append("id") }
         return .init(wordStart: wordStart, candidates: names.map { ($0 + "=", $0 + "=") })
     }
 
     /// Visible ids of an entity in the current lab with their titles.
     func ids(_ entityKey: String) -> [(String, String)] {
-        let lab = entityKey == "labor" ? nil : currentLab
+        let lab = Domain.entity(entityKey)?.isLab == true ? nil : currentLab
         let records = (try? store.records(entityKey, laborID: lab)) ?? []
         return records.map { ($0.id, $0.title) }
     }

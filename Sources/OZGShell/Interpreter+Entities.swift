@@ -17,23 +17,23 @@ extension Interpreter {
         switch verb {
         case "add":
             var fields = try Tokenizer.assignments(rest, command: "\(entity.key) add")
-            let explicitID = entity.key == "labor" ? fields.removeValue(forKey: "id") : nil
+            let explicitID = entity.isLab ? fields.removeValue(forKey: "id") : nil
             let id = try store.add(
-                entity.key, laborID: entity.key == "labor" ? nil : try requireLab(), id: explicitID,
+                entity.key, laborID: entity.isLab ? nil : try requireLab(), id: explicitID,
                 fields: fields)
-            if entity.key == "labor" { try replica.setLocalSetting("labor", id) }
+            if entity.isLab { try replica.setLocalSetting(Self.currentLabSetting, id) }
             print(id)
-        case "use" where entity.key == "labor":
+        case "use" where entity.isLab:
             guard let prefix = rest.first, rest.count == 1 else { throw ShellError.usage("Aufruf: labor use <id>") }
-            let id = try store.resolveID("labor", prefix, laborID: nil)
-            try replica.setLocalSetting("labor", id)
+            let id = try store.resolveID(Domain.lab.key, prefix, laborID: nil)
+            try replica.setLocalSetting(Self.currentLabSetting, id)
             if format == .tabelle {
-                print("Aktuelles Labor: \(try store.record("labor", id: id)?.title ?? id) (\(id))")
+                print("Aktuelles Labor: \(try store.record(Domain.lab.key, id: id)?.title ?? id) (\(id))")
             }
         case "list":
             let filter = try Tokenizer.assignments(rest, command: "\(entity.key) list")
             let records = try store.records(
-                entity.key, laborID: entity.key == "labor" ? nil : try requireLab(), filter: filter)
+                entity.key, laborID: entity.isLab ? nil : try requireLab(), filter: filter)
             print(listTable(entity, records).render(format))
         case "show":
             let record = try resolveRecord(entity, rest.first, verb: "show")
@@ -50,7 +50,7 @@ extension Interpreter {
             }
             let id = try resolveVisible(entity, first)
             try store.delete(entity.key, id: id)
-            if entity.key == "labor", currentLab == nil { try replica.setLocalSetting("labor", nil) }
+            if entity.isLab, currentLab == nil { try replica.setLocalSetting(Self.currentLabSetting, nil) }
         case "restore":
             guard let first = rest.first, rest.count == 1 else {
                 throw ShellError.usage("Aufruf: \(entity.key) restore <id>")
@@ -86,19 +86,19 @@ extension Interpreter {
 
     func verbs(for entity: Entity) -> [String] {
         var verbs = Self.verbs.filter { $0 != "move" || entity.isOrdered }
-        if entity.key == "labor" { verbs.insert("use", at: 0) }
+        if entity.isLab { verbs.insert("use", at: 0) }
         return verbs
     }
 
     func resolveVisible(_ entity: Entity, _ prefix: String) throws -> String {
-        try store.resolveID(entity.key, prefix, laborID: entity.key == "labor" ? nil : currentLab)
+        try store.resolveID(entity.key, prefix, laborID: entity.isLab ? nil : currentLab)
     }
 
     func resolveRecord(_ entity: Entity, _ prefix: String?, verb: String) throws -> Record {
         let id: String
         if let prefix {
             id = try resolveVisible(entity, prefix)
-        } else if entity.key == "labor", let lab = currentLab {
+        } else if entity.isLab, let lab = currentLab {
             id = lab
         } else {
             throw ShellError.usage("Aufruf: \(entity.key) \(verb) <id>")
@@ -114,7 +114,7 @@ extension Interpreter {
         let lab = currentLab
         let candidates = try replica.deletedRows(table: entity.key).filter { row in
             row.id.hasPrefix(prefix)
-                && (entity.key == "labor" || lab == nil || row.values["labor_id"]?.textValue == lab)
+                && (entity.isLab || lab == nil || row.values["labor_id"]?.textValue == lab)
         }
         if let exact = candidates.first(where: { $0.id == prefix }) { return exact.id }
         guard !candidates.isEmpty else {
@@ -172,7 +172,7 @@ extension Interpreter {
 
     func detailTable(_ record: Record) -> ResultTable {
         var rows = [["ID", record.id]]
-        if record.entity.key != "labor" { rows.append(["Labor", record.laborID]) }
+        if !record.entity.isLab { rows.append(["Labor", record.laborID]) }
         for field in record.entity.fields {
             var value = record.display(field.key)
             if let target = field.referencedEntity, let id = record.text(field.key) {

@@ -12,7 +12,7 @@ extension Interpreter {
         var rows: [[String]] = [
             ["Datei", path], ["Gerät", "\(replica.siteID.shortHex)" + (replica.author.map { " (\($0))" } ?? "")],
         ]
-        if let lab = currentLab, let record = try store.record("labor", id: lab) {
+        if let lab = currentLab, let record = try store.record(Domain.lab.key, id: lab) {
             rows.append(["Labor", "\(record.title) (\(lab))"])
         } else {
             rows.append(["Labor", "keins ausgewählt"])
@@ -76,8 +76,8 @@ extension Interpreter {
         }
         if onTerminal { write("\n") }
         try replica.setLocalSetting("remote.last_sync", ISO8601DateFormatter().string(from: Date()))
-        if currentLab == nil, try replica.isVisible(table: "labor", id: lab) {
-            try replica.setLocalSetting("labor", lab)
+        if currentLab == nil, try replica.isVisible(table: Domain.lab.key, id: lab) {
+            try replica.setLocalSetting(Self.currentLabSetting, lab)
         }
         if format == .tabelle {
             print(

@@ -83,7 +83,7 @@ extension Interpreter {
             throw ShellError.failed("Die Datei „\(arguments[1])“ lässt sich nicht lesen (UTF-8 erwartet).")
         }
         let lab = try JSONImport.load(text, into: store, newIDs: options["neue_ids"] == "ja")
-        try replica.setLocalSetting("labor", lab)
+        try replica.setLocalSetting(Self.currentLabSetting, lab)
         print(lab)
     }
 

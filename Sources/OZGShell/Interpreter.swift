@@ -41,9 +41,13 @@ public final class Interpreter {
 
     var replica: Replica { store.replica }
 
+    /// The local setting that remembers the current lab.
+    static let currentLabSetting = "labor"
+
     /// The lab commands work on (remembered in the file, not replicated).
     public var currentLab: String? {
-        guard let id = try? replica.localSetting("labor"), (try? replica.isVisible(table: "labor", id: id)) == true
+        guard let id = try? replica.localSetting(Self.currentLabSetting),
+            (try? replica.isVisible(table: Domain.lab.key, id: id)) == true
         else {
             return nil
         }
@@ -52,7 +56,7 @@ public final class Interpreter {
 
     /// The prompt, naming the current lab.
     public var prompt: String {
-        guard let lab = currentLab, let record = try? store.record("labor", id: lab) else {
+        guard let lab = currentLab, let record = try? store.record(Domain.lab.key, id: lab) else {
             return "ozg (kein Labor)> "
         }
         return "ozg (\(record.title))> "

@@ -10,8 +10,8 @@ public enum CSVExport {
     {
         let entity = try store.entity(entityKey)
         let records =
-            entityKey == "labor"
-            ? try store.record("labor", id: laborID).map { [$0] } ?? []
+            Domain.entity(entityKey)?.isLab == true
+            ? try store.record(Domain.lab.key, id: laborID).map { [$0] } ?? []
             : try store.records(entityKey, laborID: laborID)
         var columns: [(key: String, label: String)] = [("id", "ID"), ("labor_id", "Labor")]
         columns += entity.fields.map { ($0.key, $0.label) }

@@ -13,11 +13,11 @@ public enum JSONExport {
     public static let version = 1
 
     public static func json(store: LaborStore, laborID: String) throws -> String {
-        guard let labor = try store.record("labor", id: laborID) else {
-            throw DomainError.notFound(entity: "labor", id: laborID)
+        guard let labor = try store.record(Domain.lab.key, id: laborID) else {
+            throw DomainError.notFound(entity: Domain.lab.key, id: laborID)
         }
         var entities: [String: JSONValue] = [:]
-        for entity in Domain.entities where entity.key != "labor" {
+        for entity in Domain.entities where !entity.isLab {
             let rows = try store.records(entity.key, laborID: laborID).sorted { $0.id < $1.id }
             entities[entity.key] = .array(rows.map(object))
         }
@@ -119,7 +119,7 @@ public enum JSONImport {
             throw DomainError.invalidImport("das Objekt „labor“ mit „id“ fehlt.")
         }
         let entities = root["entitaeten"] as? [String: Any] ?? [:]
-        for key in entities.keys where Domain.entity(key) == nil || key == "labor" {
+        for key in entities.keys where Domain.entity(key)?.isLab != false {
             throw DomainError.invalidImport("unbekannte Entität „\(key)“.")
         }
         var idMap: [String: String] = [:]
@@ -132,7 +132,7 @@ public enum JSONImport {
         }
         return try store.replica.transaction {
             let newLab = try insert(
-                labor, entity: try store.entity("labor"), laborID: nil, store: store, mapped: mapped)
+                labor, entity: Domain.lab, laborID: nil, store: store, mapped: mapped)
             // Parents before children: an entity's references point to entities declared before it,
             // except anforderung → befund and element → akteur order, which the declaration order satisfies.
             for entity in importOrder() {
@@ -148,9 +148,9 @@ public enum JSONImport {
 
     /// Entities ordered so that every referenced entity comes before the one referring to it.
     static func importOrder() -> [Entity] {
-        var done: Set<String> = ["labor"]
+        var done: Set<String> = [Domain.lab.key]
         var order: [Entity] = []
-        var remaining = Domain.entities.filter { $0.key != "labor" }
+        var remaining = Domain.labContents
         while !remaining.isEmpty {
             let ready = remaining.filter { entity in
                 entity.fields.compactMap(\.referencedEntity).allSatisfy { done.contains($0) || $0 == entity.key }
@@ -189,7 +189,7 @@ public enum JSONImport {
             }
             fields[key] = field.referencedEntity == nil ? text : mapped(text)
         }
-        let newID = entity.key == "labor" ? mapped(id) : mapped(id)
+        let newID = mapped(id)
         let created = try store.add(entity.key, laborID: laborID, id: newID, fields: fields)
         if entity.isOrdered, let position = row["position"] as? String {
             try store.replica.update(entity.key, id: created, values: ["position": .text(position)])
