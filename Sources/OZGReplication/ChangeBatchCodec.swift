@@ -15,16 +15,16 @@ public enum ChangeBatchCodec {
     static let magic: [UInt8] = [0x4F, 0x5A, 0x42, 0x01]  // "OZB", format 1
 
     /// Row header bits.
-    private static let hasRowVersion: UInt8 = 0x01
-    private static let hasDeleteBase: UInt8 = 0x02
-    private static let explicitCl: UInt8 = 0x04
-    private static let sameTable: UInt8 = 0x08
+    fileprivate static let hasRowVersion: UInt8 = 0x01
+    fileprivate static let hasDeleteBase: UInt8 = 0x02
+    fileprivate static let explicitCl: UInt8 = 0x04
+    fileprivate static let sameTable: UInt8 = 0x08
     /// Cell header bits (the low three hold the value tag).
-    private static let tagMask: UInt8 = 0x07
-    private static let ownCl: UInt8 = 0x08
-    private static let sameVersion: UInt8 = 0x10
-    private static let hasBase: UInt8 = 0x20
-    private static let expectedColumn: UInt8 = 0x40
+    fileprivate static let tagMask: UInt8 = 0x07
+    fileprivate static let ownCl: UInt8 = 0x08
+    fileprivate static let sameVersion: UInt8 = 0x10
+    fileprivate static let hasBase: UInt8 = 0x20
+    fileprivate static let expectedColumn: UInt8 = 0x40
     /// Texts up to this many bytes are remembered, so a repeat costs an index instead of the text.
     static let maxReferencedTextBytes = 64
 
@@ -131,9 +131,9 @@ public enum ChangeBatchCodec {
 
     /// Decodes an uncompressed batch, rejecting anything malformed with a `ChangeBatchDecodingError`.
     public static func decode(_ bytes: [UInt8]) throws(ChangeBatchDecodingError) -> ChangeBatch {
-        var reader = ByteReader(bytes)
+        var decoder = BatchDecoder(bytes)
         do {
-            return try decode(&reader)
+            return try decoder.batch()
         } catch let error as ChangeBatchDecodingError {
             throw error
         } catch ByteReaderFailure.truncated(let offset) {
@@ -143,20 +143,51 @@ public enum ChangeBatchCodec {
         } catch ValueDecodingFailure.invalidUTF8(let offset) {
             throw ChangeBatchDecodingError(reason: "Ein Text ist kein gültiges UTF-8", offset: offset)
         } catch {
-            throw ChangeBatchDecodingError(reason: "Unlesbare Daten", offset: reader.offset)
+            throw ChangeBatchDecodingError(reason: "Unlesbare Daten", offset: decoder.reader.offset)
         }
     }
+}
 
-    private static func decode(_ reader: inout ByteReader) throws -> ChangeBatch {
-        func fail(_ reason: String) -> ChangeBatchDecodingError {
-            ChangeBatchDecodingError(reason: reason, offset: reader.offset)
-        }
-        guard reader.remaining >= 4, Array(try reader.raw(count: 4)) == magic else {
+/// Reads one encoded batch in the order `ChangeBatchCodec.encode` wrote it: header, name table,
+/// site table, row ids, then each row with its cells. Every count and index is checked against what
+/// is left or what was declared, so nothing in the input can make it trap or allocate without bound.
+private struct BatchDecoder {
+    typealias Codec = ChangeBatchCodec
+    var reader: ByteReader
+    var strings: [String] = []
+    var sites: [SiteID] = []
+    /// Versions are delta-encoded against the previous one read.
+    var previousHLC: UInt64 = 0
+    /// Short texts already read, which later cells may reference by index.
+    var texts: [String] = []
+    var previousTable: String?
+    var previousFirstColumn: Int?
+
+    init(_ bytes: [UInt8]) {
+        reader = ByteReader(bytes)
+    }
+
+    func fail(_ reason: String) -> ChangeBatchDecodingError {
+        ChangeBatchDecodingError(reason: reason, offset: reader.offset)
+    }
+
+    mutating func batch() throws -> ChangeBatch {
+        guard reader.remaining >= 4, Array(try reader.raw(count: 4)) == Codec.magic else {
             throw ChangeBatchDecodingError(reason: "Kein Änderungspaket (Kennung „OZB“, Format 1 erwartet)", offset: 0)
         }
+        try nameTable()
+        try siteTable()
+        let ids = try rowIDs()
+        var rows: [RowChange] = []
+        rows.reserveCapacity(ids.count)
+        for id in ids { rows.append(try row(id: id)) }
+        guard reader.isAtEnd else { throw fail("Nach dem Ende des Pakets folgen noch \(reader.remaining) Bytes") }
+        return ChangeBatch(rows: rows)
+    }
+
+    mutating func nameTable() throws {
         let stringCount = try reader.varint()
         guard stringCount <= UInt64(reader.remaining) else { throw fail("Zu viele Namen angegeben") }
-        var strings: [String] = []
         strings.reserveCapacity(Int(stringCount))
         for _ in 0..<stringCount {
             let bytes = try reader.lengthPrefixed()
@@ -165,27 +196,18 @@ public enum ChangeBatchCodec {
             }
             strings.append(text)
         }
+    }
+
+    mutating func siteTable() throws {
         let siteCount = try reader.varint()
         guard siteCount <= UInt64(reader.remaining / 16) else { throw fail("Zu viele Geräte-IDs angegeben") }
-        var sites: [SiteID] = []
         for _ in 0..<siteCount {
-            sites.append(SiteID(bytes: try reader.raw(count: 16))!)
+            guard let site = SiteID(bytes: try reader.raw(count: 16)) else { throw fail("Ungültige Geräte-ID") }
+            sites.append(site)
         }
-        func string(_ what: String) throws -> String {
-            let index = try reader.varint()
-            guard index < UInt64(strings.count) else { throw fail("\(what)-Index \(index) verweist auf keinen Namen") }
-            return strings[Int(index)]
-        }
-        var previousHLC: UInt64 = 0
-        func version() throws -> Version {
-            let delta = try reader.signedVarint()
-            let hlc = previousHLC &+ UInt64(bitPattern: delta)
-            previousHLC = hlc
-            let index = try reader.varint()
-            guard index < UInt64(sites.count) else { throw fail("Geräte-Index \(index) verweist auf keine Geräte-ID") }
-            return Version(hlc: hlc, site: sites[Int(index)])
-        }
+    }
 
+    mutating func rowIDs() throws -> [String] {
         let rowCount = try reader.varint()
         guard rowCount <= UInt64(reader.remaining) else { throw fail("Zu viele Zeilen angegeben") }
         var ids: [String] = []
@@ -203,86 +225,99 @@ public enum ChangeBatchCodec {
                 ids.append(text)
             }
         }
-        var rows: [RowChange] = []
-        rows.reserveCapacity(Int(rowCount))
-        var texts: [String] = []
-        var previousTable: String?
-        var previousFirstColumn: Int?
-        for id in ids {
-            let header = try reader.byte()
-            guard header & ~0x0F == 0 else { throw fail("Unbekannte Zeilenkennzeichen \(header)") }
-            let table: String
-            if header & sameTable != 0 {
-                guard let previousTable else { throw fail("Die erste Zeile verweist auf eine vorige Tabelle") }
-                table = previousTable
-            } else {
-                table = try string("Tabellen")
-            }
-            previousTable = table
-            let cl = header & explicitCl != 0 ? try reader.varint() : 1
-            guard cl >= 1 else { throw fail("Kausale Länge 0 ist nicht erlaubt (mindestens 1)") }
-            let rowVersion = header & hasRowVersion != 0 ? try version() : nil
-            let deleteBase = header & hasDeleteBase != 0 ? try version() : nil
-            let cellCount = try reader.varint()
-            guard cellCount <= UInt64(reader.remaining) else { throw fail("Zu viele Zellen angegeben") }
-            var cells: [CellChange] = []
-            cells.reserveCapacity(Int(cellCount))
-            var previousVersion: Version?
-            var expected = previousFirstColumn
-            for position in 0..<Int(cellCount) {
-                let cellHeader = try reader.byte()
-                guard cellHeader & 0x80 == 0, let tag = ValueTag(rawValue: cellHeader & tagMask) else {
-                    throw fail("Unbekannte Zellkennung \(cellHeader)")
-                }
-                let columnIndex: Int
-                if cellHeader & expectedColumn != 0 {
-                    guard let expected, expected < strings.count else {
-                        throw fail("Zelle verweist auf eine Spalte, die es nicht gibt")
-                    }
-                    columnIndex = expected
-                } else {
-                    let index = try reader.varint()
-                    guard index < UInt64(strings.count) else {
-                        throw fail("Spalten-Index \(index) verweist auf keinen Namen")
-                    }
-                    columnIndex = Int(index)
-                }
-                if position == 0 { previousFirstColumn = columnIndex }
-                expected = columnIndex + 1
-                let cellCl = cellHeader & ownCl != 0 ? try reader.varint() : cl
-                guard cellCl >= 1, cellCl % 2 == 1 else {
-                    throw fail("Eine Zelle trägt die kausale Länge \(cellCl); erlaubt sind ungerade Werte ab 1")
-                }
-                let cellVersion: Version
-                if cellHeader & sameVersion != 0 {
-                    guard let previousVersion else { throw fail("Zelle verweist auf eine fehlende Vorgängerversion") }
-                    cellVersion = previousVersion
-                } else {
-                    cellVersion = try version()
-                }
-                let base = cellHeader & hasBase != 0 ? try version() : nil
-                let value: DatabaseValue
-                if tag == .textReference {
-                    let index = try reader.varint()
-                    guard index < UInt64(texts.count) else { throw fail("Textverweis \(index) zeigt auf keinen Text") }
-                    value = .text(texts[Int(index)])
-                } else {
-                    value = try DatabaseValue.readPayload(tag: tag, from: &reader)
-                    if case .text(let text) = value, text.utf8.count <= maxReferencedTextBytes { texts.append(text) }
-                }
-                cells.append(
-                    CellChange(
-                        column: strings[columnIndex], value: value, cl: cellCl, version: cellVersion,
-                        base: base))
-                previousVersion = cellVersion
-            }
-            rows.append(
-                RowChange(
-                    table: table, id: id, cl: cl, rowVersion: rowVersion, deleteBase: deleteBase,
-                    cells: cells))
+        return ids
+    }
+
+    mutating func string(_ what: String) throws -> String {
+        let index = try reader.varint()
+        guard index < UInt64(strings.count) else { throw fail("\(what)-Index \(index) verweist auf keinen Namen") }
+        return strings[Int(index)]
+    }
+
+    mutating func version() throws -> Version {
+        let delta = try reader.signedVarint()
+        let hlc = previousHLC &+ UInt64(bitPattern: delta)
+        previousHLC = hlc
+        let index = try reader.varint()
+        guard index < UInt64(sites.count) else { throw fail("Geräte-Index \(index) verweist auf keine Geräte-ID") }
+        return Version(hlc: hlc, site: sites[Int(index)])
+    }
+
+    /// A row: header flags, table (or the previous one), causal length, row version, delete base, cells.
+    mutating func row(id: String) throws -> RowChange {
+        let header = try reader.byte()
+        guard header & ~0x0F == 0 else { throw fail("Unbekannte Zeilenkennzeichen \(header)") }
+        let table: String
+        if header & Codec.sameTable != 0 {
+            guard let previousTable else { throw fail("Die erste Zeile verweist auf eine vorige Tabelle") }
+            table = previousTable
+        } else {
+            table = try string("Tabellen")
         }
-        guard reader.isAtEnd else { throw fail("Nach dem Ende des Pakets folgen noch \(reader.remaining) Bytes") }
-        return ChangeBatch(rows: rows)
+        previousTable = table
+        let cl = header & Codec.explicitCl != 0 ? try reader.varint() : 1
+        guard cl >= 1 else { throw fail("Kausale Länge 0 ist nicht erlaubt (mindestens 1)") }
+        let rowVersion = header & Codec.hasRowVersion != 0 ? try version() : nil
+        let deleteBase = header & Codec.hasDeleteBase != 0 ? try version() : nil
+        let cellCount = try reader.varint()
+        guard cellCount <= UInt64(reader.remaining) else { throw fail("Zu viele Zellen angegeben") }
+        var cells: [CellChange] = []
+        cells.reserveCapacity(Int(cellCount))
+        var expected = previousFirstColumn
+        for position in 0..<Int(cellCount) {
+            let cell = try cell(rowCl: cl, expectedColumn: expected, previousVersion: cells.last?.version)
+            if position == 0 { previousFirstColumn = cell.columnIndex }
+            expected = cell.columnIndex + 1
+            cells.append(cell.change)
+        }
+        return RowChange(
+            table: table, id: id, cl: cl, rowVersion: rowVersion, deleteBase: deleteBase, cells: cells)
+    }
+
+    /// A cell: header with value tag and flags, column (or the expected next one), causal length
+    /// (or the row's), version (or the previous cell's), base, value (or a reference to an earlier text).
+    mutating func cell(rowCl: UInt64, expectedColumn expected: Int?, previousVersion: Version?) throws
+        -> (change: CellChange, columnIndex: Int)
+    {
+        let cellHeader = try reader.byte()
+        guard cellHeader & 0x80 == 0, let tag = ValueTag(rawValue: cellHeader & Codec.tagMask) else {
+            throw fail("Unbekannte Zellkennung \(cellHeader)")
+        }
+        let columnIndex: Int
+        if cellHeader & Codec.expectedColumn != 0 {
+            guard let expected, expected < strings.count else {
+                throw fail("Zelle verweist auf eine Spalte, die es nicht gibt")
+            }
+            columnIndex = expected
+        } else {
+            let index = try reader.varint()
+            guard index < UInt64(strings.count) else { throw fail("Spalten-Index \(index) verweist auf keinen Namen") }
+            columnIndex = Int(index)
+        }
+        let cellCl = cellHeader & Codec.ownCl != 0 ? try reader.varint() : rowCl
+        guard cellCl >= 1, cellCl % 2 == 1 else {
+            throw fail("Eine Zelle trägt die kausale Länge \(cellCl); erlaubt sind ungerade Werte ab 1")
+        }
+        let cellVersion: Version
+        if cellHeader & Codec.sameVersion != 0 {
+            guard let previousVersion else { throw fail("Zelle verweist auf eine fehlende Vorgängerversion") }
+            cellVersion = previousVersion
+        } else {
+            cellVersion = try version()
+        }
+        let base = cellHeader & Codec.hasBase != 0 ? try version() : nil
+        let value: DatabaseValue
+        if tag == .textReference {
+            let index = try reader.varint()
+            guard index < UInt64(texts.count) else { throw fail("Textverweis \(index) zeigt auf keinen Text") }
+            value = .text(texts[Int(index)])
+        } else {
+            value = try DatabaseValue.readPayload(tag: tag, from: &reader)
+            if case .text(let text) = value, text.utf8.count <= Codec.maxReferencedTextBytes { texts.append(text) }
+        }
+        let change = CellChange(
+            column: strings[columnIndex], value: value, cl: cellCl, version: cellVersion, base: base)
+        return (change, columnIndex)
     }
 }
 

@@ -58,7 +58,8 @@ extension Replica {
         }
     }
 
-    /// Merges one row change. Returns whether stored state changed.
+    /// Merges one row change by the rules of docs/ARCHITECTURE.md ("Merge rules", "Conflicts"), one
+    /// step per rule. Returns whether stored state changed.
     @discardableResult
     func merge(_ change: RowChange, origin: Origin, result: inout ApplyResult) throws -> Bool {
         guard let table = tables[change.table] else {
@@ -66,7 +67,25 @@ extension Replica {
             result.pendingChanges += change.changeCount
             return false
         }
-        var known: [(Int, CellChange)] = []
+        let known = try keepUnknownColumnsPending(change, table: table, result: &result)
+        var row = RowMerge(table: table, id: change.id, stored: try loadRow(table, id: change.id))
+        row.growCausalLength(change, cells: known)
+        let detectConflicts = table.name != ConflictRecord.tableName
+        row.keepMaximumCells(known, detectConflicts: detectConflicts)
+        if detectConflicts { row.recordEditsLostToDelete() }
+        let changed = try persist(row, change: change, cells: known, origin: origin, result: &result)
+        for conflict in row.conflicts {
+            if try merge(conflict, origin: .local, result: &result) { result.conflicts += 1 }
+        }
+        return changed
+    }
+
+    /// Changes for a column the file does not know are kept in `_ozg_pending` until a migration adds
+    /// it; returns the known cells with their column ordinals.
+    private func keepUnknownColumnsPending(_ change: RowChange, table: TableState, result: inout ApplyResult) throws
+        -> [(ordinal: Int, cell: CellChange)]
+    {
+        var known: [(ordinal: Int, cell: CellChange)] = []
         known.reserveCapacity(change.cells.count)
         var unknown: [CellChange] = []
         for (position, cell) in change.cells.enumerated() {
@@ -80,103 +99,46 @@ extension Replica {
             try keepPending(RowChange(table: change.table, id: change.id, cl: change.cl, cells: unknown))
             result.pendingChanges += unknown.count
         }
+        return known
+    }
 
-        let stored = try loadRow(table, id: change.id)
-        var meta = stored?.meta ?? RowMeta(cl: 0, rowVersion: nil, deleteBase: nil, cells: [])
-        let oldCl = meta.cl
-        let oldValues = stored?.values ?? [DatabaseValue](repeating: .null, count: table.columns.count)
-        var values = oldValues
-
-        // Row level: the causal length only grows; a cell written at a higher length proves the row reached it.
-        var newCl = max(oldCl, change.cl)
-        for (_, cell) in known { newCl = max(newCl, cell.cl) }
-        if change.cl > oldCl {
-            meta.rowVersion = change.rowVersion
-            meta.deleteBase = change.deleteBase
-        } else if change.cl == oldCl, let version = change.rowVersion, Optional.isLess(meta.rowVersion, version) {
-            meta.rowVersion = version
-            meta.deleteBase = change.deleteBase
+    /// Writes the merged row and its log entry when anything changed.
+    private func persist(
+        _ row: RowMerge, change: RowChange, cells known: [(ordinal: Int, cell: CellChange)], origin: Origin,
+        result: inout ApplyResult
+    ) throws -> Bool {
+        let (table, stored, meta, values, oldValues) = (row.table, row.stored, row.meta, row.values, row.oldValues)
+        guard stored == nil || meta != stored!.meta || values != oldValues else { return false }
+        var changedMask: UInt64 = 0
+        for ordinal in values.indices where values[ordinal] != oldValues[ordinal] {
+            changedMask |= 1 << UInt64(ordinal)
         }
-        meta.cl = newCl
-        let storedIncarnation = oldCl % 2 == 1 ? oldCl : (oldCl == 0 ? 0 : oldCl - 1)
-        let newIncarnation = newCl % 2 == 1 ? newCl : newCl - 1
-        let detectConflicts = table.name != ConflictRecord.tableName
-
-        // Cell level: keep the maximum by (cl, version).
-        var conflicts: [RowChange] = []
-        var wonMask: UInt64 = 0
-        for (ordinal, cell) in known {
-            let local = meta.cell(ordinal)
-            if detectConflicts, let local, local.cl == cell.cl, local.cl == storedIncarnation,
-                local.version != cell.version, values[ordinal] != cell.value,
-                Optional.isLess(cell.base, local.version), Optional.isLess(local.base, cell.version)
-            {
-                conflicts.append(
-                    ConflictRecord.valueConflict(
-                        table: table.name, id: change.id, column: cell.column,
-                        first: (local.version, values[ordinal]), second: (cell.version, cell.value)))
-            }
-            if let local, !((local.cl, local.version) < (cell.cl, cell.version)) { continue }
-            meta.setCell(ordinal, CellMeta(cl: cell.cl, version: cell.version, base: cell.base))
-            wonMask |= 1 << UInt64(ordinal)
-            if cell.cl == newIncarnation { values[ordinal] = cell.value }
+        try store(table, id: change.id, meta, values: values, previous: stored, changed: changedMask)
+        let wasVisible = stored?.inTable ?? false
+        let kind: LogKind
+        var mask = row.wonMask
+        var old: [UInt8]?
+        switch (wasVisible, meta.isVisible) {
+        case (false, true):
+            kind = stored == nil ? .insert : .restore
+        case (true, true):
+            kind = .update
+            mask |= changedMask
+            old = ValueList.encode(values.indices.filter { mask & (1 << UInt64($0)) != 0 }.map { oldValues[$0] })
+        case (true, false):
+            kind = .delete
+            mask = table.allMask
+            old = ValueList.encode(oldValues)
+        case (false, false):
+            kind = .delete
+            mask = table.allMask
+            old = ValueList.encode(values)
         }
-        if newIncarnation != storedIncarnation {
-            for ordinal in values.indices where meta.cell(ordinal)?.cl != newIncarnation {
-                values[ordinal] = .null
-            }
-        }
-
-        // An edit the deleting replica had not seen loses to the delete, visibly.
-        if detectConflicts, newCl % 2 == 0, let deleteVersion = meta.rowVersion, wonMask != 0 || oldCl != newCl {
-            for ordinal in meta.cells.indices where wonMask & (1 << UInt64(ordinal)) != 0 || oldCl != newCl {
-                guard let cell = meta.cell(ordinal), cell.cl == newCl - 1,
-                    Optional.isLess(meta.deleteBase, cell.version)
-                else { continue }
-                conflicts.append(
-                    ConflictRecord.deleteConflict(
-                        table: table.name, id: change.id, column: table.columns[ordinal],
-                        edit: (cell.version, values[ordinal]), delete: deleteVersion))
-            }
-        }
-
-        let metaChanged = stored == nil || meta != stored!.meta || values != oldValues
-        if metaChanged {
-            var changedMask: UInt64 = 0
-            for ordinal in values.indices where values[ordinal] != oldValues[ordinal] {
-                changedMask |= 1 << UInt64(ordinal)
-            }
-            try store(table, id: change.id, meta, values: values, previous: stored, changed: changedMask)
-            let wasVisible = stored?.inTable ?? false
-            let kind: LogKind
-            var mask = wonMask
-            var old: [UInt8]?
-            switch (wasVisible, meta.isVisible) {
-            case (false, true):
-                kind = stored == nil ? .insert : .restore
-            case (true, true):
-                kind = .update
-                mask |= changedMask
-                old = ValueList.encode(values.indices.filter { mask & (1 << UInt64($0)) != 0 }.map { oldValues[$0] })
-            case (true, false):
-                kind = .delete
-                mask = table.allMask
-                old = ValueList.encode(oldValues)
-            case (false, false):
-                kind = .delete
-                mask = table.allMask
-                old = ValueList.encode(values)
-            }
-            let logVersion = change.rowVersion ?? known.first?.1.version ?? Version(hlc: clock.last, site: siteID)
-            try appendLog(table, id: change.id, kind: kind, origin: origin, version: logVersion, mask: mask, old: old)
-            result.changedRows += 1
-            result.changedCells += wonMask.nonzeroBitCount
-        }
-
-        for conflict in conflicts {
-            if try merge(conflict, origin: .local, result: &result) { result.conflicts += 1 }
-        }
-        return metaChanged
+        let logVersion = change.rowVersion ?? known.first?.cell.version ?? Version(hlc: clock.last, site: siteID)
+        try appendLog(table, id: change.id, kind: kind, origin: origin, version: logVersion, mask: mask, old: old)
+        result.changedRows += 1
+        result.changedCells += row.wonMask.nonzeroBitCount
+        return true
     }
 
     func keepPending(_ change: RowChange) throws {

@@ -98,112 +98,170 @@ public enum BPMNExport {
     }
 
     static func render(_ model: ProcessModel) -> String {
-        let process = model.process
-        let processID = XMLText.id("Process", process.id)
-        let collaborationID = XMLText.id("Collaboration", process.id)
-        let participantID = XMLText.id("Participant", process.id)
-        let name = XMLText.escape(process.text("name") ?? "")
-        let columns = columns(model)
-        let rows = rows(model, columns: columns)
-        let nodeID = { (id: String) in XMLText.id("Element", id) }
-        let flowID = { (id: String) in XMLText.id("Flow", id) }
+        let document = BPMNDocument(model: model)
+        return document.definitionsHeader() + document.collaboration() + document.process() + document.diagram()
+            + "</bpmn:definitions>\n"
+    }
 
-        var xml = """
+    static func quote(_ text: String) -> String { "\"\(text)\"" }
+
+    static func shape(_ element: String, x: Int, y: Int, width: Int, height: Int, horizontal: Bool) -> String {
+        let flag = horizontal ? " isHorizontal=\"true\"" : ""
+        return "      <bpmndi:BPMNShape id=\"\(element)_di\" bpmnElement=\"\(element)\"\(flag)>\n"
+            + "        <dc:Bounds x=\"\(x)\" y=\"\(y)\" width=\"\(width)\" height=\"\(height)\"/>\n"
+            + "      </bpmndi:BPMNShape>\n"
+    }
+}
+
+/// One process rendered as BPMN XML, part by part in document order: definitions, collaboration,
+/// process (lanes, flow nodes, sequence flows), diagram interchange (lanes, shapes, edges).
+private struct BPMNDocument {
+    typealias Geometry = BPMNExport.Geometry
+    let model: ProcessModel
+    let columns: [String: Int]
+    let rows: [String: Int]
+    let processID: String
+    let collaborationID: String
+    let participantID: String
+    let name: String
+
+    init(model: ProcessModel) {
+        self.model = model
+        let process = model.process
+        columns = BPMNExport.columns(model)
+        rows = BPMNExport.rows(model, columns: columns)
+        processID = XMLText.id("Process", process.id)
+        collaborationID = XMLText.id("Collaboration", process.id)
+        participantID = XMLText.id("Participant", process.id)
+        name = XMLText.escape(process.text("name") ?? "")
+    }
+
+    func nodeID(_ id: String) -> String { XMLText.id("Element", id) }
+    func flowID(_ id: String) -> String { XMLText.id("Flow", id) }
+
+    func definitionsHeader() -> String {
+        let process = model.process
+        return """
             <?xml version="1.0" encoding="UTF-8"?>
             <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" \
             xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" \
             xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" \
             xmlns:di="http://www.omg.org/spec/DD/20100524/DI" \
             xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" \
-            xmlns:ols="\(extensionNamespace)" \
+            xmlns:ols="\(BPMNExport.extensionNamespace)" \
             id="\(XMLText.id("Definitions", process.id))" \
             targetNamespace="urn:ozg-labor-sync:prozess:\(XMLText.escape(process.id))" \
             exporter="OZG Labor-Sync" exporterVersion="1">
 
             """
-        xml += "  <bpmn:collaboration id=\"\(collaborationID)\">\n"
-        xml += "    <bpmn:participant id=\"\(participantID)\" name=\"\(name)\" processRef=\"\(processID)\"/>\n"
-        xml += "  </bpmn:collaboration>\n"
-        xml += "  <bpmn:process id=\"\(processID)\" name=\"\(name)\" isExecutable=\"false\">\n"
-        let processDocumentation = [
-            ("Zustand", process.display("zustand")), ("Leistung", process.display("ozg_leistung")),
-            ("Definition", process.display("definition")),
-            ("Beschreibung", process.display("beschreibung")),
-            ("Auslöser", process.display("ausloeser")), ("Ergebnis", process.display("ergebnis")),
-        ]
-        .filter { !$0.1.isEmpty }.map { "\($0.0): \($0.1)" }
-        if !processDocumentation.isEmpty {
-            xml +=
-                "    <bpmn:documentation>\(XMLText.escape(processDocumentation.joined(separator: "\n")))</bpmn:documentation>\n"
-        }
-        if !model.lanes.isEmpty {
-            xml += "    <bpmn:laneSet id=\"\(XMLText.id("LaneSet", process.id))\">\n"
-            for lane in model.lanes {
-                xml +=
-                    "      <bpmn:lane id=\"\(XMLText.id("Lane", lane.id))\" name=\"\(XMLText.escape(lane.title))\">\n"
-                for node in model.nodes where node.text("akteur_id") == lane.id {
-                    xml += "        <bpmn:flowNodeRef>\(nodeID(node.id))</bpmn:flowNodeRef>\n"
-                }
-                xml += "      </bpmn:lane>\n"
+    }
+
+    func collaboration() -> String {
+        "  <bpmn:collaboration id=\"\(collaborationID)\">\n"
+            + "    <bpmn:participant id=\"\(participantID)\" name=\"\(name)\" processRef=\"\(processID)\"/>\n"
+            + "  </bpmn:collaboration>\n"
+    }
+
+    /// `Label: value` lines of the non-empty fields, as one escaped documentation element.
+    func documentation(_ pairs: [(String, String)], indent: String) -> String {
+        let lines = pairs.filter { !$0.1.isEmpty }.map { "\($0.0): \($0.1)" }
+        guard !lines.isEmpty else { return "" }
+        return "\(indent)<bpmn:documentation>\(XMLText.escape(lines.joined(separator: "\n")))</bpmn:documentation>\n"
+    }
+
+    func process() -> String {
+        let process = model.process
+        var xml = "  <bpmn:process id=\"\(processID)\" name=\"\(name)\" isExecutable=\"false\">\n"
+        xml += documentation(
+            [
+                ("Zustand", process.display("zustand")), ("Leistung", process.display("ozg_leistung")),
+                ("Definition", process.display("definition")), ("Beschreibung", process.display("beschreibung")),
+                ("Auslöser", process.display("ausloeser")), ("Ergebnis", process.display("ergebnis")),
+            ], indent: "    ")
+        xml += laneSet()
+        for node in model.nodes { xml += flowNode(node) }
+        for flow in model.flows { xml += sequenceFlow(flow) }
+        return xml + "  </bpmn:process>\n"
+    }
+
+    func laneSet() -> String {
+        guard !model.lanes.isEmpty else { return "" }
+        var xml = "    <bpmn:laneSet id=\"\(XMLText.id("LaneSet", model.process.id))\">\n"
+        for lane in model.lanes {
+            xml += "      <bpmn:lane id=\"\(XMLText.id("Lane", lane.id))\" name=\"\(XMLText.escape(lane.title))\">\n"
+            for node in model.nodes where node.text("akteur_id") == lane.id {
+                xml += "        <bpmn:flowNodeRef>\(nodeID(node.id))</bpmn:flowNodeRef>\n"
             }
-            xml += "    </bpmn:laneSet>\n"
+            xml += "      </bpmn:lane>\n"
         }
-        for node in model.nodes {
-            let element = elementNames[model.type(node)] ?? "task"
-            xml +=
-                "    <bpmn:\(element) id=\"\(nodeID(node.id))\" name=\"\(XMLText.escape(node.text("bezeichnung") ?? ""))\">\n"
-            let documentation = [
+        return xml + "    </bpmn:laneSet>\n"
+    }
+
+    /// A task, event or gateway with its documentation, extension elements and flow references.
+    func flowNode(_ node: Record) -> String {
+        let element = BPMNExport.elementNames[model.type(node)] ?? "task"
+        var xml =
+            "    <bpmn:\(element) id=\"\(nodeID(node.id))\" name=\"\(XMLText.escape(node.text("bezeichnung") ?? ""))\">\n"
+        xml += documentation(
+            [
                 ("Handlungsgrundlage", node.display("handlungsgrundlagen")),
                 ("IT-System", node.display("it_system")), ("FIM", node.display("fim_referenzen")),
                 ("Frist", node.display("frist")), ("Anmerkung", node.display("anmerkung")),
-            ]
-            .filter { !$0.1.isEmpty }.map { "\($0.0): \($0.1)" }
-            if !documentation.isEmpty {
-                xml +=
-                    "      <bpmn:documentation>\(XMLText.escape(documentation.joined(separator: "\n")))</bpmn:documentation>\n"
-            }
-            var extensions: [String] = []
-            for law in Field.items(node["handlungsgrundlagen"]) {
-                extensions.append("<ols:handlungsgrundlage name=\"\(XMLText.escape(law))\"/>")
-            }
-            if let system = node.text("it_system") {
-                extensions.append("<ols:itSystem>\(XMLText.escape(system))</ols:itSystem>")
-            }
-            for reference in Field.items(node["fim_referenzen"]) {
-                extensions.append("<ols:fimReferenz id=\"\(XMLText.escape(reference))\"/>")
-            }
-            for flag in ["medienbruch", "once_only", "identifizierung"] where node[flag] == .integer(1) {
-                extensions.append("<ols:merkmal name=\"\(flag)\"/>")
-            }
-            if !extensions.isEmpty {
-                xml += "      <bpmn:extensionElements>\n"
-                for line in extensions { xml += "        \(line)\n" }
-                xml += "      </bpmn:extensionElements>\n"
-            }
-            for flow in model.flows where flow.to == node.id {
-                xml += "      <bpmn:incoming>\(flowID(flow.id))</bpmn:incoming>\n"
-            }
-            for flow in model.flows where flow.from == node.id {
-                xml += "      <bpmn:outgoing>\(flowID(flow.id))</bpmn:outgoing>\n"
-            }
-            xml += "    </bpmn:\(element)>\n"
+            ], indent: "      ")
+        let extensions = extensionElements(node)
+        if !extensions.isEmpty {
+            xml += "      <bpmn:extensionElements>\n"
+            for line in extensions { xml += "        \(line)\n" }
+            xml += "      </bpmn:extensionElements>\n"
         }
-        for flow in model.flows {
-            let condition = flow.condition.map { " name=\"\(XMLText.escape($0))\"" } ?? ""
-            xml +=
-                "    <bpmn:sequenceFlow id=\"\(flowID(flow.id))\"\(condition) sourceRef=\"\(nodeID(flow.from))\" "
-                + "targetRef=\"\(nodeID(flow.to))\""
-            if let text = flow.condition {
-                xml +=
-                    ">\n      <bpmn:conditionExpression xsi:type=\"bpmn:tFormalExpression\">"
-                    + "\(XMLText.escape(text))</bpmn:conditionExpression>\n    </bpmn:sequenceFlow>\n"
-            } else {
-                xml += "/>\n"
-            }
+        for flow in model.flows where flow.to == node.id {
+            xml += "      <bpmn:incoming>\(flowID(flow.id))</bpmn:incoming>\n"
         }
-        xml += "  </bpmn:process>\n"
+        for flow in model.flows where flow.from == node.id {
+            xml += "      <bpmn:outgoing>\(flowID(flow.id))</bpmn:outgoing>\n"
+        }
+        return xml + "    </bpmn:\(element)>\n"
+    }
 
-        // Diagram interchange: lanes stacked top to bottom, as tall as their most stacked column.
+    /// Machine-readable facts in our namespace: Handlungsgrundlagen, IT-System, FIM references, flags.
+    func extensionElements(_ node: Record) -> [String] {
+        var extensions: [String] = []
+        for law in Field.items(node["handlungsgrundlagen"]) {
+            extensions.append("<ols:handlungsgrundlage name=\"\(XMLText.escape(law))\"/>")
+        }
+        if let system = node.text("it_system") {
+            extensions.append("<ols:itSystem>\(XMLText.escape(system))</ols:itSystem>")
+        }
+        for reference in Field.items(node["fim_referenzen"]) {
+            extensions.append("<ols:fimReferenz id=\"\(XMLText.escape(reference))\"/>")
+        }
+        for flag in ["medienbruch", "once_only", "identifizierung"] where node[flag] == .integer(1) {
+            extensions.append("<ols:merkmal name=\"\(flag)\"/>")
+        }
+        return extensions
+    }
+
+    func sequenceFlow(_ flow: ProcessModel.Flow) -> String {
+        let condition = flow.condition.map { " name=\"\(XMLText.escape($0))\"" } ?? ""
+        var xml =
+            "    <bpmn:sequenceFlow id=\"\(flowID(flow.id))\"\(condition) sourceRef=\"\(nodeID(flow.from))\" "
+            + "targetRef=\"\(nodeID(flow.to))\""
+        if let text = flow.condition {
+            xml +=
+                ">\n      <bpmn:conditionExpression xsi:type=\"bpmn:tFormalExpression\">"
+                + "\(XMLText.escape(text))</bpmn:conditionExpression>\n    </bpmn:sequenceFlow>\n"
+        } else {
+            xml += "/>\n"
+        }
+        return xml
+    }
+
+    typealias Box = (x: Int, y: Int, width: Int, height: Int)
+
+    /// Diagram interchange: lanes stacked top to bottom, as tall as their most stacked column; nodes
+    /// in their column and row; edges routed around what is in their way.
+    func diagram() -> String {
+        let process = model.process
         let maxColumn = columns.values.max() ?? 0
         let laneWidth = Geometry.firstColumnCenter - Geometry.laneX + (maxColumn + 1) * Geometry.columnWidth
         var laneTops: [String: Int] = [:]
@@ -217,76 +275,67 @@ public enum BPMNExport {
             top += stacked * Geometry.laneHeight
         }
         let poolHeight = max(top - Geometry.poolY, Geometry.laneHeight)
-        xml += "  <bpmndi:BPMNDiagram id=\(quote(XMLText.id("Diagram", process.id)))>\n"
+        var xml = "  <bpmndi:BPMNDiagram id=\(BPMNExport.quote(XMLText.id("Diagram", process.id)))>\n"
         xml +=
-            "    <bpmndi:BPMNPlane id=\(quote(XMLText.id("Plane", process.id))) bpmnElement=\(quote(collaborationID))>\n"
-        xml += shape(
+            "    <bpmndi:BPMNPlane id=\(BPMNExport.quote(XMLText.id("Plane", process.id))) "
+            + "bpmnElement=\(BPMNExport.quote(collaborationID))>\n"
+        xml += BPMNExport.shape(
             participantID, x: Geometry.poolX, y: Geometry.poolY, width: laneWidth + Geometry.laneX - Geometry.poolX,
             height: poolHeight, horizontal: true)
         for lane in model.lanes {
-            xml += shape(
+            xml += BPMNExport.shape(
                 XMLText.id("Lane", lane.id), x: Geometry.laneX, y: laneTops[lane.id] ?? Geometry.poolY,
                 width: laneWidth, height: laneHeights[lane.id] ?? Geometry.laneHeight, horizontal: true)
         }
-        var bounds: [String: (x: Int, y: Int, width: Int, height: Int)] = [:]
+        var bounds: [String: Box] = [:]
         var nodeLaneTop: [String: Int] = [:]
         for node in model.nodes {
-            let (width, height) = size(model.type(node))
+            let (width, height) = BPMNExport.size(model.type(node))
             let laneTop = laneTops[node.text("akteur_id") ?? ""] ?? Geometry.poolY
             let centerX = Geometry.firstColumnCenter + (columns[node.id] ?? 0) * Geometry.columnWidth
             let centerY = laneTop + (rows[node.id] ?? 0) * Geometry.laneHeight + Geometry.laneHeight / 2
             let box = (x: centerX - width / 2, y: centerY - height / 2, width: width, height: height)
             bounds[node.id] = box
             nodeLaneTop[node.id] = laneTop
-            xml += shape(nodeID(node.id), x: box.x, y: box.y, width: width, height: height, horizontal: false)
+            xml += BPMNExport.shape(
+                nodeID(node.id), x: box.x, y: box.y, width: width, height: height, horizontal: false)
         }
         let bottom = Geometry.poolY + poolHeight - 10
         for flow in model.flows {
             guard let from = bounds[flow.from], let to = bounds[flow.to] else { continue }
-            let start = (from.x + from.width, from.y + from.height / 2)
-            let end = (to.x, to.y + to.height / 2)
-            var points: [(Int, Int)]
-            if end.0 > start.0 {
-                let blocked = bounds.values.contains { box in
-                    box.x > start.0 && box.x + box.width < end.0 && box.y < start.1 && box.y + box.height > start.1
-                }
-                if start.1 == end.1 && blocked {
-                    // Another node sits between them in the lane: run along the top of the lane.
-                    let top = (nodeLaneTop[flow.from] ?? Geometry.poolY) + 12
-                    points = [
-                        start, (start.0 + 15, start.1), (start.0 + 15, top), (end.0 - 15, top), (end.0 - 15, end.1),
-                        end,
-                    ]
-                } else if start.1 == end.1 {
-                    points = [start, end]
-                } else {
-                    let middle = (start.0 + end.0) / 2
-                    points = [start, (middle, start.1), (middle, end.1), end]
-                }
-            } else {
-                // A flow back to the left runs along the bottom of the pool.
-                points = [
-                    start, (start.0 + 20, start.1), (start.0 + 20, bottom), (end.0 - 20, bottom), (end.0 - 20, end.1),
-                    end,
-                ]
-            }
+            let points = waypoints(
+                from: from, to: to, bounds: bounds, laneTop: nodeLaneTop[flow.from] ?? Geometry.poolY, bottom: bottom)
             xml +=
-                "      <bpmndi:BPMNEdge id=\(quote(flowID(flow.id) + "_di")) bpmnElement=\(quote(flowID(flow.id)))>\n"
+                "      <bpmndi:BPMNEdge id=\(BPMNExport.quote(flowID(flow.id) + "_di")) "
+                + "bpmnElement=\(BPMNExport.quote(flowID(flow.id)))>\n"
             for point in points {
                 xml += "        <di:waypoint x=\"\(point.0)\" y=\"\(point.1)\"/>\n"
             }
             xml += "      </bpmndi:BPMNEdge>\n"
         }
-        xml += "    </bpmndi:BPMNPlane>\n  </bpmndi:BPMNDiagram>\n</bpmn:definitions>\n"
-        return xml
+        return xml + "    </bpmndi:BPMNPlane>\n  </bpmndi:BPMNDiagram>\n"
     }
 
-    static func quote(_ text: String) -> String { "\"\(text)\"" }
-
-    static func shape(_ element: String, x: Int, y: Int, width: Int, height: Int, horizontal: Bool) -> String {
-        let flag = horizontal ? " isHorizontal=\"true\"" : ""
-        return "      <bpmndi:BPMNShape id=\"\(element)_di\" bpmnElement=\"\(element)\"\(flag)>\n"
-            + "        <dc:Bounds x=\"\(x)\" y=\"\(y)\" width=\"\(width)\" height=\"\(height)\"/>\n"
-            + "      </bpmndi:BPMNShape>\n"
+    /// A flow to the right goes straight, or around a node in its way along the top of the lane, or
+    /// with one bend between lanes; a flow back to the left runs along the bottom of the pool.
+    func waypoints(from: Box, to: Box, bounds: [String: Box], laneTop: Int, bottom: Int) -> [(Int, Int)] {
+        let start = (from.x + from.width, from.y + from.height / 2)
+        let end = (to.x, to.y + to.height / 2)
+        guard end.0 > start.0 else {
+            return [
+                start, (start.0 + 20, start.1), (start.0 + 20, bottom), (end.0 - 20, bottom), (end.0 - 20, end.1), end,
+            ]
+        }
+        let blocked = bounds.values.contains { box in
+            box.x > start.0 && box.x + box.width < end.0 && box.y < start.1 && box.y + box.height > start.1
+        }
+        if start.1 == end.1 && blocked {
+            let top = laneTop + 12
+            return [start, (start.0 + 15, start.1), (start.0 + 15, top), (end.0 - 15, top), (end.0 - 15, end.1), end]
+        } else if start.1 == end.1 {
+            return [start, end]
+        }
+        let middle = (start.0 + end.0) / 2
+        return [start, (middle, start.1), (middle, end.1), end]
     }
 }
