@@ -1,5 +1,4 @@
 import OZGReplication
-import OZGStorage
 
 /// Reference lists from the data dictionary (`shared/domain/DATA-DICTIONARY.md`), exact German spellings.
 public enum Catalog {

@@ -1,5 +1,4 @@
 import OZGReplication
-import OZGStorage
 
 /// One allowed value of a choice field: the stored key, the German label, and spellings accepted on input.
 public struct Choice: Sendable, Hashable {

@@ -1,5 +1,4 @@
 import OZGReplication
-import OZGStorage
 
 /// A domain request that cannot be carried out; every message is German and says what is allowed.
 public enum DomainError: Error, Sendable, Equatable, CustomStringConvertible {

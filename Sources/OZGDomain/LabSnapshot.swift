@@ -1,5 +1,4 @@
 import OZGReplication
-import OZGStorage
 
 /// Everything one lab holds, read once: the lab's row and, per entity, its visible rows in display
 /// order, also grouped by the parent they belong to.

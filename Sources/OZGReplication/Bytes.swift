@@ -1,5 +1,3 @@
-import OZGStorage
-
 /// Appends little-endian fixed-width integers, LEB128 varints and length-prefixed data to a byte array.
 package struct ByteWriter {
     package var bytes: [UInt8] = []

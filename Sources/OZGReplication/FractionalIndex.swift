@@ -1,5 +1,3 @@
-import OZGStorage
-
 /// Position keys for ordered children: strings that sort between their neighbours.
 ///
 /// Keys use the digits `0-9A-Za-z` (ASCII order) and never end in `0`, so there is always room

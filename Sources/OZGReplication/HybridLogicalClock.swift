@@ -1,5 +1,3 @@
-import OZGStorage
-
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)

@@ -14,14 +14,7 @@ extension Replica {
         for table in declared {
             try validateIdentifier(table.name, what: "Tabellenname")
             guard table.columns.count <= 63 else { throw ReplicaError.tooManyColumns(table: table.name) }
-            for column in table.columns {
-                try validateIdentifier(column.name, what: "Feldname")
-                guard column.name != "id", !column.name.hasPrefix("_ozg") else {
-                    throw SchemaError(
-                        description: "Das Feld „\(column.name)“ ist der Replikation vorbehalten "
-                            + "(Tabelle \(table.name)); „id“ und Namen mit „_ozg“ legt sie selbst an.")
-                }
-            }
+            for column in table.columns { try Self.validateColumnName(column.name) }
         }
         return try database.inTransaction {
             var changed = fileVersion != schema.version
@@ -45,19 +38,7 @@ extension Replica {
                         [.text(columns.joined(separator: ",")), .integer(index)])
                 } else {
                     columns = table.columns.map(\.name)
-                    let definitions = table.columns.map { ", " + Self.columnDefinition($0) }.joined()
-                    try database.execute(
-                        """
-                        CREATE TABLE "\(table.name)"(id TEXT PRIMARY KEY NOT NULL\(definitions), \(TableState.metaColumn) BLOB NOT NULL) WITHOUT ROWID
-                        """)
-                    try database.execute(
-                        """
-                        CREATE TABLE "_ozg_tomb_\(table.name)"(id TEXT PRIMARY KEY, meta BLOB NOT NULL, vals BLOB NOT NULL) WITHOUT ROWID
-                        """)
-                    try database.execute(
-                        "INSERT INTO _ozg_tables(name, columns) VALUES (?, ?)",
-                        [.text(table.name), .text(columns.joined(separator: ","))])
-                    index = database.lastInsertRowID
+                    index = try createReplicatedTable(table.name, columns: table.columns)
                     changed = true
                 }
                 guard columns.count <= 63 else { throw ReplicaError.tooManyColumns(table: table.name) }
@@ -83,6 +64,35 @@ extension Replica {
                     [.integer(Int64(schema.version))])
             }
             return changed
+        }
+    }
+
+    /// Creates a replicated table (its domain table with the metadata column, and its tombstones) and
+    /// registers it; returns its index in `_ozg_tables`.
+    @discardableResult
+    func createReplicatedTable(_ name: String, columns: [ReplicatedColumn]) throws -> Int64 {
+        let definitions = columns.map { ", " + Self.columnDefinition($0) }.joined()
+        try database.execute(
+            """
+            CREATE TABLE "\(name)"(id TEXT PRIMARY KEY NOT NULL\(definitions), \(TableState.metaColumn) BLOB NOT NULL) WITHOUT ROWID
+            """)
+        try database.execute(
+            """
+            CREATE TABLE "_ozg_tomb_\(name)"(id TEXT PRIMARY KEY, meta BLOB NOT NULL, vals BLOB NOT NULL) WITHOUT ROWID
+            """)
+        try database.execute(
+            "INSERT INTO _ozg_tables(name, columns) VALUES (?, ?)",
+            [.text(name), .text(columns.map(\.name).joined(separator: ","))])
+        return database.lastInsertRowID
+    }
+
+    /// A column name must be an identifier, and `id` and names starting with `_ozg` belong to the replication.
+    static func validateColumnName(_ name: String) throws {
+        try validateIdentifier(name, what: "Feldname")
+        guard name != "id", !name.hasPrefix("_ozg") else {
+            throw SchemaError(
+                description:
+                    "Der Feldname „\(name)“ ist reserviert: „id“ und Namen mit „_ozg“ legt die Replikation selbst an.")
         }
     }
 
@@ -159,12 +169,7 @@ extension Replica {
             if tables[table] == nil && (table.hasPrefix("_ozg") || table.hasPrefix("sqlite_")) {
                 throw SchemaError(description: "Der Tabellenname „\(table)“ ist reserviert.")
             }
-            for column in columns {
-                try validateIdentifier(column, what: "Feldname")
-                guard column != "id", !column.hasPrefix("_ozg") else {
-                    throw SchemaError(description: "Der Feldname „\(column)“ ist reserviert.")
-                }
-            }
+            for column in columns { try Self.validateColumnName(column) }
             if (tables[table]?.columns.count ?? 0) + columns.count > 63 {
                 throw ReplicaError.tooManyColumns(table: table)
             }
@@ -173,25 +178,16 @@ extension Replica {
             for (table, columns) in missing {
                 if let state = tables[table] {
                     for column in columns {
-                        try database.execute("ALTER TABLE \"\(table)\" ADD COLUMN \"\(column)\"")
+                        try database.execute(
+                            "ALTER TABLE \"\(table)\" ADD COLUMN \(Self.columnDefinition(ReplicatedColumn(column, .any)))"
+                        )
                     }
                     let all = state.columns + columns
                     try database.execute(
                         "UPDATE _ozg_tables SET columns = ? WHERE idx = ?",
                         [.text(all.joined(separator: ",")), .integer(state.index)])
                 } else {
-                    let definitions = columns.map { ", \"\($0)\"" }.joined()
-                    try database.execute(
-                        """
-                        CREATE TABLE "\(table)"(id TEXT PRIMARY KEY NOT NULL\(definitions), \(TableState.metaColumn) BLOB NOT NULL) WITHOUT ROWID
-                        """)
-                    try database.execute(
-                        """
-                        CREATE TABLE "_ozg_tomb_\(table)"(id TEXT PRIMARY KEY, meta BLOB NOT NULL, vals BLOB NOT NULL) WITHOUT ROWID
-                        """)
-                    try database.execute(
-                        "INSERT INTO _ozg_tables(name, columns) VALUES (?, ?)",
-                        [.text(table), .text(columns.joined(separator: ","))])
+                    try createReplicatedTable(table, columns: columns.map { ReplicatedColumn($0, .any) })
                 }
             }
         }

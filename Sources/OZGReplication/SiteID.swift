@@ -1,5 +1,3 @@
-import OZGStorage
-
 /// The 16-byte random identity of one replica file, created with the file.
 ///
 /// Site ids break ties between versions with the same clock value, so they compare bytewise.

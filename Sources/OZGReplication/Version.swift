@@ -1,5 +1,3 @@
-import OZGStorage
-
 /// The version of one write: a hybrid-logical-clock value and the site that wrote it.
 ///
 /// Versions are totally ordered by `(hlc, site)`; see docs/ARCHITECTURE.md, "Merge rules".

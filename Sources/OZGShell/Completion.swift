@@ -1,8 +1,6 @@
 import OZGDomain
 import OZGReplication
 import OZGStorage
-import OZGSyncClient
-import OZGWire
 
 extension Interpreter {
     /// Tab completion for the text before the cursor: commands, entities, verbs, field names, allowed

@@ -1,8 +1,6 @@
 import OZGDomain
 import OZGReplication
 import OZGStorage
-import OZGSyncClient
-import OZGWire
 
 /// German help texts with examples; entity help is generated from the domain declaration.
 enum Help {

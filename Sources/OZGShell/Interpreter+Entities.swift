@@ -2,8 +2,6 @@ import Foundation
 import OZGDomain
 import OZGReplication
 import OZGStorage
-import OZGSyncClient
-import OZGWire
 
 extension Interpreter {
     func entityCommand(_ entityKey: String, _ arguments: [String]) throws {

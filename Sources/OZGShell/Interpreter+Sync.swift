@@ -1,9 +1,7 @@
 import Foundation
 import OZGDomain
 import OZGReplication
-import OZGStorage
 import OZGSyncClient
-import OZGWire
 
 extension Interpreter {
     static let remoteName = "server"

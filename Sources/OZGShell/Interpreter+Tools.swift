@@ -2,8 +2,6 @@ import Foundation
 import OZGDomain
 import OZGReplication
 import OZGStorage
-import OZGSyncClient
-import OZGWire
 
 extension Interpreter {
     /// Read-only SQL on a separate read-only connection, so it can never bypass change capture.

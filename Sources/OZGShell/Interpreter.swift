@@ -2,8 +2,6 @@ import Foundation
 import OZGDomain
 import OZGReplication
 import OZGStorage
-import OZGSyncClient
-import OZGWire
 
 /// Runs shell commands against one replica: parses a line, calls the library, prints the result.
 ///

@@ -2,8 +2,6 @@ import Foundation
 import OZGDomain
 import OZGReplication
 import OZGStorage
-import OZGSyncClient
-import OZGWire
 
 /// How the shell prints results.
 public enum OutputFormat: String, CaseIterable, Sendable {
@@ -68,11 +66,7 @@ public struct ResultTable {
     }
 
     func csv() -> String {
-        func field(_ text: String) -> String {
-            guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-            return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }
-        return ([columns] + rows).map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+        CSVExport.document([columns] + rows)
     }
 
     static func quote(_ text: String) -> String { JSONText.quote(text) }

@@ -1,8 +1,6 @@
 import Foundation
-import OZGDomain
 import OZGReplication
 import OZGStorage
-import OZGSyncClient
 import OZGWire
 
 /// One lab's server-side store: a replica file with a schema that grows with what clients send,

@@ -5,10 +5,8 @@ import HummingbirdTLS
 import Logging
 import NIOCore
 import NIOSSL
-import OZGDomain
 import OZGReplication
 import OZGStorage
-import OZGSyncClient
 import OZGWire
 
 /// An error answer: status, machine-readable code and a German message.

@@ -3,7 +3,6 @@ import OZGDomain
 import OZGReplication
 import OZGStorage
 import OZGSyncClient
-import OZGWire
 import SyncServerCore
 
 /// Sync figures against a real server on a loopback port in this process.

@@ -1,8 +1,6 @@
 import OZGDomain
 import OZGReplication
 import OZGStorage
-import OZGSyncClient
-import OZGWire
 
 /// The benchmark's table: the product's id column plus six columns (text, integer, real, text, integer, text).
 enum Workload {

@@ -2,7 +2,6 @@ import Foundation
 import OZGDomain
 import OZGReplication
 import OZGStorage
-import OZGSyncClient
 import OZGWire
 
 /// `ozg-bench`: runs the same workload through plain SQLite and through OZGSync in one process

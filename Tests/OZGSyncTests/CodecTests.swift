@@ -4,7 +4,6 @@ import Testing
 @testable import OZGDomain
 @testable import OZGReplication
 @testable import OZGStorage
-@testable import OZGSyncClient
 @testable import OZGWire
 
 /// Random change batches for codec and merge properties.

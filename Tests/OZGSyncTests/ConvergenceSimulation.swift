@@ -4,8 +4,6 @@ import Testing
 @testable import OZGDomain
 @testable import OZGReplication
 @testable import OZGStorage
-@testable import OZGSyncClient
-@testable import OZGWire
 
 /// One seeded schedule: five replicas edit, exchange with dropped, duplicated and lost deliveries,
 /// crash mid-apply and reopen, then do a full exchange. Everything random comes from the seed.

@@ -4,8 +4,6 @@ import Testing
 @testable import OZGDomain
 @testable import OZGReplication
 @testable import OZGStorage
-@testable import OZGSyncClient
-@testable import OZGWire
 
 @Suite("Grenzfälle der Replikation")
 struct EdgeCaseTests {

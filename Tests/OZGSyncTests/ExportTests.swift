@@ -3,9 +3,6 @@ import Testing
 
 @testable import OZGDomain
 @testable import OZGReplication
-@testable import OZGStorage
-@testable import OZGSyncClient
-@testable import OZGWire
 
 /// Validates BPMN files with xmllint against the OMG schema (fetched by scripts/fetch-bpmn-xsd.sh).
 enum BPMNSchema {

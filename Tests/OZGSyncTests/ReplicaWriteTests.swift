@@ -3,8 +3,6 @@ import Testing
 @testable import OZGDomain
 @testable import OZGReplication
 @testable import OZGStorage
-@testable import OZGSyncClient
-@testable import OZGWire
 
 @Suite("Schreiben auf einem Replikat")
 struct ReplicaWriteTests {

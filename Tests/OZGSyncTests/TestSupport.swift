@@ -2,8 +2,6 @@ import Foundation
 import OZGDomain
 import OZGReplication
 import OZGStorage
-import OZGSyncClient
-import OZGWire
 
 /// A directory under the system temp dir, removed when the value is released.
 final class TemporaryDirectory {

@@ -2,9 +2,6 @@ import Foundation
 
 @testable import OZGDomain
 @testable import OZGReplication
-@testable import OZGStorage
-@testable import OZGSyncClient
-@testable import OZGWire
 
 /// A realistic lab built through the domain API, with fixed ids so exports can be compared to golden files.
 struct Workshop {

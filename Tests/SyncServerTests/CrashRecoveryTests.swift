@@ -3,7 +3,6 @@ import OZGDomain
 import OZGReplication
 import OZGStorage
 import OZGSyncClient
-import OZGWire
 import SyncServerCore
 import Testing
 

@@ -2,7 +2,6 @@ import Foundation
 import OZGDomain
 import OZGReplication
 import OZGStorage
-import OZGSyncClient
 import OZGWire
 import SyncServerCore
 

@@ -16,22 +16,26 @@ public enum CSVExport {
         var columns: [(key: String, label: String)] = [("id", "ID"), ("labor_id", "Labor")]
         columns += entity.fields.map { ($0.key, $0.label) }
         if entity.isOrdered { columns.append(("position", "Position")) }
-        var lines = [columns.map { field(keysInHeader ? $0.key : $0.label) }.joined(separator: ",")]
-        for record in records {
-            lines.append(
-                columns.map { column -> String in
-                    switch column.key {
-                    case "id": return field(record.id)
-                    case "labor_id": return field(record.laborID)
-                    default: return field(record[column.key].plainText)
-                    }
-                }.joined(separator: ","))
+        let header = columns.map { keysInHeader ? $0.key : $0.label }
+        let body = records.map { record in
+            columns.map { column -> String in
+                switch column.key {
+                case "id": return record.id
+                case "labor_id": return record.laborID
+                default: return record[column.key].plainText
+                }
+            }
         }
-        return lines.joined(separator: "\r\n") + "\r\n"
+        return document([header] + body)
+    }
+
+    /// Lines of fields as CSV text, each line ended by CRLF (RFC 4180).
+    public static func document(_ lines: [[String]]) -> String {
+        lines.map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
     }
 
     /// Quotes a field when it contains a comma, a quote, CR or LF (RFC 4180 §2.6–2.7).
-    static func field(_ text: String) -> String {
+    public static func field(_ text: String) -> String {
         guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }

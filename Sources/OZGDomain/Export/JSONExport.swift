@@ -13,16 +13,13 @@ public enum JSONExport {
     public static let version = 1
 
     public static func json(store: LaborStore, laborID: String) throws -> String {
-        guard let labor = try store.record(Domain.lab.key, id: laborID) else {
-            throw DomainError.notFound(entity: Domain.lab.key, id: laborID)
-        }
+        let lab = try store.snapshot(of: laborID)
         var entities: [String: JSONValue] = [:]
-        for entity in Domain.entities where !entity.isLab {
-            let rows = try store.records(entity.key, laborID: laborID).sorted { $0.id < $1.id }
-            entities[entity.key] = .array(rows.map(object))
+        for entity in Domain.labContents {
+            entities[entity.key] = .array(lab.records(entity.key).sorted { $0.id < $1.id }.map(object))
         }
         let root: JSONValue = .object([
-            "format": .string(format), "version": .number(Int64(version)), "labor": object(labor),
+            "format": .string(format), "version": .number(Int64(version)), "labor": object(lab.lab),
             "entitaeten": .object(entities),
         ])
         return root.rendered(indent: 0) + "\n"
@@ -97,103 +94,5 @@ public enum JSONText {
             }
         }
         return out + "\""
-    }
-}
-
-/// Loads a lab exported by `JSONExport` into a replica, as one transaction.
-public enum JSONImport {
-    /// Imports `text`; with `newIDs` every row (the lab too) gets a fresh id and references follow,
-    /// so a lab's results can be copied next to the original. Returns the lab's id in this replica.
-    @discardableResult
-    public static func load(_ text: String, into store: LaborStore, newIDs: Bool = false) throws -> String {
-        guard let data = text.data(using: .utf8),
-            let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
-        else { throw DomainError.invalidImport("die Datei ist kein gültiges JSON-Objekt.") }
-        guard root["format"] as? String == JSONExport.format else {
-            throw DomainError.invalidImport("das Feld „format“ muss „\(JSONExport.format)“ sein.")
-        }
-        guard (root["version"] as? NSNumber)?.intValue == JSONExport.version else {
-            throw DomainError.invalidImport("nur Version \(JSONExport.version) wird unterstützt.")
-        }
-        guard let labor = root["labor"] as? [String: Any], let laborID = labor["id"] as? String else {
-            throw DomainError.invalidImport("das Objekt „labor“ mit „id“ fehlt.")
-        }
-        let entities = root["entitaeten"] as? [String: Any] ?? [:]
-        for key in entities.keys where Domain.entity(key)?.isLab != false {
-            throw DomainError.invalidImport("unbekannte Entität „\(key)“.")
-        }
-        var idMap: [String: String] = [:]
-        func mapped(_ id: String) -> String {
-            guard newIDs else { return id }
-            if let known = idMap[id] { return known }
-            let fresh = RowID.generate()
-            idMap[id] = fresh
-            return fresh
-        }
-        return try store.replica.transaction {
-            let newLab = try insert(
-                labor, entity: Domain.lab, laborID: nil, store: store, mapped: mapped)
-            // Parents before children: an entity's references point to entities declared before it,
-            // except anforderung → befund and element → akteur order, which the declaration order satisfies.
-            for entity in importOrder() {
-                guard let rows = entities[entity.key] as? [Any] else { continue }
-                for case let row as [String: Any] in rows {
-                    try insert(row, entity: entity, laborID: newLab, store: store, mapped: mapped)
-                }
-            }
-            _ = laborID
-            return newLab
-        }
-    }
-
-    /// Entities ordered so that every referenced entity comes before the one referring to it.
-    static func importOrder() -> [Entity] {
-        var done: Set<String> = [Domain.lab.key]
-        var order: [Entity] = []
-        var remaining = Domain.labContents
-        while !remaining.isEmpty {
-            let ready = remaining.filter { entity in
-                entity.fields.compactMap(\.referencedEntity).allSatisfy { done.contains($0) || $0 == entity.key }
-            }
-            let next = ready.isEmpty ? [remaining[0]] : ready
-            for entity in next {
-                order.append(entity)
-                done.insert(entity.key)
-            }
-            remaining.removeAll { entity in next.contains { $0.key == entity.key } }
-        }
-        return order
-    }
-
-    @discardableResult
-    static func insert(
-        _ row: [String: Any], entity: Entity, laborID: String?, store: LaborStore,
-        mapped: (String) -> String
-    ) throws -> String {
-        guard let id = row["id"] as? String else {
-            throw DomainError.invalidImport("ein Eintrag in \(entity.key) hat keine „id“.")
-        }
-        var fields: [String: String] = [:]
-        for (key, value) in row where key != "id" && key != "position" {
-            guard let field = entity.field(key) else {
-                throw DomainError.invalidImport("unbekanntes Feld „\(key)“ in \(entity.key).")
-            }
-            let text: String
-            switch value {
-            case let string as String: text = string
-            case let number as NSNumber:
-                if field.kind == .boolean { text = number.boolValue ? "ja" : "nein" } else { text = number.stringValue }
-            default:
-                throw DomainError.invalidImport(
-                    "\(entity.key).\(key) hat einen Wert, der kein Text und keine Zahl ist.")
-            }
-            fields[key] = field.referencedEntity == nil ? text : mapped(text)
-        }
-        let newID = mapped(id)
-        let created = try store.add(entity.key, laborID: laborID, id: newID, fields: fields)
-        if entity.isOrdered, let position = row["position"] as? String {
-            try store.replica.update(entity.key, id: created, values: ["position": .text(position)])
-        }
-        return created
     }
 }

@@ -1,5 +1,4 @@
 import OZGReplication
-import OZGStorage
 
 /// Escaping for XML text and attribute values.
 enum XMLText {
