@@ -36,11 +36,12 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"])]
         ),
         // The layers, bottom to top (docs/ARCHITECTURE.md, "Layers"). A target imports only those below it.
-        .target(name: "OZGStorage", dependencies: ["CSQLite"]),
-        .target(name: "OZGReplication", dependencies: ["OZGStorage"]),
-        .target(name: "OZGWire", dependencies: ["OZGReplication", "CZlib"]),
-        .target(name: "OZGDomain", dependencies: ["OZGReplication"]),
-        .target(name: "OZGSyncClient", dependencies: ["OZGReplication", "OZGWire"]),
+        // Each folder's README.md says what the target owns and what it may call.
+        .target(name: "OZGStorage", dependencies: ["CSQLite"], exclude: ["README.md"]),
+        .target(name: "OZGReplication", dependencies: ["OZGStorage"], exclude: ["README.md"]),
+        .target(name: "OZGWire", dependencies: ["OZGReplication", "CZlib"], exclude: ["README.md"]),
+        .target(name: "OZGDomain", dependencies: ["OZGStorage", "OZGReplication"], exclude: ["README.md"]),
+        .target(name: "OZGSyncClient", dependencies: ["OZGReplication", "OZGWire"], exclude: ["README.md"]),
         .target(
             name: "SyncServerCore",
             dependencies: [
@@ -64,7 +65,8 @@ let package = Package(
         ),
         .target(
             name: "OZGShell",
-            dependencies: ["OZGStorage", "OZGReplication", "OZGDomain", "OZGSyncClient"]
+            dependencies: ["OZGStorage", "OZGReplication", "OZGDomain", "OZGSyncClient"],
+            exclude: ["README.md"]
         ),
         .executableTarget(
             name: "ozg-shell",

@@ -7,7 +7,7 @@ public enum DomainDocumentation {
         var out = """
             # Domänenmodell
 
-            Erzeugt aus `Sources/OZGSync/Domain/Domain.swift` (`DomainDocumentation.markdown()`); nicht von Hand
+            Erzeugt aus `Sources/OZGDomain/Domain.swift` (`DomainDocumentation.markdown()`); nicht von Hand
             ändern. Neu erzeugen: `OZG_WRITE_DOMAIN_DOC=1 swift test --filter DomainTests`.
 
             Jede Entität ist eine replizierte Tabelle mit `id` (UUID oder, beim Labor, 1–64 Zeichen aus
