@@ -49,6 +49,21 @@ struct ShellProcess {
     }
 }
 
+extension ShellProcess {
+    /// The same as `run`, but waits on a thread of its own: a test whose shell talks to a server
+    /// running in this process must not block one of the few cooperative threads that server needs.
+    static func runOffPool(
+        _ arguments: [String], input: String = "", in directory: URL, environment: [String: String] = [:]
+    ) async throws -> Outcome {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(
+                    with: Result { try run(arguments, input: input, in: directory, environment: environment) })
+            }.start()
+        }
+    }
+}
+
 /// A temporary directory for one test.
 final class ShellDirectory {
     let url: URL

@@ -21,12 +21,13 @@ struct ShellSyncTests {
         let url = "http://127.0.0.1:\(await iterator.next() ?? 0)"
 
         let directory = ShellDirectory()
-        func shell(_ file: String, _ author: String, _ commands: String) throws -> ShellProcess.Outcome {
-            let outcome = try ShellProcess.run([file, "--autor", author], input: commands, in: directory.url)
+        func shell(_ file: String, _ author: String, _ commands: String) async throws -> ShellProcess.Outcome {
+            let outcome = try await ShellProcess.runOffPool(
+                [file, "--autor", author], input: commands, in: directory.url)
             #expect(outcome.status == 0, "\(outcome.stderr)")
             return outcome
         }
-        let persona = try shell(
+        let persona = try await shell(
             "a.ozg", "Anna",
             """
             labor add id=wohngeld-mv titel="DigiLab Wohngeld" themenfeld=bauen_wohnen bundesland=DE-MV
@@ -35,40 +36,41 @@ struct ShellSyncTests {
             sync
             """
         ).lines[1]
-        _ = try shell(
+        _ = try await shell(
             "b.ozg", "Ben",
             """
             remote set \(url) token=\(ben) labor=wohngeld-mv
             sync
             """)
         // Both edit the same field offline.
-        _ = try shell("a.ozg", "Anna", "persona set \(persona.prefix(8)) zitat=\"Zu viel Papier\"")
-        _ = try shell("b.ozg", "Ben", "persona set \(persona.prefix(8)) zitat=\"Ich habe wenig Zeit\"")
-        _ = try shell("a.ozg", "Anna", "sync")
-        _ = try shell("b.ozg", "Ben", "sync")
-        _ = try shell("a.ozg", "Anna", "sync")
+        _ = try await shell("a.ozg", "Anna", "persona set \(persona.prefix(8)) zitat=\"Zu viel Papier\"")
+        _ = try await shell("b.ozg", "Ben", "persona set \(persona.prefix(8)) zitat=\"Ich habe wenig Zeit\"")
+        _ = try await shell("a.ozg", "Anna", "sync")
+        _ = try await shell("b.ozg", "Ben", "sync")
+        _ = try await shell("a.ozg", "Anna", "sync")
         for (file, author) in [("a.ozg", "Anna"), ("b.ozg", "Ben")] {
-            let listing = try shell(file, author, "conflicts").stdout
+            let listing = try await shell(file, author, "conflicts").stdout
             #expect(listing.contains("Zu viel Papier") && listing.contains("Ich habe wenig Zeit"), "\(listing)")
             #expect(listing.contains("Anna") && listing.contains("Ben"), "\(listing)")
         }
-        let csv = try ShellProcess.run(["b.ozg", "--format", "csv", "-c", "conflicts"], in: directory.url).stdout
+        let csv = try await ShellProcess.runOffPool(["b.ozg", "--format", "csv", "-c", "conflicts"], in: directory.url)
+            .stdout
         let id = csv.components(separatedBy: "\r\n")[1].split(separator: ",").first.map(String.init) ?? ""
         #expect(!id.isEmpty, "\(csv)")
-        _ = try shell(
+        _ = try await shell(
             "b.ozg", "Ben",
             """
             resolve \(id) wert="Zu viel Papier, zu wenig Zeit"
             sync
             """)
-        _ = try shell("a.ozg", "Anna", "sync")
+        _ = try await shell("a.ozg", "Anna", "sync")
         for (file, author) in [("a.ozg", "Anna"), ("b.ozg", "Ben")] {
-            #expect(try shell(file, author, "conflicts").stdout.contains("(keine Einträge)"))
-            let show = try shell(file, author, "persona show \(persona.prefix(8))").stdout
+            #expect(try await shell(file, author, "conflicts").stdout.contains("(keine Einträge)"))
+            let show = try await shell(file, author, "persona show \(persona.prefix(8))").stdout
             #expect(show.contains("Zu viel Papier, zu wenig Zeit"))
-            #expect(try shell(file, author, "status").stdout.contains("Ausstehende Änderungen  0"))
+            #expect(try await shell(file, author, "status").stdout.contains("Ausstehende Änderungen  0"))
         }
-        let wrong = try ShellProcess.run(
+        let wrong = try await ShellProcess.runOffPool(
             ["a.ozg", "-c", "remote set \(url) token=olt_falsch", "-c", "sync"], in: directory.url)
         #expect(wrong.status == 1 && wrong.stderr.contains("HTTP 401"))
     }
