@@ -35,98 +35,9 @@ public enum ChangeBatchCodec {
     /// the rows. A cell whose column is the one after the previous cell's (or, for a row's first
     /// cell, the previous row's first column) omits the column index.
     public static func encode(_ batch: ChangeBatch) -> [UInt8] {
-        var strings: [String: UInt64] = [:]
-        var stringList: [String] = []
-        var sites: [SiteID: UInt64] = [:]
-        var siteList: [SiteID] = []
-        func stringIndex(_ text: String) -> UInt64 {
-            if let index = strings[text] { return index }
-            let index = UInt64(stringList.count)
-            strings[text] = index
-            stringList.append(text)
-            return index
-        }
-        func siteIndex(_ site: SiteID) -> UInt64 {
-            if let index = sites[site] { return index }
-            let index = UInt64(siteList.count)
-            sites[site] = index
-            siteList.append(site)
-            return index
-        }
-
-        var ids = ByteWriter(capacity: batch.rows.count * 17)
-        var body = ByteWriter(capacity: batch.rows.count * 64)
-        var previousHLC: UInt64 = 0
-        func writeVersion(_ version: Version) {
-            body.signedVarint(Int64(bitPattern: version.hlc &- previousHLC))
-            previousHLC = version.hlc
-            body.varint(siteIndex(version.site))
-        }
-        var texts: [String: UInt64] = [:]
-        var previousTable: String?
-        var previousFirstColumn: UInt64?
-        for row in batch.rows {
-            if let packed = RowID.packedBytes(row.id) {
-                ids.varint(0)
-                ids.raw(packed)
-            } else {
-                var id = row.id
-                id.withUTF8 { bytes in
-                    ids.varint(UInt64(bytes.count) + 1)
-                    ids.raw(bytes)
-                }
-            }
-            var header: UInt8 = 0
-            if row.rowVersion != nil { header |= hasRowVersion }
-            if row.deleteBase != nil { header |= hasDeleteBase }
-            if row.cl != 1 { header |= explicitCl }
-            if row.table == previousTable { header |= sameTable }
-            body.byte(header)
-            if row.table != previousTable { body.varint(stringIndex(row.table)) }
-            previousTable = row.table
-            if row.cl != 1 { body.varint(row.cl) }
-            if let version = row.rowVersion { writeVersion(version) }
-            if let base = row.deleteBase { writeVersion(base) }
-            body.varint(UInt64(row.cells.count))
-            var previousVersion: Version?
-            var expected = previousFirstColumn
-            for (position, cell) in row.cells.enumerated() {
-                let column = stringIndex(cell.column)
-                if position == 0 { previousFirstColumn = column }
-                var reference: UInt64?
-                if case .text(let text) = cell.value, text.utf8.count <= maxReferencedTextBytes {
-                    if let index = texts[text] {
-                        reference = index
-                    } else {
-                        texts[text] = UInt64(texts.count)
-                    }
-                }
-                var cellHeader = reference == nil ? cell.value.tag.rawValue : ValueTag.textReference.rawValue
-                if cell.cl != row.cl { cellHeader |= ownCl }
-                if cell.version == previousVersion { cellHeader |= sameVersion }
-                if cell.base != nil { cellHeader |= hasBase }
-                if column == expected { cellHeader |= expectedColumn }
-                body.byte(cellHeader)
-                if column != expected { body.varint(column) }
-                expected = column + 1
-                if cell.cl != row.cl { body.varint(cell.cl) }
-                if cell.version != previousVersion { writeVersion(cell.version) }
-                if let base = cell.base { writeVersion(base) }
-                if let reference { body.varint(reference) } else { cell.value.writePayload(to: &body) }
-                previousVersion = cell.version
-            }
-        }
-
-        var out = ByteWriter(capacity: ids.bytes.count + body.bytes.count + 64)
-        out.raw(magic)
-        out.varint(UInt64(stringList.count))
-        for text in stringList { out.string(text) }
-        out.varint(UInt64(siteList.count))
-        for site in siteList { out.raw(site.bytes) }
-        out.varint(UInt64(batch.rows.count))
-        out.raw(ids.bytes)
-        out.raw(body.bytes)
-        return out.bytes
+        var encoder = BatchEncoder(rowCount: batch.rows.count)
+        for row in batch.rows { encoder.row(row) }
+        return encoder.finish()
     }
 
     /// Decodes an uncompressed batch, rejecting anything malformed with a `ChangeBatchDecodingError`.
@@ -145,6 +56,129 @@ public enum ChangeBatchCodec {
         } catch {
             throw ChangeBatchDecodingError(reason: "Unlesbare Daten", offset: decoder.reader.offset)
         }
+    }
+}
+
+/// Writes one batch: rows and cells into the body and ids apart, names and sites into tables that
+/// `finish()` puts in front. The mirror of `BatchDecoder`.
+private struct BatchEncoder {
+    typealias Codec = ChangeBatchCodec
+    var strings: [String: UInt64] = [:]
+    var stringList: [String] = []
+    var sites: [SiteID: UInt64] = [:]
+    var siteList: [SiteID] = []
+    var ids: ByteWriter
+    var body: ByteWriter
+    var rowCount = 0
+    /// Versions are delta-encoded against the previous one written.
+    var previousHLC: UInt64 = 0
+    /// Short texts already written, by the index a later cell uses to repeat them.
+    var texts: [String: UInt64] = [:]
+    var previousTable: String?
+    var previousFirstColumn: UInt64?
+
+    init(rowCount: Int) {
+        ids = ByteWriter(capacity: rowCount * 17)
+        body = ByteWriter(capacity: rowCount * 64)
+    }
+
+    mutating func stringIndex(_ text: String) -> UInt64 {
+        if let index = strings[text] { return index }
+        let index = UInt64(stringList.count)
+        strings[text] = index
+        stringList.append(text)
+        return index
+    }
+
+    mutating func siteIndex(_ site: SiteID) -> UInt64 {
+        if let index = sites[site] { return index }
+        let index = UInt64(siteList.count)
+        sites[site] = index
+        siteList.append(site)
+        return index
+    }
+
+    mutating func writeVersion(_ version: Version) {
+        body.signedVarint(Int64(bitPattern: version.hlc &- previousHLC))
+        previousHLC = version.hlc
+        body.varint(siteIndex(version.site))
+    }
+
+    /// A row: its id among the ids (packed when it is a UUID), then header flags, table (unless the
+    /// previous row's), causal length (unless 1), row version, delete base, cells.
+    mutating func row(_ row: RowChange) {
+        rowCount += 1
+        if let packed = RowID.packedBytes(row.id) {
+            ids.varint(0)
+            ids.raw(packed)
+        } else {
+            var id = row.id
+            id.withUTF8 { bytes in
+                ids.varint(UInt64(bytes.count) + 1)
+                ids.raw(bytes)
+            }
+        }
+        var header: UInt8 = 0
+        if row.rowVersion != nil { header |= Codec.hasRowVersion }
+        if row.deleteBase != nil { header |= Codec.hasDeleteBase }
+        if row.cl != 1 { header |= Codec.explicitCl }
+        if row.table == previousTable { header |= Codec.sameTable }
+        body.byte(header)
+        if row.table != previousTable { body.varint(stringIndex(row.table)) }
+        previousTable = row.table
+        if row.cl != 1 { body.varint(row.cl) }
+        if let version = row.rowVersion { writeVersion(version) }
+        if let base = row.deleteBase { writeVersion(base) }
+        body.varint(UInt64(row.cells.count))
+        var expected = previousFirstColumn
+        for (position, cell) in row.cells.enumerated() {
+            let column = stringIndex(cell.column)
+            if position == 0 { previousFirstColumn = column }
+            self.cell(
+                cell, column: column, rowCl: row.cl, expectedColumn: expected,
+                previousVersion: position == 0 ? nil : row.cells[position - 1].version)
+            expected = column + 1
+        }
+    }
+
+    /// A cell: header with value tag and flags, then only what differs from what the decoder expects
+    /// (column, causal length, version), base, and the value or a reference to an earlier text.
+    mutating func cell(
+        _ cell: CellChange, column: UInt64, rowCl: UInt64, expectedColumn expected: UInt64?, previousVersion: Version?
+    ) {
+        var reference: UInt64?
+        if case .text(let text) = cell.value, text.utf8.count <= Codec.maxReferencedTextBytes {
+            if let index = texts[text] {
+                reference = index
+            } else {
+                texts[text] = UInt64(texts.count)
+            }
+        }
+        var cellHeader = reference == nil ? cell.value.tag.rawValue : ValueTag.textReference.rawValue
+        if cell.cl != rowCl { cellHeader |= Codec.ownCl }
+        if cell.version == previousVersion { cellHeader |= Codec.sameVersion }
+        if cell.base != nil { cellHeader |= Codec.hasBase }
+        if column == expected { cellHeader |= Codec.expectedColumn }
+        body.byte(cellHeader)
+        if column != expected { body.varint(column) }
+        if cell.cl != rowCl { body.varint(cell.cl) }
+        if cell.version != previousVersion { writeVersion(cell.version) }
+        if let base = cell.base { writeVersion(base) }
+        if let reference { body.varint(reference) } else { cell.value.writePayload(to: &body) }
+    }
+
+    /// Magic, name table, site table, row count, the ids, the body.
+    func finish() -> [UInt8] {
+        var out = ByteWriter(capacity: ids.bytes.count + body.bytes.count + 64)
+        out.raw(Codec.magic)
+        out.varint(UInt64(stringList.count))
+        for text in stringList { out.string(text) }
+        out.varint(UInt64(siteList.count))
+        for site in siteList { out.raw(site.bytes) }
+        out.varint(UInt64(rowCount))
+        out.raw(ids.bytes)
+        out.raw(body.bytes)
+        return out.bytes
     }
 }
 
