@@ -73,7 +73,7 @@ extension Replica {
         let detectConflicts = table.name != ConflictRecord.tableName
         row.keepMaximumCells(known, detectConflicts: detectConflicts)
         if detectConflicts { row.recordEditsLostToDelete() }
-        let changed = try persist(row, change: change, cells: known, origin: origin, result: &result)
+        let changed = try persist(&row, change: change, cells: known, origin: origin, result: &result)
         for conflict in row.conflicts {
             if try merge(conflict, origin: .local, result: &result) { result.conflicts += 1 }
         }
@@ -103,24 +103,26 @@ extension Replica {
     }
 
     /// Writes the merged row and its log entry when anything changed.
+    @inline(__always)
     private func persist(
-        _ row: RowMerge, change: RowChange, cells known: [(ordinal: Int, cell: CellChange)], origin: Origin,
+        _ row: inout RowMerge, change: RowChange, cells known: [(ordinal: Int, cell: CellChange)], origin: Origin,
         result: inout ApplyResult
     ) throws -> Bool {
-        let (table, stored, meta, values, oldValues) = (row.table, row.stored, row.meta, row.values, row.oldValues)
-        guard stored == nil || meta != stored!.meta || values != oldValues else { return false }
+        guard row.stored == nil || row.meta != row.stored!.meta || row.values != row.oldValues else { return false }
+        let table = row.table
         var changedMask: UInt64 = 0
-        for ordinal in values.indices where values[ordinal] != oldValues[ordinal] {
+        for ordinal in row.values.indices where row.values[ordinal] != row.oldValues[ordinal] {
             changedMask |= 1 << UInt64(ordinal)
         }
-        try store(table, id: change.id, meta, values: values, previous: stored, changed: changedMask)
-        let wasVisible = stored?.inTable ?? false
+        try store(table, id: change.id, row.meta, values: row.values, previous: row.stored, changed: changedMask)
+        let (meta, values, oldValues) = (row.meta, row.values, row.oldValues)
+        let wasVisible = row.stored?.inTable ?? false
         let kind: LogKind
         var mask = row.wonMask
         var old: [UInt8]?
         switch (wasVisible, meta.isVisible) {
         case (false, true):
-            kind = stored == nil ? .insert : .restore
+            kind = row.stored == nil ? .insert : .restore
         case (true, true):
             kind = .update
             mask |= changedMask

@@ -2,6 +2,9 @@ import OZGStorage
 
 /// One row while a change merges into it: the stored state, the state being built, and what the
 /// merge found. Each mutating step is one rule of docs/ARCHITECTURE.md ("Merge rules", "Conflicts").
+///
+/// The steps are inlined into `Replica.merge`, so the struct costs nothing over local variables
+/// (measured with callgrind: without inlining, copying and destroying it added ~5 % to the merge).
 struct RowMerge {
     let table: TableState
     let id: String
@@ -14,6 +17,7 @@ struct RowMerge {
     /// Conflict rows detected on the way, merged after the row.
     var conflicts: [RowChange] = []
 
+    @inline(__always)
     init(table: TableState, id: String, stored: StoredRow?) {
         self.table = table
         self.id = id
@@ -34,6 +38,7 @@ struct RowMerge {
     /// A row's causal length only grows: the maximum of the local one, the incoming row's and every
     /// incoming cell's (a cell written at a higher length proves the row reached it). The row version
     /// and delete base follow the change that set the length.
+    @inline(__always)
     mutating func growCausalLength(_ change: RowChange, cells known: [(ordinal: Int, cell: CellChange)]) {
         var newCl = max(oldCl, change.cl)
         for (_, cell) in known { newCl = max(newCl, cell.cl) }
@@ -50,6 +55,7 @@ struct RowMerge {
     /// A cell keeps the maximum by `(cl, version)`; visible values are the cells of the current
     /// incarnation. Two different values of one cell in one incarnation, neither writer having seen
     /// the other's, are recorded as a conflict.
+    @inline(__always)
     mutating func keepMaximumCells(_ known: [(ordinal: Int, cell: CellChange)], detectConflicts: Bool) {
         let incarnation = newIncarnation
         for (ordinal, cell) in known {
@@ -67,7 +73,7 @@ struct RowMerge {
         }
         // Cells of an older incarnation are invisible: a restore writes every column afresh.
         if incarnation != storedIncarnation {
-            for ordinal in values.indices where meta.cell(ordinal)?.cl != incarnation {
+            for ordinal in values.indices where meta.cell(ordinal)?.cl != incarnation && !values[ordinal].isNull {
                 values[ordinal] = .null
             }
         }
@@ -82,6 +88,7 @@ struct RowMerge {
 
     /// An edit the deleting replica had not seen loses to the delete, visibly: a cell of the deleted
     /// incarnation newer than the delete's base, whether the delete or the edit arrived now.
+    @inline(__always)
     mutating func recordEditsLostToDelete() {
         let rowChanged = oldCl != meta.cl
         guard meta.cl % 2 == 0, let deleteVersion = meta.rowVersion, wonMask != 0 || rowChanged else { return }
