@@ -1,10 +1,7 @@
 import Crypto
 import Foundation
-import OZGDomain
 import OZGReplication
 import OZGStorage
-import OZGSyncClient
-import OZGWire
 
 /// A token's rights: which labs, which role.
 public enum Role: String, Sendable, CaseIterable, Comparable {

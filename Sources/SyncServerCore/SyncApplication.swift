@@ -5,10 +5,8 @@ import HummingbirdTLS
 import Logging
 import NIOCore
 import NIOSSL
-import OZGDomain
 import OZGReplication
 import OZGStorage
-import OZGSyncClient
 import OZGWire
 
 /// An error answer: status, machine-readable code and a German message.
@@ -21,15 +19,15 @@ struct SyncHTTPError: Error {
 /// Opens lab stores on demand and keeps them for the server's lifetime.
 actor LabDirectory {
     let configuration: ServerConfiguration
-    var stores: [String: LabStore] = [:]
+    var stores: [String: LabReplicaStore] = [:]
 
     init(configuration: ServerConfiguration) {
         self.configuration = configuration
     }
 
-    func store(_ id: String) throws -> LabStore {
+    func store(_ id: String) throws -> LabReplicaStore {
         if let store = stores[id] { return store }
-        let store = try LabStore(
+        let store = try LabReplicaStore(
             dataDirectory: configuration.dataDirectory, labID: id,
             maxDriftMilliseconds: configuration.maxDriftMilliseconds)
         stores[id] = store

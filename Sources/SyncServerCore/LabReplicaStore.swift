@@ -1,13 +1,11 @@
 import Foundation
-import OZGDomain
 import OZGReplication
 import OZGStorage
-import OZGSyncClient
 import OZGWire
 
 /// One lab's server-side store: a replica file with a schema that grows with what clients send,
 /// serialized by the actor. The change log's sequence is the server sequence clients pull by.
-actor LabStore {
+actor LabReplicaStore {
     let replica: Replica
     let labID: String
 
