@@ -88,7 +88,10 @@ let package = Package(
         ),
         .testTarget(
             name: "SyncServerTests",
-            dependencies: ["SyncServerCore", "OZGStorage", "OZGReplication", "OZGWire", "OZGDomain", "OZGSyncClient"]
+            dependencies: [
+                "SyncServerCore", "OZGStorage", "OZGReplication", "OZGWire", "OZGDomain", "OZGSyncClient",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]
