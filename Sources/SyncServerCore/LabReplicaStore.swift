@@ -7,12 +7,12 @@ import OZGWire
 /// serialized by the actor. The change log's sequence is the server sequence clients pull by.
 actor LabReplicaStore {
     let replica: Replica
-    let labID: String
+    let lab: LabID
 
-    init(dataDirectory: String, labID: String, maxDriftMilliseconds: UInt64) throws {
-        self.labID = labID
+    init(dataDirectory: String, lab: LabID, maxDriftMilliseconds: UInt64) throws {
+        self.lab = lab
         replica = try Replica(
-            path: "\(dataDirectory)/labor-\(labID).ozg", schema: ReplicaSchema(version: 1, tables: []),
+            path: "\(dataDirectory)/labor-\(lab).ozg", schema: ReplicaSchema(version: 1, tables: []),
             configuration: Replica.Configuration(
                 maxDriftMilliseconds: maxDriftMilliseconds, localTables: [Self.auditTable]))
         // Tables clients created earlier are in the file but in no declared schema.
