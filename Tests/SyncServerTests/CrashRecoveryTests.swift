@@ -18,7 +18,9 @@ final class ServerProcess {
         #else
             let products = Bundle.main.executableURL?.deletingLastPathComponent()
         #endif
-        return (products ?? URL(fileURLWithPath: ".build/debug")).appendingPathComponent("ozg-sync-server").path
+        let fallback = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../.build/debug").standardizedFileURL
+        return (products ?? fallback).appendingPathComponent("ozg-sync-server").path
     }()
     let process = Process()
     private(set) var port = 0
