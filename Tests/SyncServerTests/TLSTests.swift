@@ -33,7 +33,8 @@ struct TLSTests {
             $0.tlsCertificatePath = certificate
             $0.tlsKeyPath = key
         }
-        let (secure, body) = try Self.run("/usr/bin/curl", ["-sk", "https://127.0.0.1:\(server.port)/healthz"])
+        let (secure, body) = try Self.run(
+            "/usr/bin/curl", ["-sk", "--max-time", "10", "https://127.0.0.1:\(server.port)/healthz"])
         #expect(secure == 0 && body == "ok\n")
         let (plain, _) = try Self.run(
             "/usr/bin/curl", ["-s", "--max-time", "5", "http://127.0.0.1:\(server.port)/healthz"])

@@ -22,7 +22,11 @@ final class TestServer: @unchecked Sendable {
     func start(_ adjust: (inout ServerConfiguration) -> Void = { _ in }) async throws {
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let app = try buildApplication(data.configuration(adjust)) { continuation.yield($0) }
-        task = Task { try await app.runService(gracefulShutdownSignals: []) }
+        if #available(macOS 15.0, *) {
+            task = Task(executorPreference: ServerThreads()) { try await app.runService(gracefulShutdownSignals: []) }
+        } else {
+            task = Task { try await app.runService(gracefulShutdownSignals: []) }
+        }
         var iterator = ports.makeAsyncIterator()
         port = await iterator.next() ?? 0
     }
@@ -53,6 +57,20 @@ final class TestServer: @unchecked Sendable {
         let client = SyncClient(replica: store.replica, server: url, token: token, laborID: lab)
         client.retryDelay = .milliseconds(20)
         return client
+    }
+}
+
+/// Threads of a test server's own: its tasks (and the actors they call) run here, not on the
+/// cooperative pool that has one thread per core. A test that blocks a pool thread (waiting for
+/// curl or a subprocess) or a long CPU-bound test running in parallel can then not starve the
+/// server another test is waiting for.
+@available(macOS 15.0, *)
+final class ServerThreads: TaskExecutor {
+    private let queue = DispatchQueue(label: "ozg-test-server", attributes: .concurrent)
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        queue.async { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
     }
 }
 
