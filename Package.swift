@@ -3,7 +3,9 @@ import PackageDescription
 
 /// The storage layer's small generic functions (`rows`, `firstRow`, `bind`) sit on every write's path;
 /// across a module boundary they would not be specialized or inlined without this (docs/PERFORMANCE.md).
-let crossModuleOptimized: [SwiftSetting] = [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]
+let crossModuleOptimized: [SwiftSetting] = [
+    .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))
+]
 
 let package = Package(
     name: "OZGLaborSync",
@@ -97,7 +99,10 @@ let package = Package(
         ),
         .testTarget(
             name: "SyncServerTests",
-            dependencies: ["SyncServerCore", "OZGStorage", "OZGReplication", "OZGWire", "OZGDomain", "OZGSyncClient"]
+            dependencies: [
+                "SyncServerCore", "OZGStorage", "OZGReplication", "OZGWire", "OZGDomain", "OZGSyncClient",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -59,48 +59,61 @@ public enum SyncWire {
 
     /// Decodes a request; an unsupported protocol version is reported as such (the server answers 409).
     public static func decodeRequest(_ bytes: [UInt8]) throws(SyncWireError) -> SyncRequest {
-        var reader = ByteReader(bytes)
-        do {
-            guard reader.remaining >= 4, Array(try reader.raw(count: 4)) == requestMagic else {
-                throw SyncWireError.malformed("Kein Sync-Auftrag (Kennung „OZQ“ erwartet)")
-            }
+        let (header, batch) = try decodeEnvelope(
+            bytes, magic: requestMagic, notThis: "Kein Sync-Auftrag (Kennung „OZQ“ erwartet)",
+            truncated: "Der Auftrag endet vorzeitig"
+        ) { reader in
             let version = try reader.varint()
             guard version == SyncRequest.protocolVersion else { throw SyncWireError.unsupportedVersion(version) }
             guard let site = SiteID(bytes: try reader.raw(count: 16)) else {
                 throw SyncWireError.malformed("Geräte-ID fehlt")
             }
-            let cursor = try reader.varint()
-            guard cursor <= UInt64(Int64.max) else { throw SyncWireError.malformed("Cursor zu groß") }
-            let batch = try ChangeBatchCodec.decode(Array(bytes[reader.offset...]))
-            return SyncRequest(protocolVersion: version, site: site, cursor: Int64(cursor), batch: batch)
+            return (version: version, site: site, cursor: try readCursor(&reader))
+        }
+        return SyncRequest(protocolVersion: header.version, site: header.site, cursor: header.cursor, batch: batch)
+    }
+
+    /// Decodes a server's answer (the client's side of the round trip).
+    public static func decodeResponse(_ bytes: [UInt8]) throws(SyncWireError) -> SyncResponse {
+        let (header, batch) = try decodeEnvelope(
+            bytes, magic: responseMagic, notThis: "Keine Sync-Antwort (Kennung „OZP“ erwartet)",
+            truncated: "Die Antwort endet vorzeitig"
+        ) { reader in
+            let cursor = try readCursor(&reader)
+            let more = try reader.byte()
+            guard more <= 1 else { throw SyncWireError.malformed("Feld „more“ ungültig") }
+            return (cursor: cursor, more: more == 1)
+        }
+        return SyncResponse(cursor: header.cursor, more: header.more, batch: batch)
+    }
+
+    /// The frame both bodies share: magic, a header read by `readHeader`, then a change batch to the end.
+    /// Every failure becomes a `SyncWireError`; running out of bytes is reported as `truncated`.
+    private static func decodeEnvelope<Header>(
+        _ bytes: [UInt8], magic: [UInt8], notThis: String, truncated: String,
+        header readHeader: (inout ByteReader) throws -> Header
+    ) throws(SyncWireError) -> (Header, ChangeBatch) {
+        var reader = ByteReader(bytes)
+        do {
+            guard reader.remaining >= magic.count, Array(try reader.raw(count: magic.count)) == magic else {
+                throw SyncWireError.malformed(notThis)
+            }
+            let header = try readHeader(&reader)
+            return (header, try ChangeBatchCodec.decode(Array(bytes[reader.offset...])))
         } catch let error as SyncWireError {
             throw error
         } catch let error as ChangeBatchDecodingError {
             throw SyncWireError.malformed(error.description)
         } catch {
-            throw SyncWireError.malformed("Der Auftrag endet vorzeitig")
+            throw SyncWireError.malformed(truncated)
         }
     }
 
-    public static func decodeResponse(_ bytes: [UInt8]) throws(SyncWireError) -> SyncResponse {
-        var reader = ByteReader(bytes)
-        do {
-            guard reader.remaining >= 4, Array(try reader.raw(count: 4)) == responseMagic else {
-                throw SyncWireError.malformed("Keine Sync-Antwort (Kennung „OZP“ erwartet)")
-            }
-            let cursor = try reader.varint()
-            guard cursor <= UInt64(Int64.max) else { throw SyncWireError.malformed("Cursor zu groß") }
-            let more = try reader.byte()
-            guard more <= 1 else { throw SyncWireError.malformed("Feld „more“ ungültig") }
-            let batch = try ChangeBatchCodec.decode(Array(bytes[reader.offset...]))
-            return SyncResponse(cursor: Int64(cursor), more: more == 1, batch: batch)
-        } catch let error as SyncWireError {
-            throw error
-        } catch let error as ChangeBatchDecodingError {
-            throw SyncWireError.malformed(error.description)
-        } catch {
-            throw SyncWireError.malformed("Die Antwort endet vorzeitig")
-        }
+    /// A server sequence number: a varint that must fit an `Int64`.
+    private static func readCursor(_ reader: inout ByteReader) throws -> Int64 {
+        let cursor = try reader.varint()
+        guard cursor <= UInt64(Int64.max) else { throw SyncWireError.malformed("Cursor zu groß") }
+        return Int64(cursor)
     }
 }
 

@@ -95,13 +95,7 @@ public actor Registry {
     }
 
     public func tokens() throws -> [TokenRecord] {
-        try database.rows("SELECT id, name, rolle, labore, angelegt, widerrufen FROM token ORDER BY angelegt, id") {
-            row in
-            TokenRecord(
-                id: row.text(0) ?? "", name: row.text(1) ?? "", role: Role(rawValue: row.text(2) ?? "") ?? .lesen,
-                labs: (row.text(3) ?? "").split(separator: ",").map(String.init), created: row.text(4) ?? "",
-                revoked: row.text(5))
-        }
+        try database.rows("SELECT \(Self.tokenColumns) FROM token ORDER BY angelegt, id", [], Self.tokenRecord)
     }
 
     public func revokeToken(_ id: String) throws {
@@ -112,24 +106,28 @@ public actor Registry {
             "UPDATE token SET widerrufen = COALESCE(widerrufen, ?) WHERE id = ?", [.text(Self.now()), .text(id)])
     }
 
+    /// The columns `tokenRecord` reads, in its order.
+    static let tokenColumnNames = ["id", "name", "rolle", "labore", "angelegt", "widerrufen"]
+    static let tokenColumns = tokenColumnNames.joined(separator: ", ")
+
+    /// A token row (selected with `tokenColumns` first) as a record.
+    static func tokenRecord(_ row: Row) -> TokenRecord {
+        TokenRecord(
+            id: row.text(0) ?? "", name: row.text(1) ?? "", role: Role(rawValue: row.text(2) ?? "") ?? .lesen,
+            labs: (row.text(3) ?? "").split(separator: ",").map(String.init), created: row.text(4) ?? "",
+            revoked: row.text(5))
+    }
+
     /// The valid, unrevoked token for `presented`, or nil. Compares hashes in constant time.
     public func authenticate(_ presented: String) throws -> TokenRecord? {
         let parts = presented.split(separator: "_", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0] == "olt", parts[1].count == 12, parts[2].count == 48 else { return nil }
         let id = String(parts[1])
+        // The hash comes last, after the record's columns, so the one row mapping reads both queries.
         guard
-            let (hash, record) = try database.firstRow(
-                "SELECT hash, id, name, rolle, labore, angelegt, widerrufen FROM token WHERE id = ?", [.text(id)],
-                { row in
-                    (
-                        row.text(0) ?? "",
-                        TokenRecord(
-                            id: row.text(1) ?? "", name: row.text(2) ?? "",
-                            role: Role(rawValue: row.text(3) ?? "") ?? .lesen,
-                            labs: (row.text(4) ?? "").split(separator: ",").map(String.init),
-                            created: row.text(5) ?? "", revoked: row.text(6))
-                    )
-                })
+            let (record, hash) = try database.firstRow(
+                "SELECT \(Self.tokenColumns), hash FROM token WHERE id = ?", [.text(id)],
+                { row in (Self.tokenRecord(row), row.text(Self.tokenColumnNames.count) ?? "") })
         else { return nil }
         let expected = Array(hash.utf8)
         let actual = Array(Self.hash(String(parts[2])).utf8)

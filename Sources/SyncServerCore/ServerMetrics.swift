@@ -1,6 +1,8 @@
 import Prometheus
 
 /// The server's Prometheus metrics (swift-prometheus), exposed at `GET /metrics`.
+///
+/// Names and help texts are part of the operations interface (docs/OPERATIONS.md, docs/PROTOCOL.md).
 final class ServerMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     let changesMerged: Counter
@@ -8,25 +10,38 @@ final class ServerMetrics: Sendable {
     let bytesOut: Counter
     let latency: DurationHistogram
 
+    /// `ozg_requests_total{status}`: one counter per status, made on first use.
+    private static var requests: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "ozg", metricName: "requests", unitName: "total", helpText: "Sync-Anfragen nach HTTP-Status")
+    }
+
     init() {
         changesMerged = registry.makeCounter(
-            name: "ozg_changes_merged_total", help: "Zellen, deren Stand sich durch Pushes geändert hat")
-        bytesIn = registry.makeCounter(name: "ozg_bytes_in_total", help: "Empfangene Bytes (komprimiert)")
-        bytesOut = registry.makeCounter(name: "ozg_bytes_out_total", help: "Gesendete Bytes (komprimiert)")
+            descriptor: MetricNameDescriptor(
+                namespace: "ozg", metricName: "changes_merged", unitName: "total",
+                helpText: "Zellen, deren Stand sich durch Pushes geändert hat"))
+        bytesIn = registry.makeCounter(
+            descriptor: MetricNameDescriptor(
+                namespace: "ozg", metricName: "bytes_in", unitName: "total",
+                helpText: "Empfangene Bytes (komprimiert)"))
+        bytesOut = registry.makeCounter(
+            descriptor: MetricNameDescriptor(
+                namespace: "ozg", metricName: "bytes_out", unitName: "total",
+                helpText: "Gesendete Bytes (komprimiert)"))
         latency = registry.makeDurationHistogram(
-            name: "ozg_sync_request_duration_seconds",
+            descriptor: MetricNameDescriptor(
+                namespace: "ozg", subsystem: "sync", metricName: "request_duration", unitName: "seconds",
+                helpText: "Dauer einer Sync-Anfrage"),
             buckets: [
                 .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
                 .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1),
                 .seconds(5),
-            ],
-            help: "Dauer einer Sync-Anfrage")
+            ])
     }
 
+    /// Counts one answered sync request under its HTTP status.
     func request(status: Int) {
-        registry.makeCounter(
-            name: "ozg_requests_total", labels: [("status", String(status))],
-            help: "Sync-Anfragen nach HTTP-Status"
-        ).increment()
+        registry.makeCounter(descriptor: Self.requests, labels: [("status", String(status))]).increment()
     }
 }

@@ -4,9 +4,17 @@ import Foundation
 struct ShellProcess {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../..").standardizedFileURL
+    /// The shell built next to this test bundle, whatever `--scratch-path` the build used.
     static var binary: String {
-        ProcessInfo.processInfo.environment["OZG_SHELL_BINARY"]
-            ?? packageRoot.appendingPathComponent(".build/debug/ozg-shell").path
+        if let path = ProcessInfo.processInfo.environment["OZG_SHELL_BINARY"] { return path }
+        #if os(macOS)
+            let products = Bundle.allBundles.first { $0.bundlePath.hasSuffix(".xctest") }?.bundleURL
+                .deletingLastPathComponent()
+        #else
+            let products = Bundle.main.executableURL?.deletingLastPathComponent()
+        #endif
+        return (products ?? packageRoot.appendingPathComponent(".build/debug"))
+            .appendingPathComponent("ozg-shell").path
     }
 
     struct Outcome {

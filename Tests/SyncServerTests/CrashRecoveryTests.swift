@@ -8,8 +8,19 @@ import Testing
 
 /// The server as a separate process, so it can be killed with SIGKILL.
 final class ServerProcess {
-    static let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("../../.build/debug/ozg-sync-server").standardizedFileURL.path
+    /// The server built next to this test bundle, whatever `--scratch-path` the build used.
+    static let binary: String = {
+        if let path = ProcessInfo.processInfo.environment["OZG_SYNC_SERVER_BINARY"] { return path }
+        #if os(macOS)
+            let products = Bundle.allBundles.first { $0.bundlePath.hasSuffix(".xctest") }?.bundleURL
+                .deletingLastPathComponent()
+        #else
+            let products = Bundle.main.executableURL?.deletingLastPathComponent()
+        #endif
+        let fallback = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../.build/debug").standardizedFileURL
+        return (products ?? fallback).appendingPathComponent("ozg-sync-server").path
+    }()
     let process = Process()
     private(set) var port = 0
 
@@ -37,7 +48,7 @@ final class ServerProcess {
     }
 }
 
-@Suite("Absturz des Servers", .serialized)
+@Suite("Absturz des Servers")
 struct CrashRecoveryTests {
     @Test(
         "SIGKILL mitten in Pushes: jeder bestätigte Push ist nach dem Neustart da, die Datei ist heil, Clients machen weiter"

@@ -2,7 +2,7 @@ import Foundation
 import SyncServerCore
 import Testing
 
-@Suite("TLS", .serialized)
+@Suite("TLS")
 struct TLSTests {
     static func run(_ executable: String, _ arguments: [String]) throws -> (Int32, String) {
         let process = Process()
@@ -33,12 +33,13 @@ struct TLSTests {
             $0.tlsCertificatePath = certificate
             $0.tlsKeyPath = key
         }
-        defer { Task { await server.stop() } }
-        let (secure, body) = try Self.run("/usr/bin/curl", ["-sk", "https://127.0.0.1:\(server.port)/healthz"])
+        let (secure, body) = try Self.run(
+            "/usr/bin/curl", ["-sk", "--max-time", "10", "https://127.0.0.1:\(server.port)/healthz"])
         #expect(secure == 0 && body == "ok\n")
         let (plain, _) = try Self.run(
             "/usr/bin/curl", ["-s", "--max-time", "5", "http://127.0.0.1:\(server.port)/healthz"])
         #expect(plain != 0)
+        await server.stop()
 
         var broken = ServerConfiguration(dataDirectory: server.directory.path)
         broken.tlsCertificatePath = key

@@ -2,6 +2,7 @@ import Foundation
 import OZGDomain
 import OZGReplication
 import OZGStorage
+import OZGSyncClient
 import OZGWire
 import SyncServerCore
 
@@ -9,31 +10,26 @@ import SyncServerCore
     import FoundationNetworking
 #endif
 
-/// A real server on a loopback port the OS picks, with its own data directory.
+/// A real server on a loopback port the OS picks, with its own data directory: for the tests where
+/// the socket is the point (the real `SyncClient` over URLSession, TLS).
 final class TestServer: @unchecked Sendable {
-    // Written once in `start`, read afterwards from the test task only.
-    let directory: URL
+    // `port` and `task` are written once in `start` and read afterwards from the test's task only.
+    let data = ServerData()
     private(set) var port = 0
     private var task: Task<Void, Error>?
 
-    init() {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "ozg-server-test-\(UUID().uuidString)")
-        try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(at: directory) }
-
+    var directory: URL { data.directory }
     var url: URL { URL(string: "http://127.0.0.1:\(port)")! }
-    var registry: Registry { get throws { try Registry(dataDirectory: directory.path) } }
+    var registry: Registry { get throws { try data.registry } }
 
     func start(_ adjust: (inout ServerConfiguration) -> Void = { _ in }) async throws {
-        var configuration = ServerConfiguration(dataDirectory: directory.path)
-        configuration.port = 0
-        adjust(&configuration)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = try buildApplication(configuration) { continuation.yield($0) }
-        task = Task { try await app.runService(gracefulShutdownSignals: []) }
+        let app = try buildApplication(data.configuration(adjust)) { continuation.yield($0) }
+        if #available(macOS 15.0, *) {
+            task = Task(executorPreference: ServerThreads()) { try await app.runService(gracefulShutdownSignals: []) }
+        } else {
+            task = Task { try await app.runService(gracefulShutdownSignals: []) }
+        }
         var iterator = ports.makeAsyncIterator()
         port = await iterator.next() ?? 0
     }
@@ -43,29 +39,11 @@ final class TestServer: @unchecked Sendable {
         _ = try? await task?.value
     }
 
-    /// Creates a lab and a token for it.
     func lab(_ id: String, role: Role = .schreiben, name: String = "Test") async throws -> String {
-        let registry = try self.registry
-        if !(try await registry.labExists(id)) { try await registry.createLab(id, title: nil) }
-        return try await registry.createToken(labs: [id], role: role, name: name)
+        try await data.lab(id, role: role, name: name)
     }
 
-    /// The server's canonical dump of one lab (opened read-only next to the running server).
-    func dump(_ lab: String) throws -> String {
-        let file = directory.appendingPathComponent("labor-\(lab).ozg").path
-        guard FileManager.default.fileExists(atPath: file) else { return "" }
-        let database = try Database(path: directory.appendingPathComponent("labor-\(lab).ozg").path, mode: .readOnly)
-        defer { database.close() }
-        var out = ""
-        let tables = try database.rows("SELECT name FROM _ozg_tables ORDER BY name") { $0.text(0) ?? "" }
-        for table in tables {
-            out += "# \(table)\n"
-            try database.forEachRow("SELECT * FROM \"\(table)\" ORDER BY id") { row in
-                out += (0..<row.count).map { row.value($0).canonicalText }.joined(separator: "\t") + "\n"
-            }
-        }
-        return out
-    }
+    func dump(_ lab: String) throws -> String { try data.dump(lab) }
 
     /// Sends raw bytes with raw headers; returns status and body.
     func post(_ path: String, body: [UInt8], headers: [String: String]) async throws -> (Int, Data) {
@@ -77,19 +55,25 @@ final class TestServer: @unchecked Sendable {
         return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
     }
 
-    /// A well-formed sync request body (deflated) for `site`.
-    static func body(
-        _ batch: ChangeBatch = ChangeBatch(), site: SiteID = .random(), cursor: Int64 = 0,
-        version: UInt64 = SyncRequest.protocolVersion
-    ) throws -> [UInt8] {
-        try Deflate.compress(
-            SyncWire.encode(SyncRequest(protocolVersion: version, site: site, cursor: cursor, batch: batch)))
+    /// A `SyncClient` for `store` against this server, retrying quickly.
+    func client(_ store: LaborStore, token: String, lab: String) -> SyncClient {
+        let client = SyncClient(replica: store.replica, server: url, token: token, laborID: lab)
+        client.retryDelay = .milliseconds(20)
+        return client
     }
+}
 
-    static func headers(_ token: String?) -> [String: String] {
-        var headers = ["Content-Encoding": "deflate", "Content-Type": "application/x-ozg-sync"]
-        if let token { headers["Authorization"] = "Bearer \(token)" }
-        return headers
+/// Threads of a test server's own: its tasks (and the actors they call) run here, not on the
+/// cooperative pool that has one thread per core. A test that blocks a pool thread (waiting for
+/// curl or a subprocess) or a long CPU-bound test running in parallel can then not starve the
+/// server another test is waiting for.
+@available(macOS 15.0, *)
+final class ServerThreads: TaskExecutor {
+    private let queue = DispatchQueue(label: "ozg-test-server", attributes: .concurrent)
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        queue.async { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
     }
 }
 

@@ -1,0 +1,67 @@
+import Foundation
+import OZGReplication
+import OZGStorage
+import OZGWire
+
+/// One lab's server-side store: a replica file with a schema that grows with what clients send,
+/// serialized by the actor. The change log's sequence is the server sequence clients pull by.
+actor LabReplicaStore {
+    let replica: Replica
+
+    init(dataDirectory: String, lab: LabID, maxDriftMilliseconds: UInt64) throws {
+        replica = try Replica(
+            path: "\(dataDirectory)/labor-\(lab).ozg", schema: ReplicaSchema(version: 1, tables: []),
+            configuration: Replica.Configuration(
+                maxDriftMilliseconds: maxDriftMilliseconds, localTables: [Self.auditTable]))
+        // Tables clients created earlier are in the file but in no declared schema.
+        replica.adoptRegisteredTables()
+    }
+
+    /// The audit log of accepted pushes: who (token), when, from which device, how much.
+    static let auditTable = LocalTable(
+        "_ozg_audit",
+        columns: [
+            "zeit": .text, "token_id": .text, "token_name": .text, "geraet": .text, "aenderungen": .integer,
+            "zeilen": .integer,
+        ])
+
+    /// Merges the push (one transaction, with its audit entry) and answers with the page after the cursor.
+    ///
+    /// One actor call for both, so no other push lands between a requester's merge and its page.
+    func sync(_ request: SyncRequest, token: TokenRecord, pageRows: Int) throws -> (SyncResponse, merged: Int) {
+        let merged = request.batch.isEmpty ? 0 : try merge(request, token: token)
+        return (try page(after: request.cursor, for: request.site, maxRows: pageRows), merged)
+    }
+
+    /// Step 4 of docs/PROTOCOL.md: the push and its audit entry in one transaction; returns the cells
+    /// whose state changed.
+    private func merge(_ request: SyncRequest, token: TokenRecord) throws -> Int {
+        try replica.transaction {
+            let result = try replica.apply(request.batch, creatingUnknownTables: true)
+            try replica.appendLocal(
+                to: Self.auditTable.name,
+                [
+                    "zeit": .text(ISO8601DateFormatter().string(from: Date())), "token_id": .text(token.id),
+                    "token_name": .text(token.name), "geraet": .text(request.site.hex),
+                    "aenderungen": .integer(Int64(request.batch.changeCount)),
+                    "zeilen": .integer(Int64(request.batch.rows.count)),
+                ])
+            return result.changedCells
+        }
+    }
+
+    /// Step 5: the log after `cursor`, whole groups up to about `maxRows` rows, without echoing to
+    /// `site` what it itself currently holds (cells whose version is its own).
+    private func page(after cursor: Int64, for site: SiteID, maxRows: Int) throws -> SyncResponse {
+        let page = try replica.extractChanges(after: cursor, includeRemoteOrigin: true, maxRows: maxRows)
+        var rows: [RowChange] = []
+        rows.reserveCapacity(page.batch.rows.count)
+        for var row in page.batch.rows {
+            row.cells.removeAll { $0.version.site == site }
+            if row.cells.isEmpty && (row.rowVersion == nil || row.rowVersion?.site == site) { continue }
+            rows.append(row)
+        }
+        let more = try replica.lastSequence() > page.throughSequence
+        return SyncResponse(cursor: page.throughSequence, more: more, batch: ChangeBatch(rows: rows))
+    }
+}

@@ -1,0 +1,103 @@
+import Hummingbird
+import NIOCore
+import OZGReplication
+import OZGWire
+
+/// `POST /v1/labs/{labor_id}/sync`: one push-and-pull round trip, in the steps that
+/// docs/PROTOCOL.md („Was der Server tut“) lists. Each step throws the `SyncHTTPError` it answers with.
+struct SyncEndpoint: Sendable {
+    let configuration: ServerConfiguration
+    let registry: Registry
+    let labs: LabDirectory
+    let metrics: ServerMetrics
+
+    func handle(_ request: Request, context: SyncRequestContext) async throws -> Response {
+        let token = try context.authenticatedToken()
+        let lab = try await authorize(token, forLab: context.parameters.get("labor") ?? "")
+        let body = try await readBody(request)
+        let sync = try decode(try decompress(body, encoding: request.headers[.contentEncoding]))
+        try checkRoleAndLimits(sync, token: token)
+        return try encode(try await merge(sync, into: lab, token: token))
+    }
+
+    /// Step 1: a valid lab id, one the token is bound to, and a lab this server has.
+    func authorize(_ token: TokenRecord, forLab text: String) async throws -> LabID {
+        guard let lab = LabID(text) else { throw SyncHTTPError.labIDInvalid }
+        guard token.labs.contains(lab.rawValue) else { throw SyncHTTPError.labNotAllowed(lab.rawValue) }
+        guard try await registry.labExists(lab.rawValue) else { throw SyncHTTPError.labUnknown(lab) }
+        return lab
+    }
+
+    /// Step 2: the body as sent, at most `maxBodyBytes`.
+    func readBody(_ request: Request) async throws(SyncHTTPError) -> [UInt8] {
+        let raw: ByteBuffer
+        do {
+            raw = try await request.body.collect(upTo: configuration.maxBodyBytes)
+        } catch {
+            throw .bodyTooLarge(limit: configuration.maxBodyBytes)
+        }
+        metrics.bytesIn.increment(by: Int64(raw.readableBytes))
+        return [UInt8](buffer: raw)
+    }
+
+    /// Step 2: inflated when it came deflated, at most `maxInflatedBytes`.
+    func decompress(_ bytes: [UInt8], encoding: String?) throws(SyncHTTPError) -> [UInt8] {
+        switch encoding?.lowercased() {
+        case nil, "identity":
+            return bytes
+        case "deflate":
+            do {
+                return try Deflate.decompress(bytes, maxOutputBytes: configuration.maxInflatedBytes)
+            } catch DeflateError.tooLarge {
+                throw .inflatedTooLarge(limit: configuration.maxInflatedBytes)
+            } catch {
+                throw .compressionInvalid
+            }
+        case let other?:
+            throw .encodingUnknown(other)
+        }
+    }
+
+    /// Step 2: decoded, or 400 with the reason (409 for another protocol version).
+    func decode(_ bytes: [UInt8]) throws(SyncHTTPError) -> SyncRequest {
+        do {
+            return try SyncWire.decodeRequest(bytes)
+        } catch {
+            throw .unreadable(error)
+        }
+    }
+
+    /// Steps 1 and 2: a reading token pushes nothing, and a push holds at most `maxChangesPerRequest` changes.
+    func checkRoleAndLimits(_ sync: SyncRequest, token: TokenRecord) throws(SyncHTTPError) {
+        if !sync.batch.isEmpty && token.role == .lesen { throw .readOnly }
+        if sync.batch.changeCount > configuration.maxChangesPerRequest {
+            throw .tooManyChanges(limit: configuration.maxChangesPerRequest, sent: sync.batch.changeCount)
+        }
+    }
+
+    /// Steps 3 to 5: clock and names checked, merged with its audit entry in one transaction, then the
+    /// page after the cursor.
+    func merge(_ sync: SyncRequest, into lab: LabID, token: TokenRecord) async throws -> SyncResponse {
+        let store = try await labs.store(lab)
+        do {
+            let (answer, merged) = try await store.sync(sync, token: token, pageRows: configuration.pageRows)
+            metrics.changesMerged.increment(by: Int64(merged))
+            return answer
+        } catch let error as ClockDriftError {
+            throw SyncHTTPError.clockAhead(error)
+        } catch let error as SchemaError {
+            throw SyncHTTPError.nameInvalid(error)
+        } catch let error as ReplicaError {
+            throw SyncHTTPError.changeInvalid(error)
+        }
+    }
+
+    /// The answer, deflated.
+    func encode(_ answer: SyncResponse) throws -> Response {
+        let body = try Deflate.compress(SyncWire.encode(answer))
+        metrics.bytesOut.increment(by: Int64(body.count))
+        return Response(
+            status: .ok, headers: [.contentType: "application/x-ozg-sync", .contentEncoding: "deflate"],
+            body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}

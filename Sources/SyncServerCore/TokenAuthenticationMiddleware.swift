@@ -1,0 +1,21 @@
+import Hummingbird
+
+/// Checks `Authorization: Bearer <token>` against the registry and puts the token into the context
+/// (401 `token_fehlt` or `token_ungueltig` otherwise). Which lab and role the token allows is the
+/// route's business: it needs the lab from the path.
+struct TokenAuthenticationMiddleware: RouterMiddleware {
+    let registry: Registry
+
+    func handle(
+        _ request: Request, context: SyncRequestContext,
+        next: (Request, SyncRequestContext) async throws -> Response
+    ) async throws -> Response {
+        guard let authorization = request.headers[.authorization] else { throw SyncHTTPError.tokenMissing }
+        guard authorization.hasPrefix("Bearer "),
+            let token = try await registry.authenticate(String(authorization.dropFirst(7)))
+        else { throw SyncHTTPError.tokenInvalid }
+        var context = context
+        context.token = token
+        return try await next(request, context)
+    }
+}
