@@ -41,6 +41,7 @@ extension Interpreter {
         try replica.setLocalSetting("remote.url", url)
         try replica.setLocalSetting("remote.token", token)
         if let lab = options["labor"] {
+            guard LabID(lab) != nil else { throw ShellError.usage("Ungültige Labor-ID „\(lab)“: \(LabID.rule).") }
             try replica.setLocalSetting("remote.labor", lab)
         } else {
             try replica.setLocalSetting("remote.labor", try requireLab())
@@ -57,7 +58,10 @@ extension Interpreter {
         guard let lab = try replica.localSetting("remote.labor") ?? currentLab else {
             throw ShellError.failed(Hints.message(for: DomainError.noCurrentLab))
         }
-        let client = SyncClient(replica: replica, server: url, token: token, laborID: lab)
+        guard let labID = LabID(lab) else {
+            throw ShellError.failed("Ungültige Labor-ID „\(lab)“ für den Server: \(LabID.rule).")
+        }
+        let client = SyncClient(replica: replica, server: url, token: token, lab: labID)
         let onTerminal = isatty(STDOUT_FILENO) == 1 && format == .tabelle
         let result: SyncProgress
         do {

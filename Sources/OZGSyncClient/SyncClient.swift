@@ -19,14 +19,14 @@ public struct SyncProgress: Sendable, Equatable {
 /// page, until nothing is left (docs/PROTOCOL.md).
 ///
 /// ```swift
-/// let client = SyncClient(replica: replica, server: URL(string: "https://sync.land.de")!, token: token, laborID: "wohngeld-mv")
+/// let client = SyncClient(replica: replica, server: URL(string: "https://sync.land.de")!, token: token, lab: LabID("wohngeld-mv")!)
 /// let result = try await client.sync { print("Seite \($0.pages)") }
 /// ```
 public final class SyncClient {
     public let replica: Replica
     public let server: URL
     public let token: String
-    public let laborID: String
+    public let lab: LabID
     /// The name under which cursor and acknowledgements are stored in the replica.
     public var remoteName = "server"
     /// Rows pushed per request.
@@ -36,11 +36,11 @@ public final class SyncClient {
     public var retryDelay: Duration = .milliseconds(200)
     let session: URLSession
 
-    public init(replica: Replica, server: URL, token: String, laborID: String) {
+    public init(replica: Replica, server: URL, token: String, lab: LabID) {
         self.replica = replica
         self.server = server
         self.token = token
-        self.laborID = laborID
+        self.lab = lab
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = 60
         session = URLSession(configuration: configuration)
@@ -53,7 +53,7 @@ public final class SyncClient {
 
     /// The endpoint of this lab.
     public var endpoint: URL {
-        server.appendingPathComponent("v1").appendingPathComponent("labs").appendingPathComponent(laborID)
+        server.appendingPathComponent("v1").appendingPathComponent("labs").appendingPathComponent(lab.rawValue)
             .appendingPathComponent("sync")
     }
 

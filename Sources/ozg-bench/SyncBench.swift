@@ -26,7 +26,7 @@ enum SyncBench {
         var iterator = ports.makeAsyncIterator()
         let url = URL(string: "http://127.0.0.1:\(await iterator.next() ?? 0)")!
         func client(_ replica: Replica) -> SyncClient {
-            SyncClient(replica: replica, server: url, token: token, laborID: "bench")
+            SyncClient(replica: replica, server: url, token: token, lab: LabID("bench")!)
         }
 
         // Fill the server with the write workload's rows, then time a fresh replica pulling them.
@@ -78,7 +78,7 @@ enum SyncBench {
                         schema: Workload.schema)
                     let syncClient = SyncClient(
                         replica: replica, server: url, token: labToken,
-                        laborID: "parallel-\(number / perLab)")
+                        lab: LabID("parallel-\(number / perLab)")!)
                     syncClient.maxAttempts = 1
                     let id = try replica.insert(
                         into: Workload.tableName,

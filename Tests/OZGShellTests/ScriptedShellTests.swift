@@ -112,6 +112,10 @@ struct ScriptedShellTests {
             ("query DELETE FROM persona", 1, "„query“ liest nur"),
             ("persona add name=\"offen", 2, "Anführungszeichen nicht geschlossen"),
             ("persona lsit", 2, "Meinten Sie „list“?"),
+            (
+                "remote set http://127.0.0.1:9 token=olt_x labor=../etc", 2,
+                "Ungültige Labor-ID „../etc“: erlaubt sind 1 bis 64 Buchstaben, Ziffern, - oder _"
+            ),
         ])
     func errorPaths(command: String, status: Int32, message: String) throws {
         let directory = ShellDirectory()

@@ -73,7 +73,7 @@ struct CrashRecoveryTests {
             if index == 30 { server.kill() }
             let client = SyncClient(
                 replica: store.replica, server: URL(string: "http://127.0.0.1:\(server.port)")!,
-                token: token, laborID: "lab")
+                token: token, lab: LabID("lab")!)
             client.maxAttempts = 2
             client.retryDelay = .milliseconds(10)
             do {
@@ -97,7 +97,7 @@ struct CrashRecoveryTests {
         let reader = try LaborStore(path: data.path("c.ozg"))
         try await SyncClient(
             replica: reader.replica, server: URL(string: "http://127.0.0.1:\(server.port)")!,
-            token: token, laborID: "lab"
+            token: token, lab: LabID("lab")!
         ).sync()
         let seen = Set(try reader.records("persona", laborID: "lab", includeOrphans: true).map(\.id))
         let labs = try reader.replica.read { try $0.firstRow("SELECT count(*) FROM labor") { $0.int64(0) } } ?? -1
@@ -105,12 +105,12 @@ struct CrashRecoveryTests {
         // The client resumes: everything written while the server was down arrives now.
         let client = SyncClient(
             replica: store.replica, server: URL(string: "http://127.0.0.1:\(server.port)")!,
-            token: token, laborID: "lab")
+            token: token, lab: LabID("lab")!)
         try await client.sync()
         let fresh = try LaborStore(path: data.path("b.ozg"))
         try await SyncClient(
             replica: fresh.replica, server: URL(string: "http://127.0.0.1:\(server.port)")!,
-            token: token, laborID: "lab"
+            token: token, lab: LabID("lab")!
         ).sync()
         #expect(try fresh.records("persona", laborID: "lab").count == 60)
         #expect(try fresh.replica.canonicalDump() == store.replica.canonicalDump())

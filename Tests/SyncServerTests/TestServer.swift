@@ -57,7 +57,7 @@ final class TestServer: @unchecked Sendable {
 
     /// A `SyncClient` for `store` against this server, retrying quickly.
     func client(_ store: LaborStore, token: String, lab: String) -> SyncClient {
-        let client = SyncClient(replica: store.replica, server: url, token: token, laborID: lab)
+        let client = SyncClient(replica: store.replica, server: url, token: token, lab: LabID(lab)!)
         client.retryDelay = .milliseconds(20)
         return client
     }
