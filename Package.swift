@@ -1,12 +1,6 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-/// The storage layer's small generic functions (`rows`, `firstRow`, `bind`) sit on every write's path;
-/// across a module boundary they would not be specialized or inlined without this (docs/PERFORMANCE.md).
-let crossModuleOptimized: [SwiftSetting] = [
-    .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))
-]
-
 let package = Package(
     name: "OZGLaborSync",
     platforms: [.macOS(.v14)],
@@ -43,11 +37,8 @@ let package = Package(
         ),
         // The layers, bottom to top (docs/ARCHITECTURE.md, "Layers"). A target imports only those below it.
         // Each folder's README.md says what the target owns and what it may call.
-        .target(
-            name: "OZGStorage", dependencies: ["CSQLite"], exclude: ["README.md"], swiftSettings: crossModuleOptimized),
-        .target(
-            name: "OZGReplication", dependencies: ["OZGStorage"], exclude: ["README.md"],
-            swiftSettings: crossModuleOptimized),
+        .target(name: "OZGStorage", dependencies: ["CSQLite"], exclude: ["README.md"]),
+        .target(name: "OZGReplication", dependencies: ["OZGStorage"], exclude: ["README.md"]),
         .target(name: "OZGWire", dependencies: ["OZGReplication", "CZlib"], exclude: ["README.md"]),
         .target(name: "OZGDomain", dependencies: ["OZGStorage", "OZGReplication"], exclude: ["README.md"]),
         .target(name: "OZGSyncClient", dependencies: ["OZGReplication", "OZGWire"], exclude: ["README.md"]),

@@ -58,8 +58,11 @@ extension Replica {
         }
     }
 
-    /// Merges one row change by the rules of docs/ARCHITECTURE.md ("Merge rules", "Conflicts"), one
-    /// step per rule. Returns whether stored state changed.
+    /// Merges one row change by the rules of docs/ARCHITECTURE.md ("Merge rules", "Conflicts"); each
+    /// rule is one named step of `MergeRules`. Returns whether stored state changed.
+    ///
+    /// The row's state stays in local variables on purpose: the same steps on a struct holding it
+    /// measured 12 % fewer applied changes per second (docs/PERFORMANCE.md).
     @discardableResult
     func merge(_ change: RowChange, origin: Origin, result: inout ApplyResult) throws -> Bool {
         guard let table = tables[change.table] else {
@@ -68,13 +71,48 @@ extension Replica {
             return false
         }
         let known = try keepUnknownColumnsPending(change, table: table, result: &result)
-        var row = RowMerge(table: table, id: change.id, stored: try loadRow(table, id: change.id))
-        row.growCausalLength(change, cells: known)
+        let stored = try loadRow(table, id: change.id)
+        var meta = stored?.meta ?? RowMeta(cl: 0, rowVersion: nil, deleteBase: nil, cells: [])
+        let oldCl = meta.cl
+        let oldValues = stored?.values ?? [DatabaseValue](repeating: .null, count: table.columns.count)
+        var values = oldValues
+
+        MergeRules.growCausalLength(&meta, change: change, cells: known)
+        let storedIncarnation = MergeRules.incarnation(ofStored: oldCl)
+        let newIncarnation = MergeRules.incarnation(ofStored: meta.cl)
         let detectConflicts = table.name != ConflictRecord.tableName
-        row.keepMaximumCells(known, detectConflicts: detectConflicts)
-        if detectConflicts { row.recordEditsLostToDelete() }
-        let changed = try persist(&row, change: change, cells: known, origin: origin, result: &result)
-        for conflict in row.conflicts {
+
+        // A cell keeps the maximum by (cl, version); visible values are the current incarnation's.
+        var conflicts: [RowChange] = []
+        var wonMask: UInt64 = 0
+        for (ordinal, cell) in known {
+            let local = meta.cell(ordinal)
+            if detectConflicts, let local,
+                MergeRules.isConcurrentValueConflict(
+                    local: local, localValue: values[ordinal], incoming: cell, incarnation: storedIncarnation)
+            {
+                conflicts.append(
+                    ConflictRecord.valueConflict(
+                        table: table.name, id: change.id, column: cell.column,
+                        first: (local.version, values[ordinal]), second: (cell.version, cell.value)))
+            }
+            if let local, !((local.cl, local.version) < (cell.cl, cell.version)) { continue }
+            meta.setCell(ordinal, CellMeta(cl: cell.cl, version: cell.version, base: cell.base))
+            wonMask |= 1 << UInt64(ordinal)
+            if cell.cl == newIncarnation { values[ordinal] = cell.value }
+        }
+        if newIncarnation != storedIncarnation {
+            MergeRules.hideOlderIncarnations(&values, meta: meta, incarnation: newIncarnation)
+        }
+        if detectConflicts {
+            conflicts += MergeRules.editsLostToDelete(
+                table: table, id: change.id, meta: meta, values: values, oldCl: oldCl, wonMask: wonMask)
+        }
+
+        let changed = try persist(
+            table, change: change, cells: known, stored: stored, meta: meta, values: values, oldValues: oldValues,
+            wonMask: wonMask, origin: origin, result: &result)
+        for conflict in conflicts {
             if try merge(conflict, origin: .local, result: &result) { result.conflicts += 1 }
         }
         return changed
@@ -103,26 +141,24 @@ extension Replica {
     }
 
     /// Writes the merged row and its log entry when anything changed.
-    @inline(__always)
     private func persist(
-        _ row: inout RowMerge, change: RowChange, cells known: [(ordinal: Int, cell: CellChange)], origin: Origin,
+        _ table: TableState, change: RowChange, cells known: [(ordinal: Int, cell: CellChange)], stored: StoredRow?,
+        meta: RowMeta, values: [DatabaseValue], oldValues: [DatabaseValue], wonMask: UInt64, origin: Origin,
         result: inout ApplyResult
     ) throws -> Bool {
-        guard row.stored == nil || row.meta != row.stored!.meta || row.values != row.oldValues else { return false }
-        let table = row.table
+        guard stored == nil || meta != stored!.meta || values != oldValues else { return false }
         var changedMask: UInt64 = 0
-        for ordinal in row.values.indices where row.values[ordinal] != row.oldValues[ordinal] {
+        for ordinal in values.indices where values[ordinal] != oldValues[ordinal] {
             changedMask |= 1 << UInt64(ordinal)
         }
-        try store(table, id: change.id, row.meta, values: row.values, previous: row.stored, changed: changedMask)
-        let (meta, values, oldValues) = (row.meta, row.values, row.oldValues)
-        let wasVisible = row.stored?.inTable ?? false
+        try store(table, id: change.id, meta, values: values, previous: stored, changed: changedMask)
+        let wasVisible = stored?.inTable ?? false
         let kind: LogKind
-        var mask = row.wonMask
+        var mask = wonMask
         var old: [UInt8]?
         switch (wasVisible, meta.isVisible) {
         case (false, true):
-            kind = row.stored == nil ? .insert : .restore
+            kind = stored == nil ? .insert : .restore
         case (true, true):
             kind = .update
             mask |= changedMask
@@ -139,7 +175,7 @@ extension Replica {
         let logVersion = change.rowVersion ?? known.first?.cell.version ?? Version(hlc: clock.last, site: siteID)
         try appendLog(table, id: change.id, kind: kind, origin: origin, version: logVersion, mask: mask, old: old)
         result.changedRows += 1
-        result.changedCells += row.wonMask.nonzeroBitCount
+        result.changedCells += wonMask.nonzeroBitCount
         return true
     }
 

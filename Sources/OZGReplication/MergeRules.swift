@@ -1,0 +1,69 @@
+import OZGStorage
+
+/// The merge rules of docs/ARCHITECTURE.md ("Merge rules", "Conflicts"), one function each, on the
+/// plain values `Replica.merge` holds for one row.
+enum MergeRules {
+    /// A row's causal length only grows: the maximum of the local one, the incoming row's and every
+    /// incoming cell's (a cell written at a higher length proves the row reached it). The row version
+    /// and delete base follow the change that set the length.
+    @inline(__always)
+    static func growCausalLength(
+        _ meta: inout RowMeta, change: RowChange, cells known: [(ordinal: Int, cell: CellChange)]
+    ) {
+        let oldCl = meta.cl
+        var newCl = max(oldCl, change.cl)
+        for (_, cell) in known { newCl = max(newCl, cell.cl) }
+        if change.cl > oldCl {
+            meta.rowVersion = change.rowVersion
+            meta.deleteBase = change.deleteBase
+        } else if change.cl == oldCl, let version = change.rowVersion, Optional.isLess(meta.rowVersion, version) {
+            meta.rowVersion = version
+            meta.deleteBase = change.deleteBase
+        }
+        meta.cl = newCl
+    }
+
+    /// The odd causal length whose cells are visible at `cl` (for a deleted row: were visible last);
+    /// 0 for a row never seen.
+    @inline(__always)
+    static func incarnation(ofStored cl: UInt64) -> UInt64 {
+        cl % 2 == 1 ? cl : (cl == 0 ? 0 : cl - 1)
+    }
+
+    /// Two different values of one cell in one incarnation where neither writer had seen the other's
+    /// (the design's single-predecessor rule: `incoming.base < local.version`, `local.base < incoming.version`).
+    @inline(__always)
+    static func isConcurrentValueConflict(
+        local: CellMeta, localValue: DatabaseValue, incoming cell: CellChange, incarnation: UInt64
+    ) -> Bool {
+        local.cl == cell.cl && local.cl == incarnation && local.version != cell.version && localValue != cell.value
+            && Optional.isLess(cell.base, local.version) && Optional.isLess(local.base, cell.version)
+    }
+
+    /// Cells of an older incarnation are invisible: a restore writes every column afresh.
+    @inline(__always)
+    static func hideOlderIncarnations(_ values: inout [DatabaseValue], meta: RowMeta, incarnation: UInt64) {
+        for ordinal in values.indices where meta.cell(ordinal)?.cl != incarnation && !values[ordinal].isNull {
+            values[ordinal] = .null
+        }
+    }
+
+    /// An edit the deleting replica had not seen loses to the delete, visibly: a cell of the deleted
+    /// incarnation newer than the delete's base, whether the delete or the edit arrived now.
+    static func editsLostToDelete(
+        table: TableState, id: String, meta: RowMeta, values: [DatabaseValue], oldCl: UInt64, wonMask: UInt64
+    ) -> [RowChange] {
+        let rowChanged = oldCl != meta.cl
+        guard meta.cl % 2 == 0, let deleteVersion = meta.rowVersion, wonMask != 0 || rowChanged else { return [] }
+        var conflicts: [RowChange] = []
+        for ordinal in meta.cells.indices where wonMask & (1 << UInt64(ordinal)) != 0 || rowChanged {
+            guard let cell = meta.cell(ordinal), cell.cl == meta.cl - 1, Optional.isLess(meta.deleteBase, cell.version)
+            else { continue }
+            conflicts.append(
+                ConflictRecord.deleteConflict(
+                    table: table.name, id: id, column: table.columns[ordinal],
+                    edit: (cell.version, values[ordinal]), delete: deleteVersion))
+        }
+        return conflicts
+    }
+}
