@@ -118,22 +118,24 @@ public final class LaborStore {
         var sql = "SELECT * FROM \"\(entity.key)\""
         if !clauses.isEmpty { sql += " WHERE " + clauses.joined(separator: " AND ") }
         sql += entity.isOrdered ? " ORDER BY \"\(entity.orderedWithin!)\", position, id" : " ORDER BY id"
-        let statement = try replica.read { try $0.statement(sql) }
-        let names = statement.columnNames
-        return try statement.rows(bindings) { row in
-            var values: [String: DatabaseValue] = [:]
-            values.reserveCapacity(names.count)
-            var id = ""
-            var labor = ""
-            for (index, name) in names.enumerated() {
-                switch name {
-                case "id": id = row.text(index) ?? ""
-                case "labor_id": labor = row.text(index) ?? ""
-                case TableState.metaColumn: continue
-                default: values[name] = row.value(index)
+        return try replica.read { db in
+            let statement = try db.statement(sql)
+            let names = statement.columnNames
+            return try statement.rows(bindings) { row in
+                var values: [String: DatabaseValue] = [:]
+                values.reserveCapacity(names.count)
+                var id = ""
+                var labor = ""
+                for (index, name) in names.enumerated() {
+                    switch name {
+                    case "id": id = row.text(index) ?? ""
+                    case "labor_id": labor = row.text(index) ?? ""
+                    case TableState.metaColumn: continue
+                    default: values[name] = row.value(index)
+                    }
                 }
+                return Record(entity: entity, id: id, laborID: labor, values: values)
             }
-            return Record(entity: entity, id: id, laborID: labor, values: values)
         }
     }
 
