@@ -9,7 +9,7 @@ import OZGStorage
 /// let replica = try Replica(path: path, schema: schema, configuration: .init(localTables: [audit]))
 /// try replica.appendLocal(to: "_ozg_audit", ["zeit": .text("2026-12-01T10:00:00Z"), "aenderungen": 3])
 /// ```
-public struct LocalTable: Sendable, Equatable {
+public struct LocalTable: Sendable {
     /// The storage class of a column; every column is NOT NULL.
     public enum ColumnType: String, Sendable {
         case text = "TEXT"
@@ -25,10 +25,6 @@ public struct LocalTable: Sendable, Equatable {
     public init(_ name: String, columns: KeyValuePairs<String, ColumnType>) {
         self.name = name
         self.columns = columns.map { ($0.key, $0.value) }
-    }
-
-    public static func == (lhs: LocalTable, rhs: LocalTable) -> Bool {
-        lhs.name == rhs.name && lhs.columns.elementsEqual(rhs.columns) { $0 == $1 }
     }
 
     var createSQL: String {
