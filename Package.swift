@@ -61,6 +61,7 @@ let package = Package(
             name: "SyncServer",
             dependencies: [
                 "SyncServerCore",
+                "OZGDomain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

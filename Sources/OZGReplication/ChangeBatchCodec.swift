@@ -290,7 +290,9 @@ private struct BatchDecoder {
         }
         previousTable = table
         let cl = header & Codec.explicitCl != 0 ? try reader.varint() : 1
-        guard cl >= 1 else { throw fail("Kausale Länge 0 ist nicht erlaubt (mindestens 1)") }
+        guard cl >= 1, cl <= ChangeLimits.maxCausalLength else {
+            throw fail("Kausale Länge \(cl) ist nicht erlaubt (1 bis \(ChangeLimits.maxCausalLength))")
+        }
         let rowVersion = header & Codec.hasRowVersion != 0 ? try version() : nil
         let deleteBase = header & Codec.hasDeleteBase != 0 ? try version() : nil
         let cellCount = try reader.varint()
@@ -329,8 +331,10 @@ private struct BatchDecoder {
             columnIndex = Int(index)
         }
         let cellCl = cellHeader & Codec.ownCl != 0 ? try reader.varint() : rowCl
-        guard cellCl >= 1, cellCl % 2 == 1 else {
-            throw fail("Eine Zelle trägt die kausale Länge \(cellCl); erlaubt sind ungerade Werte ab 1")
+        guard cellCl >= 1, cellCl % 2 == 1, cellCl <= ChangeLimits.maxCausalLength else {
+            throw fail(
+                "Eine Zelle trägt die kausale Länge \(cellCl); erlaubt sind ungerade Werte von 1 bis \(ChangeLimits.maxCausalLength)"
+            )
         }
         let cellVersion: Version
         if cellHeader & Codec.sameVersion != 0 {

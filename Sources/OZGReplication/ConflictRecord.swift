@@ -147,3 +147,30 @@ extension Replica {
         }
     }
 }
+
+extension ConflictRecord {
+    /// The row the conflict detection builds for the conflict that `cells` (column → value) name,
+    /// or nil when they name none; lets a receiver check a conflict row it did not detect itself.
+    static func detectedRow(from cells: [String: DatabaseValue]) -> RowChange? {
+        func text(_ column: String) -> String? {
+            if case .text(let value)? = cells[column] { return value }
+            return nil
+        }
+        guard let kind = text("art").flatMap(ConflictKind.init(rawValue:)), let table = text("tabelle"),
+            let id = text("zeile_id"), let column = text("spalte"),
+            let versionA = text("version_a").flatMap(Version.init(text:)),
+            let versionB = text("version_b").flatMap(Version.init(text:)),
+            versionA.site != Replica.conflictSite, versionB.site != Replica.conflictSite
+        else { return nil }
+        let valueA = cells["wert_a"] ?? .null
+        switch kind {
+        case .value:
+            guard versionA < versionB else { return nil }
+            return valueConflict(
+                table: table, id: id, column: column, first: (versionA, valueA),
+                second: (versionB, cells["wert_b"] ?? .null))
+        case .editVersusDelete:
+            return deleteConflict(table: table, id: id, column: column, edit: (versionA, valueA), delete: versionB)
+        }
+    }
+}

@@ -12,11 +12,16 @@
 public enum FractionalIndex {
     static let digits: [UInt8] = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".utf8)
     static let base = 62
+    /// Bounds are read up to this many bytes. Keys made here stay far shorter (about one digit per
+    /// insertion into the same gap); a longer position can only come from a broken or hostile peer,
+    /// and an entry placed next to it may sort on its other side instead of failing.
+    public static let maxBoundLength = 1024
 
     /// A key strictly between `lower` and `upper` (nil meaning the start or end of the list).
     ///
     /// Keys that are not made of the digit alphabet are treated by their byte order; a lower bound
-    /// that is not below the upper bound yields a key after `lower`.
+    /// that is not below the upper bound yields a key after `lower`. Linear in the bounds' length,
+    /// which is capped at `maxBoundLength`.
     public static func between(_ lower: String?, _ upper: String?) -> String {
         var generator = SystemRandomNumberGenerator()
         return between(lower, upper, using: &generator)
@@ -27,13 +32,13 @@ public enum FractionalIndex {
         _ lower: String?, _ upper: String?,
         using generator: inout G
     ) -> String {
-        let low = lower.map { sanitize(Array($0.utf8)) } ?? []
-        var high = upper.map { sanitize(Array($0.utf8)) }
+        let low = lower.map { sanitize(Array($0.utf8.prefix(maxBoundLength))) } ?? []
+        var high = upper.map { sanitize(Array($0.utf8.prefix(maxBoundLength))) }
         if let current = high, !(low.lexicographicallyPrecedes(current)) { high = nil }
-        var key = midpoint(low, high)
+        var key = midpoint(low[...], high?[...])
         while let current = high, current.starts(with: key) {
             high = key
-            key = midpoint(low, key)
+            key = midpoint(low[...], key[...])
         }
         for index in 0..<3 {
             let digit =
@@ -74,25 +79,37 @@ public enum FractionalIndex {
     }
 
     /// The classic midpoint over digit strings with implicit trailing zeros; `low < high` required.
-    private static func midpoint(_ low: [UInt8], _ high: [UInt8]?) -> [UInt8] {
-        if let high {
-            var common = 0
-            while common < high.count, (common < low.count ? low[common] : 48) == high[common] {
-                common += 1
+    ///
+    /// One pass over the common prefix and at most one more over `low`: linear in the key length.
+    private static func midpoint(_ low: ArraySlice<UInt8>, _ high: ArraySlice<UInt8>?) -> [UInt8] {
+        var low = low
+        var high = high
+        var key: [UInt8] = []
+        while true {
+            if let upper = high {
+                var common = 0
+                while common < upper.count,
+                    (common < low.count ? low[low.startIndex + common] : 48) == upper[upper.startIndex + common]
+                {
+                    common += 1
+                }
+                key += upper.prefix(common)
+                low = low.dropFirst(common)
+                high = upper.dropFirst(common)
             }
-            if common > 0 {
-                let rest = midpoint(Array(low.dropFirst(min(common, low.count))), Array(high.dropFirst(common)))
-                return Array(high.prefix(common)) + rest
+            let lowDigit = low.first.map(value) ?? 0
+            let highDigit = high?.first.map(value) ?? base
+            if highDigit - lowDigit > 1 {
+                key.append(digits[(lowDigit + highDigit + 1) / 2])
+                return key
             }
+            if let upper = high, upper.count > 1 {
+                key.append(upper[upper.startIndex])
+                return key
+            }
+            key.append(digits[lowDigit])
+            low = low.dropFirst()
+            high = nil
         }
-        let lowDigit = low.first.map(value) ?? 0
-        let highDigit = high?.first.map(value) ?? base
-        if highDigit - lowDigit > 1 {
-            return [digits[(lowDigit + highDigit + 1) / 2]]
-        }
-        if let high, high.count > 1 {
-            return [high[0]]
-        }
-        return [digits[lowDigit]] + midpoint(Array(low.dropFirst()), nil)
     }
 }

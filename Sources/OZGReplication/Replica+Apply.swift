@@ -19,7 +19,8 @@ extension Replica {
     ///
     /// Applying the same batch again changes nothing. When `remote` and `cursor` are given, the
     /// remote's cursor advances in the same transaction. Changes whose clock lies more than the
-    /// configured drift ahead are refused before anything is written. With `creatingUnknownTables`
+    /// configured drift ahead, and changes breaking a rule of `PeerChangeRules` (bounds, author rows,
+    /// conflict rows), are refused before anything is written. With `creatingUnknownTables`
     /// (the schema-agnostic server), tables and columns the batch names but this file lacks are
     /// created in the same transaction (`ensureSchema(for:)`).
     @discardableResult
@@ -27,7 +28,7 @@ extension Replica {
         _ batch: ChangeBatch, remote: String? = nil, cursor: Int64? = nil, creatingUnknownTables: Bool = false
     ) throws -> ApplyResult {
         try checkDrift(batch)
-        for row in batch.rows { try Self.validate(id: row.id) }
+        for row in batch.rows { try PeerChangeRules.check(row) }
         return try write {
             if creatingUnknownTables { try ensureSchema(for: batch) }
             clock.observeUnchecked(batch.maxHLC)

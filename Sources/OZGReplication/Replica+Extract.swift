@@ -11,8 +11,10 @@ extension Replica {
     /// The latest state of every cell and row changed after log position `sequence`.
     ///
     /// Each changed cell appears once with its current value and version, however often it was
-    /// written. With `includeRemoteOrigin` false only changes made on this replica (and conflicts
-    /// it detected) are included, which is what a client pushes to a server; a relay passes true.
+    /// written. With `includeRemoteOrigin` false only what this replica's own site wrote is included
+    /// (docs/PROTOCOL.md, „Zuordnung“): a cell another site has overwritten since, or a conflict this
+    /// replica detected, travels with its own writer or is detected again by the server. This is what
+    /// a client pushes; a relay passes true and sends every change.
     /// At most `maxRows` rows are returned; extract again from `throughSequence` for the rest.
     public func extractChanges(
         after sequence: Int64, includeRemoteOrigin: Bool = false,
@@ -52,9 +54,31 @@ extension Replica {
             guard let table = tablesByIndex[key.table], tables[table.name] != nil,
                 let stored = try loadRow(table, id: key.id)
             else { continue }
-            rows.append(rowChange(table, id: key.id, stored: stored, mask: masks[key] ?? 0))
+            let change = rowChange(table, id: key.id, stored: stored, mask: masks[key] ?? 0)
+            if includeRemoteOrigin {
+                rows.append(change)
+            } else if let own = ownWrites(in: change) {
+                rows.append(own)
+            }
         }
         return ExtractedChanges(batch: ChangeBatch(rows: rows), throughSequence: through)
+    }
+
+    /// The part of `change` this replica's site wrote, or nil when that is nothing. A delete or
+    /// restore by another site stays with that site; the own cells keep the causal length they were
+    /// written at.
+    func ownWrites(in change: RowChange) -> RowChange? {
+        var own = change
+        own.cells.removeAll { $0.version.site != siteID }
+        if let rowVersion = change.rowVersion, rowVersion.site != siteID {
+            guard let highest = own.cells.map(\.cl).max() else { return nil }
+            own.cl = highest
+            own.rowVersion = nil
+            own.deleteBase = nil
+        } else if own.cells.isEmpty && own.rowVersion == nil {
+            return nil
+        }
+        return own
     }
 
     /// The current state of the given cells of one row, as a change another replica can merge.

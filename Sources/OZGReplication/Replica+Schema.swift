@@ -174,6 +174,7 @@ extension Replica {
                 throw ReplicaError.tooManyColumns(table: table)
             }
         }
+        if let limit = configuration.schemaGrowthLimit { try check(missing, against: limit) }
         try database.inTransaction {
             for (table, columns) in missing {
                 if let state = tables[table] {
@@ -198,6 +199,54 @@ extension Replica {
             let state = TableState(name: name, index: row.int64(0), columns: columns, declared: columns)
             tables[name] = state
             tablesByIndex[state.index] = state
+        }
+    }
+}
+
+/// How far peers may grow a schema-agnostic replica beyond its declared schema: the server's bound
+/// per lab (docs/PROTOCOL.md, „Grenzen“), so that pushed junk can neither fill a table's 63 columns
+/// nor create tables without end.
+public struct SchemaGrowthLimit: Sendable, Equatable {
+    /// Tables that are not declared.
+    public var tables: Int
+    /// Columns per table that are not declared.
+    public var columnsPerTable: Int
+
+    public init(tables: Int, columnsPerTable: Int) {
+        self.tables = tables
+        self.columnsPerTable = columnsPerTable
+    }
+}
+
+/// A push would grow the schema past `SchemaGrowthLimit`; nothing was stored.
+public struct SchemaGrowthError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let description: String
+}
+
+extension Replica {
+    /// Throws when creating `missing` would pass `limit`.
+    fileprivate func check(_ missing: [(String, [String])], against limit: SchemaGrowthLimit) throws {
+        let declared = Dictionary(uniqueKeysWithValues: schema.tables.map { ($0.name, Set($0.columns.map(\.name))) })
+        var undeclaredTables = tables.keys.filter { declared[$0] == nil && !$0.hasPrefix("_ozg") }.count
+        for (table, columns) in missing {
+            let known = declared[table]
+            if tables[table] == nil && known == nil {
+                undeclaredTables += 1
+                guard undeclaredTables <= limit.tables else {
+                    throw SchemaGrowthError(
+                        description: "Die Tabelle „\(table)“ ist nicht vereinbart, und dieses Labor hat schon "
+                            + "\(limit.tables) nicht vereinbarte Tabellen; mehr legt der Server nicht an. "
+                            + "Vereinbart sind: \(schema.tables.map(\.name).joined(separator: ", ")).")
+                }
+            }
+            let existing = tables[table]?.columns ?? []
+            let undeclared = (existing + columns).filter { !(known?.contains($0) ?? false) }
+            guard undeclared.count <= limit.columnsPerTable else {
+                throw SchemaGrowthError(
+                    description: "„\(table)“ hätte \(undeclared.count) nicht vereinbarte Felder "
+                        + "(\(columns.joined(separator: ", ")) neu); erlaubt sind höchstens \(limit.columnsPerTable) je Tabelle. "
+                        + "Vereinbart sind: \((known.map { Array($0).sorted() } ?? []).joined(separator: ", ")).")
+            }
         }
     }
 }

@@ -53,7 +53,10 @@ extension Replica {
     public func update(_ tableName: String, id: String, values: [String: DatabaseValue]) throws {
         let table = try self.table(tableName)
         var assignments: [(Int, DatabaseValue)] = []
-        for (column, value) in values { assignments.append((try table.ordinal(of: column), value)) }
+        for (column, value) in values {
+            try ChangeLimits.checkSize(of: value, table: table.name, id: id, column: column)
+            assignments.append((try table.ordinal(of: column), value))
+        }
         assignments.sort { $0.0 < $1.0 }
         try write {
             guard var stored = try loadRow(table, id: id) else {
@@ -88,7 +91,7 @@ extension Replica {
             guard stored.inTable else { throw ReplicaError.rowDeleted(table: table.name, id: id) }
             let version = Version(hlc: clock.tick(), site: siteID)
             stored.meta.deleteBase = stored.meta.maxCellVersion
-            stored.meta.cl += 1
+            stored.meta.cl = try Self.nextCausalLength(after: stored.meta.cl, table: table.name, id: id)
             stored.meta.rowVersion = version
             try store(table, id: id, stored.meta, values: stored.values, previous: stored, changed: 0)
             try appendLog(
@@ -101,7 +104,10 @@ extension Replica {
     public func restore(_ tableName: String, id: String, values: [String: DatabaseValue] = [:]) throws {
         let table = try self.table(tableName)
         var overrides: [(Int, DatabaseValue)] = []
-        for (column, value) in values { overrides.append((try table.ordinal(of: column), value)) }
+        for (column, value) in values {
+            try ChangeLimits.checkSize(of: value, table: table.name, id: id, column: column)
+            overrides.append((try table.ordinal(of: column), value))
+        }
         try write {
             guard let stored = try loadRow(table, id: id) else {
                 throw ReplicaError.rowNotFound(table: table.name, id: id)
@@ -111,7 +117,7 @@ extension Replica {
             for (ordinal, value) in overrides { row[ordinal] = value }
             let version = Version(hlc: clock.tick(), site: siteID)
             var meta = stored.meta
-            meta.cl += 1
+            meta.cl = try Self.nextCausalLength(after: meta.cl, table: table.name, id: id)
             meta.rowVersion = version
             meta.deleteBase = nil
             for ordinal in table.columns.indices {
@@ -138,7 +144,8 @@ extension Replica {
             bindings.reserveCapacity(row.count + 2)
             for (ordinal, value) in row.enumerated() {
                 bindings.append(value ?? .null)
-                guard value != nil else { continue }
+                guard let value else { continue }
+                try ChangeLimits.checkSize(of: value, table: table.name, id: id, column: table.columns[ordinal])
                 meta.setCell(ordinal, cell)
                 mask |= 1 << UInt64(ordinal)
             }
@@ -157,6 +164,12 @@ extension Replica {
             try appendLog(table, id: id, kind: .insert, origin: .local, version: version, mask: mask, old: nil)
             return id
         }
+    }
+
+    /// The causal length a delete or restore moves `cl` to; never past `ChangeLimits.maxCausalLength`.
+    static func nextCausalLength(after cl: UInt64, table: String, id: String) throws -> UInt64 {
+        guard cl < ChangeLimits.maxCausalLength else { throw ReplicaError.causalLengthExhausted(table: table, id: id) }
+        return cl + 1
     }
 
     static func validate(id: String) throws {

@@ -31,6 +31,9 @@ public final class Replica {
         public var siteIDForNewFile: SiteID?
         /// Tables of this file only, never replicated (the server's audit log); written with `appendLocal`.
         public var localTables: [LocalTable]
+        /// How far peers may grow the schema beyond `schema` (only with `apply(creatingUnknownTables:)`);
+        /// nil means without bound.
+        public var schemaGrowthLimit: SchemaGrowthLimit?
 
         public init(
             maxDriftMilliseconds: UInt64 = 600_000,
@@ -74,6 +77,7 @@ public final class Replica {
         self.configuration = configuration
         try database.execute("PRAGMA cache_size = -\(max(configuration.cacheKibibytes, 64))")
         try database.execute(Self.coreSQL)
+        try database.execute(Self.quarantineSQL)
         let stored = try Self.loadOrCreateIdentity(
             database, fileIdentity: Self.fileIdentity(path),
             newSite: configuration.siteIDForNewFile)

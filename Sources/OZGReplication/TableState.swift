@@ -140,6 +140,10 @@ public enum ReplicaError: Error, Sendable, CustomStringConvertible, Equatable {
     case transactionAborted
     case conflictNotFound(String)
     case newerFile(fileVersion: Int, programVersion: Int)
+    /// A change from another replica breaks a rule of docs/PROTOCOL.md („Grenzen“); nothing was stored.
+    case changeRefused(table: String, id: String, reason: String)
+    /// A row was deleted and restored so often that its causal length reached `ChangeLimits.maxCausalLength`.
+    case causalLengthExhausted(table: String, id: String)
 
     public var description: String {
         switch self {
@@ -167,6 +171,11 @@ public enum ReplicaError: Error, Sendable, CustomStringConvertible, Equatable {
         case .newerFile(let fileVersion, let programVersion):
             return "Die Datei hat Schemaversion \(fileVersion), dieses Programm kennt nur bis \(programVersion). "
                 + "Bitte OZG Labor-Sync aktualisieren."
+        case .changeRefused(let table, let id, let reason):
+            return "Änderung an „\(table)“ „\(id)“ abgelehnt: \(reason)."
+        case .causalLengthExhausted(let table, let id):
+            return "Der Eintrag „\(id)“ in „\(table)“ wurde zu oft gelöscht und wiederhergestellt "
+                + "(höchstens \(ChangeLimits.maxCausalLength / 2)-mal)."
         }
     }
 }

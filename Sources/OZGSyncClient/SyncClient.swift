@@ -13,6 +13,15 @@ public struct SyncProgress: Sendable, Equatable {
     public var pulledChanges = 0
     /// Whether the server said another page waits.
     public var more = false
+    /// Local changes the server refused, set aside with its reason (`Replica.quarantinedChanges()`).
+    public var quarantinedChanges = 0
+
+    mutating func record(_ response: SyncResponse, pushed: Int) {
+        pages += 1
+        pushedChanges += pushed
+        pulledChanges += response.batch.changeCount
+        more = response.more
+    }
 }
 
 /// Syncs one lab of a replica with the server: pushes local changes and pulls everything new, page by
@@ -69,19 +78,50 @@ public final class SyncClient {
             let request = SyncRequest(
                 site: replica.siteID, cursor: try replica.cursor(for: remoteName),
                 batch: extracted.batch)
-            let response = try await send(request)
+            let response: SyncResponse
+            do {
+                response = try await send(request)
+            } catch let error as SyncClientError where error.refusesChanges && !extracted.batch.isEmpty {
+                // One refused change must not hold up the rest: find it, set it aside, push the others.
+                try await pushIsolatingRefused(extracted.batch.rows[...], state: &state)
+                try replica.acknowledge(extracted.throughSequence, for: remoteName)
+                progress(state)
+                continue
+            }
             // The page and its cursor in one transaction, then the acknowledgement of what we pushed.
             try replica.apply(response.batch, remote: remoteName, cursor: response.cursor)
             try replica.acknowledge(extracted.throughSequence, for: remoteName)
-            state.pages += 1
-            state.pushedChanges += extracted.batch.changeCount
-            state.pulledChanges += response.batch.changeCount
-            state.more = response.more
+            state.record(response, pushed: extracted.batch.changeCount)
             progress(state)
             let pushedFullPage = extracted.batch.rows.count >= pushPageRows
             if !response.more && !pushedFullPage { break }
         }
         return state
+    }
+
+    /// Pushes `rows` in halves until each refused row stands alone, and quarantines those
+    /// (`Replica.quarantine`) with the server's reason; every accepted part's page is applied as usual.
+    func pushIsolatingRefused(_ rows: ArraySlice<RowChange>, state: inout SyncProgress) async throws {
+        let request = SyncRequest(
+            site: replica.siteID, cursor: try replica.cursor(for: remoteName), batch: ChangeBatch(rows: Array(rows)))
+        do {
+            let response = try await send(request)
+            try replica.apply(response.batch, remote: remoteName, cursor: response.cursor)
+            state.record(response, pushed: request.batch.changeCount)
+        } catch let error as SyncClientError where error.refusesChanges {
+            guard rows.count > 1 else {
+                if let row = rows.first {
+                    try replica.quarantine(
+                        row, remote: remoteName, reason: error.serverMessage,
+                        time: ISO8601DateFormatter().string(from: Date()))
+                    state.quarantinedChanges += row.changeCount
+                }
+                return
+            }
+            let middle = rows.startIndex + rows.count / 2
+            try await pushIsolatingRefused(rows[..<middle], state: &state)
+            try await pushIsolatingRefused(rows[middle...], state: &state)
+        }
     }
 
     /// One round trip, repeated on transient failures (a repeated request is harmless).
@@ -141,6 +181,24 @@ public enum SyncClientError: Error, Sendable, Equatable, CustomStringConvertible
     case network(String)
     case rejected(status: Int, code: String, message: String)
     case protocolViolation(String)
+
+    /// The server refused particular changes of the push (their content), not the request as such:
+    /// those changes are set aside and the others pushed again (docs/PROTOCOL.md, „Fehler“).
+    var refusesChanges: Bool {
+        guard case .rejected(_, let code, _) = self else { return false }
+        return Self.changeRefusalCodes.contains(code)
+    }
+
+    static let changeRefusalCodes: Set<String> = [
+        "aenderung_ungueltig", "aenderung_abgelehnt", "aenderung_fremd", "name_ungueltig", "schema_grenze",
+        "zu_viele_aenderungen", "zu_gross",
+    ]
+
+    /// The server's own message (for a refusal), or the whole description.
+    var serverMessage: String {
+        if case .rejected(_, _, let message) = self { return message }
+        return description
+    }
 
     var isTransient: Bool {
         switch self {

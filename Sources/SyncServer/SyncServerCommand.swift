@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import OZGDomain
 import SyncServerCore
 
 /// `ozg-sync-server`: the state office's sync server and its admin commands.
@@ -45,6 +46,7 @@ extension SyncServerCommand {
             configuration.pageRows = pageRows
             configuration.tlsCertificatePath = tlsCert
             configuration.tlsKeyPath = tlsKey
+            configuration.reservedTables = Domain.schema.tables
             var logger = Logger(label: "ozg-sync-server")
             logger.logLevel = .info
             let host = self.host
@@ -93,13 +95,14 @@ extension SyncServerCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Legt ein Token an und gibt es einmalig aus (gespeichert wird nur ein Hash).")
             @Option(help: "Labor-ID(s), durch Komma getrennt.") var labor: String
-            @Option(help: "Rolle: lesen, schreiben oder admin.") var rolle: String
+            @Option(help: "Rolle: lesen, schreiben, hub (leitet Änderungen anderer Geräte weiter) oder admin.")
+            var rolle: String
             @Option(help: "Wem das Token gehört (erscheint im Prüfprotokoll).") var name: String
             @OptionGroup var options: DataOptions
 
             func run() async throws {
                 guard let role = Role(rawValue: rolle) else {
-                    failAdmin("Unbekannte Rolle „\(rolle)“; erlaubt: lesen, schreiben, admin.")
+                    failAdmin("Unbekannte Rolle „\(rolle)“; erlaubt: lesen, schreiben, hub, admin.")
                 }
                 let labs = labor.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
                 print(
@@ -114,11 +117,14 @@ extension SyncServerCommand {
             @OptionGroup var options: DataOptions
 
             func run() async throws {
-                for token in try await admin({ try await Registry(dataDirectory: options.data).tokens() }) {
+                let registry = try await admin { try Registry(dataDirectory: options.data) }
+                for token in try await admin({ try await registry.tokens() }) {
+                    let devices = try await registry.devices(of: token.id)
                     print(
                         [
                             token.id, token.name, token.role.rawValue, token.labs.joined(separator: ","), token.created,
                             token.revoked.map { "widerrufen \($0)" } ?? "gültig",
+                            devices.isEmpty ? "keine Geräte" : "Geräte: " + devices.joined(separator: ","),
                         ].joined(separator: "\t"))
                 }
             }

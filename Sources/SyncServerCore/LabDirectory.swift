@@ -12,9 +12,7 @@ actor LabDirectory {
     /// The store of `lab`, opening (and on first use creating) its file.
     func store(_ lab: LabID) throws -> LabReplicaStore {
         if let store = stores[lab] { return store }
-        let store = try LabReplicaStore(
-            dataDirectory: configuration.dataDirectory, lab: lab,
-            maxDriftMilliseconds: configuration.maxDriftMilliseconds)
+        let store = try LabReplicaStore(configuration: configuration, lab: lab)
         stores[lab] = store
         return store
     }

@@ -8,11 +8,18 @@ import OZGWire
 actor LabReplicaStore {
     let replica: Replica
 
-    init(dataDirectory: String, lab: LabID, maxDriftMilliseconds: UInt64) throws {
+    init(configuration: ServerConfiguration, lab: LabID) throws {
+        var replicaConfiguration = Replica.Configuration(
+            maxDriftMilliseconds: configuration.maxDriftMilliseconds, localTables: [Self.auditTable])
+        replicaConfiguration.schemaGrowthLimit = configuration.schemaGrowthLimit
+        // The reserved tables keep every value exactly as sent, like the ones pushes create.
+        let reserved = configuration.reservedTables.map { table in
+            ReplicatedTable(table.name, columns: table.columns.map { ReplicatedColumn($0.name, .any) })
+        }
         replica = try Replica(
-            path: "\(dataDirectory)/labor-\(lab).ozg", schema: ReplicaSchema(version: 1, tables: []),
-            configuration: Replica.Configuration(
-                maxDriftMilliseconds: maxDriftMilliseconds, localTables: [Self.auditTable]))
+            path: "\(configuration.dataDirectory)/labor-\(lab).ozg",
+            schema: ReplicaSchema(version: 1, tables: reserved),
+            configuration: replicaConfiguration)
         // Tables clients created earlier are in the file but in no declared schema.
         replica.adoptRegisteredTables()
     }

@@ -4,9 +4,13 @@ import OZGReplication
 import OZGStorage
 
 /// A token's rights: which labs, which role.
+///
+/// `hub` writes like `schreiben` and may also relay changes other devices wrote (the workshop hub);
+/// every other token pushes only what its own devices wrote (docs/PROTOCOL.md, „Zuordnung“).
 public enum Role: String, Sendable, CaseIterable, Comparable {
     case lesen
     case schreiben
+    case hub
     case admin
 
     var rank: Int { Role.allCases.firstIndex(of: self) ?? 0 }
@@ -39,6 +43,8 @@ public actor Registry {
             CREATE TABLE IF NOT EXISTS token(
                 id TEXT PRIMARY KEY, hash TEXT NOT NULL, name TEXT NOT NULL, rolle TEXT NOT NULL, labore TEXT NOT NULL,
                 angelegt TEXT NOT NULL, widerrufen TEXT) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS token_geraet(
+                geraet TEXT PRIMARY KEY, token_id TEXT NOT NULL, erstmals TEXT NOT NULL) WITHOUT ROWID;
             """)
     }
 
@@ -136,6 +142,43 @@ public actor Registry {
         for (a, b) in zip(expected, actual) { difference |= a ^ b }
         guard difference == 0, record.revoked == nil else { return nil }
         return record
+    }
+}
+
+/// Why a device may not use a token.
+public enum DeviceBindingRefusal: Error, Sendable, Equatable {
+    /// The token is already bound to this many devices.
+    case tooManyDevices(limit: Int)
+    /// The device belongs to another valid token.
+    case boundToOtherToken
+}
+
+extension Registry {
+    /// Binds `site` to `token` at its first request; afterwards only that token may speak for the
+    /// device, so nobody can push under another person's device id. A device of a revoked token may
+    /// move to a new one.
+    public func bindDevice(_ site: SiteID, to token: TokenRecord, limit: Int) throws -> DeviceBindingRefusal? {
+        let owner = try database.firstRow(
+            """
+            SELECT g.token_id, t.widerrufen FROM token_geraet g LEFT JOIN token t ON t.id = g.token_id
+            WHERE g.geraet = ?
+            """, [.text(site.hex)]
+        ) { row in (row.text(0) ?? "", revoked: row.text(1) != nil) }
+        if let owner, owner.0 == token.id { return nil }
+        if let owner, !owner.revoked { return .boundToOtherToken }
+        let bound = try devices(of: token.id).count
+        guard bound < limit else { return .tooManyDevices(limit: limit) }
+        try database.execute(
+            "INSERT OR REPLACE INTO token_geraet(geraet, token_id, erstmals) VALUES (?, ?, ?)",
+            [.text(site.hex), .text(token.id), .text(Self.now())])
+        return nil
+    }
+
+    /// The devices (site ids in hex) bound to a token, oldest first.
+    public func devices(of tokenID: String) throws -> [String] {
+        try database.rows(
+            "SELECT geraet FROM token_geraet WHERE token_id = ? ORDER BY erstmals, geraet", [.text(tokenID)]
+        ) { $0.text(0) ?? "" }
     }
 }
 

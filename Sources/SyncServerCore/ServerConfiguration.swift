@@ -1,4 +1,5 @@
 import Foundation
+import OZGReplication
 
 /// What `ozg-sync-server serve` is started with.
 public struct ServerConfiguration: Sendable {
@@ -17,6 +18,15 @@ public struct ServerConfiguration: Sendable {
     public var maxChangesPerRequest = 200_000
     /// Rows per pulled page.
     public var pageRows = 5000
+    /// Tables and columns every lab file gets before any push (the domain's declared schema, passed by
+    /// the server program), so that columns peers push can never crowd a declared one out.
+    public var reservedTables: [ReplicatedTable] = []
+    /// How far pushes may grow a lab's schema beyond `reservedTables`.
+    public var schemaGrowthLimit = SchemaGrowthLimit(tables: 8, columnsPerTable: 8)
+    /// Devices (site ids) one token may be bound to; a device is bound at its first request.
+    public var maxDevicesPerToken = 8
+    /// Largest request body, inflated, of a token that may only read (its requests carry no changes).
+    public var maxReadOnlyRequestBytes = 4096
     /// PEM certificate chain and private key; with both, the server speaks HTTPS only.
     public var tlsCertificatePath: String?
     public var tlsKeyPath: String?

@@ -14,9 +14,13 @@ struct SyncEndpoint: Sendable {
     func handle(_ request: Request, context: SyncRequestContext) async throws -> Response {
         let token = try context.authenticatedToken()
         let lab = try await authorize(token, forLab: context.parameters.get("labor") ?? "")
-        let body = try await readBody(request)
-        let sync = try decode(try decompress(body, encoding: request.headers[.contentEncoding]))
+        // A reading token's request carries no changes, so it gets a small limit before anything is inflated.
+        let limit = token.role == .lesen ? configuration.maxReadOnlyRequestBytes : nil
+        let body = try await readBody(request, limit: limit)
+        let sync = try decode(try decompress(body, encoding: request.headers[.contentEncoding], limit: limit))
         try checkRoleAndLimits(sync, token: token)
+        try await bindDevice(sync.site, to: token)
+        try checkAttribution(sync, token: token)
         return try encode(try await merge(sync, into: lab, token: token))
     }
 
@@ -28,28 +32,30 @@ struct SyncEndpoint: Sendable {
         return lab
     }
 
-    /// Step 2: the body as sent, at most `maxBodyBytes`.
-    func readBody(_ request: Request) async throws(SyncHTTPError) -> [UInt8] {
+    /// Step 2: the body as sent, at most `maxBodyBytes` (or `limit`).
+    func readBody(_ request: Request, limit: Int?) async throws(SyncHTTPError) -> [UInt8] {
         let raw: ByteBuffer
+        let maxBytes = limit ?? configuration.maxBodyBytes
         do {
-            raw = try await request.body.collect(upTo: configuration.maxBodyBytes)
+            raw = try await request.body.collect(upTo: maxBytes)
         } catch {
-            throw .bodyTooLarge(limit: configuration.maxBodyBytes)
+            throw .bodyTooLarge(limit: maxBytes)
         }
         metrics.bytesIn.increment(by: Int64(raw.readableBytes))
         return [UInt8](buffer: raw)
     }
 
-    /// Step 2: inflated when it came deflated, at most `maxInflatedBytes`.
-    func decompress(_ bytes: [UInt8], encoding: String?) throws(SyncHTTPError) -> [UInt8] {
+    /// Step 2: inflated when it came deflated, at most `maxInflatedBytes` (or `limit`).
+    func decompress(_ bytes: [UInt8], encoding: String?, limit: Int?) throws(SyncHTTPError) -> [UInt8] {
+        let maxBytes = limit ?? configuration.maxInflatedBytes
         switch encoding?.lowercased() {
         case nil, "identity":
             return bytes
         case "deflate":
             do {
-                return try Deflate.decompress(bytes, maxOutputBytes: configuration.maxInflatedBytes)
+                return try Deflate.decompress(bytes, maxOutputBytes: maxBytes)
             } catch DeflateError.tooLarge {
-                throw .inflatedTooLarge(limit: configuration.maxInflatedBytes)
+                throw .inflatedTooLarge(limit: maxBytes)
             } catch {
                 throw .compressionInvalid
             }
@@ -75,6 +81,25 @@ struct SyncEndpoint: Sendable {
         }
     }
 
+    /// Step 3: the device is bound to this token (at its first request), so nobody else speaks for it.
+    func bindDevice(_ site: SiteID, to token: TokenRecord) async throws {
+        switch try await registry.bindDevice(site, to: token, limit: configuration.maxDevicesPerToken) {
+        case nil: return
+        case .tooManyDevices(let limit)?: throw SyncHTTPError.tooManyDevices(limit: limit, site: site)
+        case .boundToOtherToken?: throw SyncHTTPError.deviceOfOtherToken(site)
+        }
+    }
+
+    /// Step 3: a token pushes only what the sending device wrote; a hub token relays any device's writes.
+    func checkAttribution(_ sync: SyncRequest, token: TokenRecord) throws(SyncHTTPError) {
+        guard token.role != .hub else { return }
+        for row in sync.batch.rows {
+            if let foreign = row.writtenSites.first(where: { $0 != sync.site }) {
+                throw .foreignChange(row: row, writer: foreign, sender: sync.site)
+            }
+        }
+    }
+
     /// Steps 3 to 5: clock and names checked, merged with its audit entry in one transaction, then the
     /// page after the cursor.
     func merge(_ sync: SyncRequest, into lab: LabID, token: TokenRecord) async throws -> SyncResponse {
@@ -87,6 +112,8 @@ struct SyncEndpoint: Sendable {
             throw SyncHTTPError.clockAhead(error)
         } catch let error as SchemaError {
             throw SyncHTTPError.nameInvalid(error)
+        } catch let error as SchemaGrowthError {
+            throw SyncHTTPError.schemaLimit(error)
         } catch let error as ReplicaError {
             throw SyncHTTPError.changeInvalid(error)
         }

@@ -53,6 +53,20 @@ extension SyncHTTPError {
         SyncHTTPError(.notFound, "labor_unbekannt", "Das Labor „\(lab)“ ist auf diesem Server nicht angelegt.")
     }
 
+    static func tooManyDevices(limit: Int, site: SiteID) -> SyncHTTPError {
+        SyncHTTPError(
+            .forbidden, "geraete_grenze",
+            "Dieses Token ist schon an \(limit) Geräte gebunden; das Gerät \(site.shortHex) braucht ein eigenes Token "
+                + "(„ozg-sync-server token create“).")
+    }
+
+    static func deviceOfOtherToken(_ site: SiteID) -> SyncHTTPError {
+        SyncHTTPError(
+            .forbidden, "geraet_fremd",
+            "Das Gerät \(site.shortHex) synchronisiert mit einem anderen Token; ein Gerät bleibt an das Token "
+                + "gebunden, mit dem es zuerst kam (bis dieses widerrufen wird).")
+    }
+
     static let readOnly = SyncHTTPError(
         .forbidden, "nur_lesen", "Dieses Token darf nur lesen; Änderungen senden braucht die Rolle „schreiben“.")
 }
@@ -107,7 +121,22 @@ extension SyncHTTPError {
     }
 
     static func changeInvalid(_ error: ReplicaError) -> SyncHTTPError {
-        SyncHTTPError(.badRequest, "aenderung_ungueltig", error.description)
+        if case .changeRefused = error {
+            return SyncHTTPError(.unprocessableContent, "aenderung_abgelehnt", error.description)
+        }
+        return SyncHTTPError(.badRequest, "aenderung_ungueltig", error.description)
+    }
+
+    static func foreignChange(row: RowChange, writer: SiteID, sender: SiteID) -> SyncHTTPError {
+        SyncHTTPError(
+            .unprocessableContent, "aenderung_fremd",
+            "Die Änderung an „\(row.table)“ „\(row.id)“ hat das Gerät \(writer.shortHex) geschrieben; mit diesem "
+                + "Token sendet das Gerät \(sender.shortHex) nur eigene Änderungen (fremde leitet nur ein Token mit der "
+                + "Rolle „hub“ weiter).")
+    }
+
+    static func schemaLimit(_ error: SchemaGrowthError) -> SyncHTTPError {
+        SyncHTTPError(.unprocessableContent, "schema_grenze", error.description)
     }
 
     /// Anything the server did not foresee; the cause goes to the log, not to the client.

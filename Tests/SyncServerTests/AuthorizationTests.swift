@@ -55,7 +55,9 @@ struct AuthorizationTests {
             #expect(ok.status == .ok)
             #expect(try ok.syncResponse.batch.rows.contains { $0.table == "labor" })
             // Isolation: the token of lab b sees nothing of lab a.
-            let other = try await client.sync("b", body: pull, headers: SyncRequestBody.headers(otherLab))
+            // (A device of its own: the reader's device stays bound to the reader's token.)
+            let other = try await client.sync(
+                "b", body: SyncRequestBody.make(site: .random()), headers: SyncRequestBody.headers(otherLab))
             #expect(other.status == .ok)
             #expect(try other.syncResponse.batch.rows.isEmpty)
         }

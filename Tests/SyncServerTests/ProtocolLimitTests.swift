@@ -17,7 +17,7 @@ struct ProtocolLimitTests {
         let big = (0..<(100 << 10)).map { _ in UInt8.random(in: 0...255, using: &random) }
         let future = Version(
             hlc: HybridLogicalClock.pack(milliseconds: HybridLogicalClock.systemMilliseconds() + 86_400_000),
-            site: .random())
+            site: SyncRequestBody.testSite)
         let ahead = ChangeBatch(rows: [
             RowChange(
                 table: "persona", id: RowID.generate(), cl: 1,
@@ -29,7 +29,9 @@ struct ProtocolLimitTests {
             RowChange(
                 table: "_ozg_log", id: "x", cl: 1,
                 cells: [
-                    CellChange(column: "a", value: 1, cl: 1, version: Version(hlc: 1, site: .random()), base: nil)
+                    CellChange(
+                        column: "a", value: 1, cl: 1, version: Version(hlc: 1, site: SyncRequestBody.testSite),
+                        base: nil)
                 ])
         ])
         try await data.inProcess(data.configuration { $0.maxBodyBytes = 64 << 10 }) { client in
@@ -57,9 +59,12 @@ struct ProtocolLimitTests {
             RowChange(
                 table: "persona", id: RowID.generate(), cl: 1,
                 cells: [
-                    CellChange(column: "name", value: "A", cl: 1, version: Version(hlc: 1, site: .random()), base: nil),
                     CellChange(
-                        column: "ziele", value: "B", cl: 1, version: Version(hlc: 2, site: .random()), base: nil),
+                        column: "name", value: "A", cl: 1, version: Version(hlc: 1, site: SyncRequestBody.testSite),
+                        base: nil),
+                    CellChange(
+                        column: "ziele", value: "B", cl: 1, version: Version(hlc: 2, site: SyncRequestBody.testSite),
+                        base: nil),
                 ])
         ])
         let raw = SyncWire.encode(SyncRequest(site: .random(), cursor: 0, batch: ChangeBatch()))

@@ -64,9 +64,12 @@ final class ServerData: Sendable {
 
 /// Sync request bodies and headers as a replica would send them.
 enum SyncRequestBody {
+    /// The device of requests that name none; the server binds it to the first token that uses it.
+    static let testSite = SiteID.random()
+
     /// A well-formed sync request body (deflated) for `site`.
     static func make(
-        _ batch: ChangeBatch = ChangeBatch(), site: SiteID = .random(), cursor: Int64 = 0,
+        _ batch: ChangeBatch = ChangeBatch(), site: SiteID = testSite, cursor: Int64 = 0,
         version: UInt64 = SyncRequest.protocolVersion
     ) throws -> [UInt8] {
         try Deflate.compress(
