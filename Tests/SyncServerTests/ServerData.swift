@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
+import OZGDomain
 import OZGReplication
 import OZGStorage
 import OZGWire
@@ -22,10 +23,12 @@ final class ServerData: Sendable {
 
     var registry: Registry { get throws { try Registry(dataDirectory: directory.path) } }
 
-    /// The configuration a test server starts with: this directory, a port the OS picks.
+    /// The configuration a test server starts with: this directory, a port the OS picks, the domain's
+    /// tables reserved in every lab (as `ozg-sync-server serve` does).
     func configuration(_ adjust: (inout ServerConfiguration) -> Void = { _ in }) -> ServerConfiguration {
         var configuration = ServerConfiguration(dataDirectory: directory.path)
         configuration.port = 0
+        configuration.reservedTables = Domain.schema.tables
         adjust(&configuration)
         return configuration
     }
