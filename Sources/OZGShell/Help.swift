@@ -17,7 +17,7 @@ enum Help {
           <entität> restore <id>           Gelöschtes wiederherstellen
           <entität> move <id> before=<id>|after=<id>|first|last
                                            Reihenfolge ändern (schritt, akteur, element)
-          query <SQL>                      nur lesendes SQL auf den Tabellen
+          query <SQL>                      eine nur lesende SQL-Anweisung auf den Tabellen
           export markdown|csv|json|bpmn [prozess=<id>] [entitaet=<name>] [out=DATEI]
           import json DATEI [neue_ids=ja]  Labor aus einer JSON-Datei laden
           history <id>                     wer hat wann was geändert (alt → neu)
@@ -41,7 +41,8 @@ enum Help {
 
     static let commands: [String: String] = [
         "query": """
-        query <SQL> – nur lesendes SQL auf den Tabellen des Replikats (eigene, nur lesende Verbindung).
+        query <SQL> – genau eine nur lesende SQL-Anweisung auf den Tabellen des Replikats (eigene, nur lesende
+        Verbindung); ein abschließendes ; und Kommentare sind erlaubt, weitere Anweisungen nicht.
         Schreibende Befehle werden abgelehnt: Änderungen gehen über add/set/delete, damit sie synchronisiert werden.
         Beispiele:
           query SELECT name, nutzergruppe FROM persona ORDER BY name

@@ -5,18 +5,29 @@ import OZGStorage
 
 extension Interpreter {
     /// Read-only SQL on a separate read-only connection, so it can never bypass change capture.
-    func query(_ sql: String) throws {
+    ///
+    /// One statement only: SQLite compiles the first and would silently skip the rest. The statement
+    /// is classified before it runs (`DatabaseReader`): `VACUUM INTO 'datei'` would otherwise create
+    /// the file at its first step, before the read-only connection refuses to write.
+    func query(_ input: String) throws {
+        let sql = SQLText.droppingLeadingSeparators(input)
         guard !sql.isEmpty else { throw ShellError.usage("Aufruf: query <SQL>, z. B. query SELECT name FROM persona") }
-        let reader: Database
+        let connection: Database
         do {
-            reader = try Database(path: path, mode: .readOnly)
+            connection = try Database(path: path, mode: .readOnly)
         } catch {
             throw ShellError.failed("Die Datei lässt sich nicht lesend öffnen: \(error)")
         }
-        defer { reader.close() }
+        defer { connection.close() }
         do {
-            let statement = try reader.makeStatement(sql)
-            let columns = (0..<statement.columnCount).map { statement.columnName($0) }
+            let statement = try DatabaseReader(connection).statement(sql)
+            guard SQLText.droppingLeadingSeparators(statement.unparsedTail).isEmpty else {
+                throw ShellError.usage(
+                    "„query“ führt genau eine SQL-Anweisung aus; nach der ersten folgt noch "
+                        + "„\(statement.unparsedTail.trimmingCharacters(in: .whitespacesAndNewlines).prefix(40))“. "
+                        + "Bitte jede Anweisung mit einem eigenen „query“ ausführen.")
+            }
+            let columns = statement.columnNames
             let rows = try statement.rows([]) { row in (0..<columns.count).map { row.value($0).plainText } }
             print(ResultTable(columns: columns, rows: rows).render(format))
         } catch let error as DatabaseError where error.resultCode == .readOnly {
