@@ -67,16 +67,16 @@ extension Interpreter {
         do {
             result = try await client.sync { progress in
                 if onTerminal {
-                    self.write(
+                    self.writeControl(
                         "\rSeite \(progress.pages): \(progress.pushedChanges) gesendet, "
                             + "\(progress.pulledChanges) empfangen\(progress.more ? " …" : "")\u{1B}[K")
                 }
             }
         } catch let error as SyncClientError {
-            if onTerminal { write("\n") }
+            if onTerminal { writeControl("\n") }
             throw ShellError.failed(Hints.message(for: error))
         }
-        if onTerminal { write("\n") }
+        if onTerminal { writeControl("\n") }
         try replica.setLocalSetting("remote.last_sync", ISO8601DateFormatter().string(from: Date()))
         if currentLab == nil, try replica.isVisible(table: Domain.lab.key, id: lab) {
             try replica.setLocalSetting(Self.currentLabSetting, lab)

@@ -76,7 +76,8 @@ extension Interpreter {
             }
             if format == .tabelle { print("Geschrieben: \(file)") }
         } else {
-            write(text)
+            // On the terminal; JSON keeps its data exact through \u escapes (TerminalText.jsonEscaped).
+            write(kind == "json" ? TerminalText.jsonEscaped(text) : text)
         }
     }
 

@@ -13,8 +13,9 @@ public final class Interpreter {
     public let store: LaborStore
     public let path: String
     public var format: OutputFormat
-    /// Where results go (stdout by default).
-    public var write: (String) -> Void
+    /// Where results go (stdout by default). Everything the commands print reaches it through
+    /// `write(_:)`, which shows control characters instead of passing them on.
+    let output: (String) -> Void
 
     public static let commands = [
         "help", "query", "export", "import", "history", "conflicts", "resolve", "check", "status", "remote", "sync",
@@ -28,7 +29,7 @@ public final class Interpreter {
     ) throws {
         self.path = path
         self.format = format
-        self.write = write
+        self.output = write
         do {
             store = try LaborStore(path: path)
             if let author, !author.isEmpty, store.replica.author != author { try store.replica.setAuthor(author) }
@@ -57,7 +58,18 @@ public final class Interpreter {
         guard let lab = currentLab, let record = try? store.record(Domain.lab.key, id: lab) else {
             return "ozg (kein Labor)> "
         }
-        return "ozg (\(record.title))> "
+        return "ozg (\(TerminalText.visible(record.title, lineBreaks: .shown)))> "
+    }
+
+    /// Writes `text` as it is shown on a terminal: replicated text can hold control characters
+    /// (`TerminalText`), so every command prints through here and new commands are covered too.
+    func write(_ text: String) {
+        output(TerminalText.visible(text))
+    }
+
+    /// Writes the shell's own terminal control (the progress line of `sync`), never replicated text.
+    func writeControl(_ text: String) {
+        output(text)
     }
 
     func print(_ text: String) {

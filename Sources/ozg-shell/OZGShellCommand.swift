@@ -47,7 +47,8 @@ struct OZGShellCommand: AsyncParsableCommand {
                 print(message)
                 Foundation.exit(0)
             }
-            FileHandle.standardError.write(Data(("Fehler: " + german(message) + "\n" + usage).utf8))
+            let text = "Fehler: " + TerminalText.visible(german(message)) + "\n" + usage
+            FileHandle.standardError.write(Data(text.utf8))
             Foundation.exit(2)
         }
     }
@@ -104,7 +105,7 @@ struct OZGShellCommand: AsyncParsableCommand {
     }
 
     func fail(_ error: ShellError) -> Never {
-        FileHandle.standardError.write(Data("Fehler: \(error.description)\n".utf8))
+        FileHandle.standardError.write(Data("Fehler: \(TerminalText.visible(error.description))\n".utf8))
         Foundation.exit(error.exitCode)
     }
 
@@ -125,7 +126,7 @@ struct OZGShellCommand: AsyncParsableCommand {
                 do {
                     try await shell.run(line)
                 } catch {
-                    FileHandle.standardError.write(Data("Fehler: \(error.description)\n".utf8))
+                    FileHandle.standardError.write(Data("Fehler: \(TerminalText.visible(error.description))\n".utf8))
                 }
             }
         }
