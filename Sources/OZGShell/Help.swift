@@ -83,9 +83,12 @@ enum Help {
         remote set <url> token=<token> [labor=<id>] – verbindet das aktuelle Labor (oder mit labor= ein Labor,
         das dieses Replikat noch nicht hat) mit dem Sync-Server. Beispiel:
           remote set https://sync.land-mv.de token=olt_abc123
+        Das Token steht nicht im Replikat, sondern in einer eigenen Datei daneben (labor.ozg.token), die nur
+        der Eigentümer lesen darf (Rechte 600); ist sie für andere lesbar, verweigert „sync“ sie.
         """,
         "sync": "sync – sendet lokale Änderungen an den Server und holt neue; zeigt den Fortschritt.",
-        "status": "status – Datei, Gerät, Labor, Server, ausstehende Änderungen, letzte Synchronisation, Konflikte.",
+        "status": "status – Datei, Gerät, Labor, Server, wo das Token liegt, ausstehende Änderungen, "
+            + "letzte Synchronisation, Konflikte.",
         "labor": """
         labor add feld=wert … [id=<kurz-id>]  legt ein Labor an und wählt es aus (id: 1–64 Zeichen a–z, 0–9, -, _)
         labor use <id>                          wählt ein Labor aus

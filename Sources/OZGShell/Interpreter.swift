@@ -36,6 +36,7 @@ public final class Interpreter {
         } catch {
             throw ShellError.failed("Die Datei „\(path)“ lässt sich nicht als Replikat öffnen: \(error)")
         }
+        try moveLegacyToken()
     }
 
     var replica: Replica { store.replica }
