@@ -18,7 +18,7 @@ enum Help {
           <entität> move <id> before=<id>|after=<id>|first|last
                                            Reihenfolge ändern (schritt, akteur, element)
           query <SQL>                      eine nur lesende SQL-Anweisung auf den Tabellen
-          export markdown|csv|json|bpmn [prozess=<id>] [entitaet=<name>] [out=DATEI]
+          export markdown|csv|json|bpmn [prozess=<id>] [entitaet=<name>] [out=DATEI [ueberschreiben=ja]]
           import json DATEI [neue_ids=ja]  Labor aus einer JSON-Datei laden
           history <id>                     wer hat wann was geändert (alt → neu)
           conflicts [alle]                 offene Konflikte zeigen
@@ -49,12 +49,17 @@ enum Help {
           query SELECT phase, count(*) FROM schritt GROUP BY phase
         """,
         "export": """
-        export markdown|csv|json|bpmn [prozess=<id>] [entitaet=<name>] [out=DATEI] [schluessel=ja]
+        export markdown|csv|json|bpmn [prozess=<id>] [entitaet=<name>] [out=DATEI [ueberschreiben=ja]] [schluessel=ja]
           markdown  Projektsteckbrief des aktuellen Labors
           csv       eine Entität als CSV (entitaet=persona); schluessel=ja schreibt Feldschlüssel statt Bezeichnungen
           json      das ganze Labor (wieder einlesbar mit import json)
           bpmn      ein Prozess als BPMN 2.0 (prozess=<id>)
-        Ohne out= erscheint der Export auf der Standardausgabe.
+        Ohne out= erscheint der Export auf der Standardausgabe; Steuerzeichen werden dort sichtbar gemacht
+        (z. B. ␛), in der Datei bleiben die Daten unverändert.
+        out= schreibt nur in eine neue oder eine gewöhnliche Datei, nie in das Replikat, seine SQLite-Dateien
+        oder seine Token-Datei, nie durch einen symbolischen Verweis und nie in ein Gerät oder Verzeichnis.
+        Eine vorhandene Datei wird nur mit ueberschreiben=ja ersetzt (interaktiv fragt die Shell nach).
+        Die Datei entsteht ganz oder gar nicht.
         Beispiel: export bpmn prozess=3f2a out=wohngeld.bpmn
         """,
         "import": """

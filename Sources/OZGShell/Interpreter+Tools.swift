@@ -39,48 +39,6 @@ extension Interpreter {
         }
     }
 
-    func export(_ arguments: [String]) throws {
-        guard let kind = arguments.first else {
-            throw ShellError.usage("Aufruf: export markdown|csv|json|bpmn [prozess=<id>] [entitaet=<name>] [out=DATEI]")
-        }
-        let options = try Tokenizer.assignments(arguments.dropFirst(), command: "export")
-        let allowed: Set<String> = ["prozess", "entitaet", "out", "schluessel"]
-        if let unknown = options.keys.first(where: { !allowed.contains($0) }) {
-            throw ShellError.usage(
-                "Unbekannte Angabe „\(unknown)“ für export; erlaubt: prozess=, entitaet=, out=, schluessel=ja.")
-        }
-        let lab = try requireLab()
-        let text: String
-        switch kind {
-        case "markdown", "md": text = try MarkdownExport.projektsteckbrief(store: store, laborID: lab)
-        case "json": text = try JSONExport.json(store: store, laborID: lab)
-        case "csv":
-            guard let entity = options["entitaet"] else {
-                throw ShellError.usage("export csv braucht entitaet=<name>, z. B. export csv entitaet=persona")
-            }
-            text = try CSVExport.csv(
-                store: store, laborID: lab, entity: entity, keysInHeader: options["schluessel"] == "ja")
-        case "bpmn":
-            guard let prefix = options["prozess"] else {
-                throw ShellError.usage("export bpmn braucht prozess=<id>; „prozess list“ zeigt die Prozesse.")
-            }
-            text = try BPMNExport.bpmn(store: store, processID: try store.resolveID("prozess", prefix, laborID: lab))
-        default:
-            throw ShellError.usage("Unbekanntes Exportformat „\(kind)“; erlaubt: markdown, csv, json, bpmn.")
-        }
-        if let file = options["out"] {
-            do {
-                try text.write(toFile: file, atomically: true, encoding: .utf8)
-            } catch {
-                throw ShellError.failed("Die Datei „\(file)“ lässt sich nicht schreiben: \(error.localizedDescription)")
-            }
-            if format == .tabelle { print("Geschrieben: \(file)") }
-        } else {
-            // On the terminal; JSON keeps its data exact through \u escapes (TerminalText.jsonEscaped).
-            write(kind == "json" ? TerminalText.jsonEscaped(text) : text)
-        }
-    }
-
     func importFile(_ arguments: [String]) throws {
         guard arguments.count >= 2, arguments[0] == "json" else {
             throw ShellError.usage("Aufruf: import json DATEI [neue_ids=ja]")

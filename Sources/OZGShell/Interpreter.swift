@@ -16,6 +16,9 @@ public final class Interpreter {
     /// Where results go (stdout by default). Everything the commands print reaches it through
     /// `write(_:)`, which shows control characters instead of passing them on.
     let output: (String) -> Void
+    /// Asks the person at the terminal a question and returns the answer; nil when the shell runs a
+    /// script, where nobody can answer and commands need their options instead (`ueberschreiben=ja`).
+    public var ask: ((String) -> String?)?
 
     public static let commands = [
         "help", "query", "export", "import", "history", "conflicts", "resolve", "check", "status", "remote", "sync",
