@@ -124,8 +124,9 @@ struct OZGShellCommand: AsyncParsableCommand {
             case .endOfInput: return
             case .interrupted: continue
             case .line(let line):
-                editor.remember(line)
                 let command = line.trimmingCharacters(in: .whitespaces)
+                // The history file is an ordinary file in the home directory: no sync token in it.
+                if !command.hasPrefix("remote ") { editor.remember(line) }
                 if command == "quit" || command == "exit" { return }
                 do {
                     try await shell.run(line)

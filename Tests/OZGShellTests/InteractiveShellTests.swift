@@ -101,6 +101,9 @@ struct InteractiveShellTests {
         // Ctrl-C drops a half-typed delete: the persona is still there.
         try terminal.keys("persona delete \(persona)", "C-c")
         try terminal.wait { $0.contains("^C") }
+        // remote set carries the sync token and stays out of the history file.
+        try terminal.keys("remote set http://127.0.0.1:9 token=olt_geheim_1", "Enter")
+        try terminal.wait { $0.components(separatedBy: "ozg (DigiLab Wohngeld)>").count == 5 }
         try terminal.keys("C-d")
         Thread.sleep(forTimeInterval: 0.3)
         let still = try ShellProcess.run([directory.path("labor.ozg"), "-c", "persona list"], in: directory.url)
