@@ -17,8 +17,8 @@ enum Help {
           <entität> restore <id>           Gelöschtes wiederherstellen
           <entität> move <id> before=<id>|after=<id>|first|last
                                            Reihenfolge ändern (schritt, akteur, element)
-          query <SQL>                      nur lesendes SQL auf den Tabellen
-          export markdown|csv|json|bpmn [prozess=<id>] [entitaet=<name>] [out=DATEI]
+          query <SQL>                      eine nur lesende SQL-Anweisung auf den Tabellen
+          export markdown|csv|json|bpmn [prozess=<id>] [entitaet=<name>] [out=DATEI [ueberschreiben=ja]]
           import json DATEI [neue_ids=ja]  Labor aus einer JSON-Datei laden
           history <id>                     wer hat wann was geändert (alt → neu)
           conflicts [alle]                 offene Konflikte zeigen
@@ -41,19 +41,25 @@ enum Help {
 
     static let commands: [String: String] = [
         "query": """
-        query <SQL> – nur lesendes SQL auf den Tabellen des Replikats (eigene, nur lesende Verbindung).
+        query <SQL> – genau eine nur lesende SQL-Anweisung auf den Tabellen des Replikats (eigene, nur lesende
+        Verbindung); ein abschließendes ; und Kommentare sind erlaubt, weitere Anweisungen nicht.
         Schreibende Befehle werden abgelehnt: Änderungen gehen über add/set/delete, damit sie synchronisiert werden.
         Beispiele:
           query SELECT name, nutzergruppe FROM persona ORDER BY name
           query SELECT phase, count(*) FROM schritt GROUP BY phase
         """,
         "export": """
-        export markdown|csv|json|bpmn [prozess=<id>] [entitaet=<name>] [out=DATEI] [schluessel=ja]
+        export markdown|csv|json|bpmn [prozess=<id>] [entitaet=<name>] [out=DATEI [ueberschreiben=ja]] [schluessel=ja]
           markdown  Projektsteckbrief des aktuellen Labors
           csv       eine Entität als CSV (entitaet=persona); schluessel=ja schreibt Feldschlüssel statt Bezeichnungen
           json      das ganze Labor (wieder einlesbar mit import json)
           bpmn      ein Prozess als BPMN 2.0 (prozess=<id>)
-        Ohne out= erscheint der Export auf der Standardausgabe.
+        Ohne out= erscheint der Export auf der Standardausgabe; Steuerzeichen werden dort sichtbar gemacht
+        (z. B. ␛), in der Datei bleiben die Daten unverändert.
+        out= schreibt nur in eine neue oder eine gewöhnliche Datei, nie in das Replikat, seine SQLite-Dateien
+        oder seine Token-Datei, nie durch einen symbolischen Verweis und nie in ein Gerät oder Verzeichnis.
+        Eine vorhandene Datei wird nur mit ueberschreiben=ja ersetzt (interaktiv fragt die Shell nach).
+        Die Datei entsteht ganz oder gar nicht.
         Beispiel: export bpmn prozess=3f2a out=wohngeld.bpmn
         """,
         "import": """
@@ -82,9 +88,12 @@ enum Help {
         remote set <url> token=<token> [labor=<id>] – verbindet das aktuelle Labor (oder mit labor= ein Labor,
         das dieses Replikat noch nicht hat) mit dem Sync-Server. Beispiel:
           remote set https://sync.land-mv.de token=olt_abc123
+        Das Token steht nicht im Replikat, sondern in einer eigenen Datei daneben (labor.ozg.token), die nur
+        der Eigentümer lesen darf (Rechte 600); ist sie für andere lesbar, verweigert „sync“ sie.
         """,
         "sync": "sync – sendet lokale Änderungen an den Server und holt neue; zeigt den Fortschritt.",
-        "status": "status – Datei, Gerät, Labor, Server, ausstehende Änderungen, letzte Synchronisation, Konflikte.",
+        "status": "status – Datei, Gerät, Labor, Server, wo das Token liegt, ausstehende Änderungen, "
+            + "letzte Synchronisation, Konflikte.",
         "labor": """
         labor add feld=wert … [id=<kurz-id>]  legt ein Labor an und wählt es aus (id: 1–64 Zeichen a–z, 0–9, -, _)
         labor use <id>                          wählt ein Labor aus

@@ -16,6 +16,11 @@ extension Interpreter {
             rows.append(["Labor", "keins ausgewählt"])
         }
         rows.append(["Server", try replica.localSetting("remote.url") ?? "nicht eingerichtet"])
+        do {
+            rows.append(["Token", try tokenFile.load() == nil ? "keins" : "in \(tokenFile.path)"])
+        } catch {
+            rows.append(["Token", error.description])
+        }
         rows.append(["Ausstehende Änderungen", String(try replica.pendingLocalChanges(for: Self.remoteName))])
         rows.append(["Letzte Synchronisation", try replica.localSetting("remote.last_sync") ?? "noch nie"])
         rows.append(["Cursor", String(try replica.cursor(for: Self.remoteName))])
@@ -38,8 +43,8 @@ extension Interpreter {
         if let unknown = options.keys.first(where: { $0 != "token" && $0 != "labor" }) {
             throw ShellError.usage("Unbekannte Angabe „\(unknown)“ für remote set; erlaubt: token=, labor=.")
         }
+        try tokenFile.store(token)
         try replica.setLocalSetting("remote.url", url)
-        try replica.setLocalSetting("remote.token", token)
         if let lab = options["labor"] {
             guard LabID(lab) != nil else { throw ShellError.usage("Ungültige Labor-ID „\(lab)“: \(LabID.rule).") }
             try replica.setLocalSetting("remote.labor", lab)
@@ -48,10 +53,32 @@ extension Interpreter {
         }
     }
 
+    /// Where this replica's sync token is kept: a file of its own, not the replica (`TokenFile`).
+    var tokenFile: TokenFile { TokenFile(replicaPath: path) }
+
+    /// Moves a token that an earlier version kept in the replica (a local setting, so `query` could
+    /// read it and every copy of the file carried it) into the token file.
+    func moveLegacyToken() throws(ShellError) {
+        do {
+            guard let token = try replica.localSetting(TokenFile.legacySetting) else { return }
+            if (try? tokenFile.load()) == nil { try tokenFile.store(token) }
+            // Overwritten before it is deleted: where SQLite is built without secure delete, a deleted
+            // record's bytes stay in the page. The checkpoint empties the WAL, which holds the old page.
+            try replica.setLocalSetting(TokenFile.legacySetting, String(repeating: "0", count: token.utf8.count))
+            try replica.setLocalSetting(TokenFile.legacySetting, nil)
+            try replica.checkpoint()
+        } catch let error as ShellError {
+            throw error
+        } catch {
+            throw .failed(
+                "Das Sync-Token ließ sich nicht aus der Datei „\(path)“ nach „\(tokenFile.path)“ verschieben: \(error)")
+        }
+    }
+
     func sync(_ arguments: [String]) async throws {
         guard arguments.isEmpty else { throw ShellError.usage("Aufruf: sync") }
         guard let address = try replica.localSetting("remote.url"), let url = URL(string: address),
-            let token = try replica.localSetting("remote.token")
+            let token = try tokenFile.load()
         else {
             throw ShellError.failed("Kein Server eingerichtet: erst „remote set <url> token=<token>“ ausführen.")
         }
@@ -67,16 +94,16 @@ extension Interpreter {
         do {
             result = try await client.sync { progress in
                 if onTerminal {
-                    self.write(
+                    self.writeControl(
                         "\rSeite \(progress.pages): \(progress.pushedChanges) gesendet, "
                             + "\(progress.pulledChanges) empfangen\(progress.more ? " …" : "")\u{1B}[K")
                 }
             }
         } catch let error as SyncClientError {
-            if onTerminal { write("\n") }
+            if onTerminal { writeControl("\n") }
             throw ShellError.failed(Hints.message(for: error))
         }
-        if onTerminal { write("\n") }
+        if onTerminal { writeControl("\n") }
         try replica.setLocalSetting("remote.last_sync", ISO8601DateFormatter().string(from: Date()))
         if currentLab == nil, try replica.isVisible(table: Domain.lab.key, id: lab) {
             try replica.setLocalSetting(Self.currentLabSetting, lab)

@@ -5,18 +5,29 @@ import OZGStorage
 
 extension Interpreter {
     /// Read-only SQL on a separate read-only connection, so it can never bypass change capture.
-    func query(_ sql: String) throws {
+    ///
+    /// One statement only: SQLite compiles the first and would silently skip the rest. The statement
+    /// is classified before it runs (`DatabaseReader`): `VACUUM INTO 'datei'` would otherwise create
+    /// the file at its first step, before the read-only connection refuses to write.
+    func query(_ input: String) throws {
+        let sql = SQLText.droppingLeadingSeparators(input)
         guard !sql.isEmpty else { throw ShellError.usage("Aufruf: query <SQL>, z. B. query SELECT name FROM persona") }
-        let reader: Database
+        let connection: Database
         do {
-            reader = try Database(path: path, mode: .readOnly)
+            connection = try Database(path: path, mode: .readOnly)
         } catch {
             throw ShellError.failed("Die Datei lässt sich nicht lesend öffnen: \(error)")
         }
-        defer { reader.close() }
+        defer { connection.close() }
         do {
-            let statement = try reader.makeStatement(sql)
-            let columns = (0..<statement.columnCount).map { statement.columnName($0) }
+            let statement = try DatabaseReader(connection).statement(sql)
+            guard SQLText.droppingLeadingSeparators(statement.unparsedTail).isEmpty else {
+                throw ShellError.usage(
+                    "„query“ führt genau eine SQL-Anweisung aus; nach der ersten folgt noch "
+                        + "„\(statement.unparsedTail.trimmingCharacters(in: .whitespacesAndNewlines).prefix(40))“. "
+                        + "Bitte jede Anweisung mit einem eigenen „query“ ausführen.")
+            }
+            let columns = statement.columnNames
             let rows = try statement.rows([]) { row in (0..<columns.count).map { row.value($0).plainText } }
             print(ResultTable(columns: columns, rows: rows).render(format))
         } catch let error as DatabaseError where error.resultCode == .readOnly {
@@ -25,47 +36,6 @@ extension Interpreter {
                     + "damit sie synchronisiert werden. (SQLite: \(error.message))")
         } catch let error as DatabaseError {
             throw ShellError.failed("SQL-Fehler: \(error.message)")
-        }
-    }
-
-    func export(_ arguments: [String]) throws {
-        guard let kind = arguments.first else {
-            throw ShellError.usage("Aufruf: export markdown|csv|json|bpmn [prozess=<id>] [entitaet=<name>] [out=DATEI]")
-        }
-        let options = try Tokenizer.assignments(arguments.dropFirst(), command: "export")
-        let allowed: Set<String> = ["prozess", "entitaet", "out", "schluessel"]
-        if let unknown = options.keys.first(where: { !allowed.contains($0) }) {
-            throw ShellError.usage(
-                "Unbekannte Angabe „\(unknown)“ für export; erlaubt: prozess=, entitaet=, out=, schluessel=ja.")
-        }
-        let lab = try requireLab()
-        let text: String
-        switch kind {
-        case "markdown", "md": text = try MarkdownExport.projektsteckbrief(store: store, laborID: lab)
-        case "json": text = try JSONExport.json(store: store, laborID: lab)
-        case "csv":
-            guard let entity = options["entitaet"] else {
-                throw ShellError.usage("export csv braucht entitaet=<name>, z. B. export csv entitaet=persona")
-            }
-            text = try CSVExport.csv(
-                store: store, laborID: lab, entity: entity, keysInHeader: options["schluessel"] == "ja")
-        case "bpmn":
-            guard let prefix = options["prozess"] else {
-                throw ShellError.usage("export bpmn braucht prozess=<id>; „prozess list“ zeigt die Prozesse.")
-            }
-            text = try BPMNExport.bpmn(store: store, processID: try store.resolveID("prozess", prefix, laborID: lab))
-        default:
-            throw ShellError.usage("Unbekanntes Exportformat „\(kind)“; erlaubt: markdown, csv, json, bpmn.")
-        }
-        if let file = options["out"] {
-            do {
-                try text.write(toFile: file, atomically: true, encoding: .utf8)
-            } catch {
-                throw ShellError.failed("Die Datei „\(file)“ lässt sich nicht schreiben: \(error.localizedDescription)")
-            }
-            if format == .tabelle { print("Geschrieben: \(file)") }
-        } else {
-            write(text)
         }
     }
 

@@ -13,8 +13,12 @@ public final class Interpreter {
     public let store: LaborStore
     public let path: String
     public var format: OutputFormat
-    /// Where results go (stdout by default).
-    public var write: (String) -> Void
+    /// Where results go (stdout by default). Everything the commands print reaches it through
+    /// `write(_:)`, which shows control characters instead of passing them on.
+    let output: (String) -> Void
+    /// Asks the person at the terminal a question and returns the answer; nil when the shell runs a
+    /// script, where nobody can answer and commands need their options instead (`ueberschreiben=ja`).
+    public var ask: ((String) -> String?)?
 
     public static let commands = [
         "help", "query", "export", "import", "history", "conflicts", "resolve", "check", "status", "remote", "sync",
@@ -28,13 +32,14 @@ public final class Interpreter {
     ) throws {
         self.path = path
         self.format = format
-        self.write = write
+        self.output = write
         do {
             store = try LaborStore(path: path)
             if let author, !author.isEmpty, store.replica.author != author { try store.replica.setAuthor(author) }
         } catch {
             throw ShellError.failed("Die Datei „\(path)“ lässt sich nicht als Replikat öffnen: \(error)")
         }
+        try moveLegacyToken()
     }
 
     var replica: Replica { store.replica }
@@ -57,7 +62,18 @@ public final class Interpreter {
         guard let lab = currentLab, let record = try? store.record(Domain.lab.key, id: lab) else {
             return "ozg (kein Labor)> "
         }
-        return "ozg (\(record.title))> "
+        return "ozg (\(TerminalText.visible(record.title, lineBreaks: .shown)))> "
+    }
+
+    /// Writes `text` as it is shown on a terminal: replicated text can hold control characters
+    /// (`TerminalText`), so every command prints through here and new commands are covered too.
+    func write(_ text: String) {
+        output(TerminalText.visible(text))
+    }
+
+    /// Writes the shell's own terminal control (the progress line of `sync`), never replicated text.
+    func writeControl(_ text: String) {
+        output(text)
     }
 
     func print(_ text: String) {

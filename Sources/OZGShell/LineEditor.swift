@@ -106,8 +106,9 @@ public final class LineEditor {
         return String(validating: bytes, as: UTF8.self)?.first
     }
 
+    /// The prompt names the lab and completion inserts ids, both replicated: shown, never acted on.
     private func redraw(_ prompt: String) {
-        var text = "\r" + prompt + String(buffer) + "\u{1B}[K"
+        var text = "\r" + TerminalText.visible(prompt + String(buffer), lineBreaks: .shown) + "\u{1B}[K"
         let back = buffer.count - cursor
         if back > 0 { text += "\u{1B}[\(back)D" }
         output(text)
@@ -224,7 +225,8 @@ public final class LineEditor {
             buffer.replaceSubrange(start..<cursor, with: Array(insert))
             cursor = start + insert.count
         } else if candidates.count > 1 {
-            let listing = candidates.prefix(40).map(\.display).joined(separator: "\r\n")
+            let listing = candidates.prefix(40).map { TerminalText.visible($0.display, lineBreaks: .shown) }
+                .joined(separator: "\r\n")
             output("\r\n" + listing + (candidates.count > 40 ? "\r\n… (\(candidates.count) Treffer)" : "") + "\r\n")
         }
     }
@@ -246,7 +248,8 @@ public final class LineEditor {
             }
         }
         func show() {
-            output("\r(Suche im Verlauf) '\(query)': \(match)\u{1B}[K")
+            let line = TerminalText.visible("(Suche im Verlauf) '\(query)': \(match)", lineBreaks: .shown)
+            output("\r" + line + "\u{1B}[K")
         }
         show()
         while let byte = readByte() {

@@ -11,6 +11,10 @@ public enum OutputFormat: String, CaseIterable, Sendable {
 }
 
 /// Rows with named columns, printed as an aligned table, JSON or CSV.
+///
+/// Cells often hold replicated text, so every format shows control characters instead of passing them
+/// to the terminal (`TerminalText`): the table on one line per row, CSV with its line breaks, JSON with
+/// `\uXXXX` escapes, which keep the data exact.
 public struct ResultTable {
     public var columns: [String]
     public var rows: [[String]]
@@ -31,7 +35,7 @@ public struct ResultTable {
     func aligned() -> String {
         if rows.isEmpty { return "(keine Einträge)\n" }
         let cells = ([columns] + rows).map { row in
-            row.map { $0.utf8.contains(10) ? $0.replacingOccurrences(of: "\n", with: " ⏎ ") : $0 }
+            row.map { TerminalText.visible($0, lineBreaks: .shown) }
         }
         // Width by Unicode scalars: German text is precomposed, and counting graphemes costs far more.
         let lengths = cells.map { row in row.map { $0.unicodeScalars.count } }
@@ -66,8 +70,8 @@ public struct ResultTable {
     }
 
     func csv() -> String {
-        CSVExport.document([columns] + rows)
+        CSVExport.document(([columns] + rows).map { row in row.map { TerminalText.visible($0) } })
     }
 
-    static func quote(_ text: String) -> String { JSONText.quote(text) }
+    static func quote(_ text: String) -> String { TerminalText.jsonEscaped(JSONText.quote(text)) }
 }

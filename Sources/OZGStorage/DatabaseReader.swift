@@ -53,6 +53,9 @@ public struct ReadStatement {
     /// The names of the result columns, in order.
     public var columnNames: [String] { (0..<statement.columnCount).map { statement.columnName($0) } }
 
+    /// The SQL after the first statement, which this statement does not run (see `Statement.unparsedTail`).
+    public var unparsedTail: Substring { statement.unparsedTail }
+
     /// Binds `values` and maps every result row through `read`.
     public func rows<T>(_ values: [DatabaseValue] = [], _ read: (Row) throws -> T) throws -> [T] {
         try statement.rows(values, read)

@@ -14,21 +14,36 @@ public final class Statement {
     unowned let database: Database
     /// The SQL text this statement was prepared from.
     public let sql: String
+    /// Where in `sql` (UTF-8 offset) SQLite stopped compiling: after the first statement.
+    private let tailOffset: Int
 
     init(database: Database, sql: String, persistent: Bool) throws {
         var handle: OpaquePointer?
+        var tail: UnsafePointer<CChar>?
         let flags: UInt32 = persistent ? UInt32(SQLITE_PREPARE_PERSISTENT) : 0
-        let code = sqlite3_prepare_v3(database.handle, sql, -1, flags, &handle, nil)
+        let (code, offset) = sql.withCString { text in
+            let code = sqlite3_prepare_v3(database.handle, text, -1, flags, &handle, &tail)
+            return (code, tail.map { $0 - text } ?? 0)
+        }
         guard code == SQLITE_OK, let handle else {
             throw DatabaseError(code: code, connection: database.handle, sql: sql)
         }
         self.handle = handle
         self.database = database
         self.sql = sql
+        self.tailOffset = offset
     }
 
     deinit {
         sqlite3_finalize(handle)
+    }
+
+    /// The text of `sql` after the first statement, which this statement does not run (`pzTail` of
+    /// `sqlite3_prepare_v3`); empty when `sql` is one statement. A caller that takes SQL from a person
+    /// checks it, so that `SELECT 1; DELETE …` is refused rather than silently cut short.
+    public var unparsedTail: Substring {
+        let utf8 = sql.utf8
+        return Substring(utf8[utf8.index(utf8.startIndex, offsetBy: min(tailOffset, utf8.count))...])
     }
 
     /// Whether the statement leaves the database file unchanged (SQLite's own classification).

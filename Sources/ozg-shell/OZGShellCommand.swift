@@ -47,7 +47,8 @@ struct OZGShellCommand: AsyncParsableCommand {
                 print(message)
                 Foundation.exit(0)
             }
-            FileHandle.standardError.write(Data(("Fehler: " + german(message) + "\n" + usage).utf8))
+            let text = "Fehler: " + TerminalText.visible(german(message)) + "\n" + usage
+            FileHandle.standardError.write(Data(text.utf8))
             Foundation.exit(2)
         }
     }
@@ -104,7 +105,7 @@ struct OZGShellCommand: AsyncParsableCommand {
     }
 
     func fail(_ error: ShellError) -> Never {
-        FileHandle.standardError.write(Data("Fehler: \(error.description)\n".utf8))
+        FileHandle.standardError.write(Data("Fehler: \(TerminalText.visible(error.description))\n".utf8))
         Foundation.exit(error.exitCode)
     }
 
@@ -113,19 +114,24 @@ struct OZGShellCommand: AsyncParsableCommand {
             ProcessInfo.processInfo.environment["OZG_SHELL_HISTORY"]
             ?? (ProcessInfo.processInfo.environment["HOME"].map { $0 + "/.ozg_shell_history" })
         let editor = LineEditor(historyFile: historyFile) { shell.completions(for: $0) }
+        shell.ask = { question in
+            if case .line(let answer) = editor.readLine(prompt: question) { return answer }
+            return nil
+        }
         print("OZG Labor-Sync – „help“ zeigt die Befehle, Strg-D beendet.")
         while true {
             switch editor.readLine(prompt: shell.prompt) {
             case .endOfInput: return
             case .interrupted: continue
             case .line(let line):
-                editor.remember(line)
                 let command = line.trimmingCharacters(in: .whitespaces)
+                // The history file is an ordinary file in the home directory: no sync token in it.
+                if !command.hasPrefix("remote ") { editor.remember(line) }
                 if command == "quit" || command == "exit" { return }
                 do {
                     try await shell.run(line)
                 } catch {
-                    FileHandle.standardError.write(Data("Fehler: \(error.description)\n".utf8))
+                    FileHandle.standardError.write(Data("Fehler: \(TerminalText.visible(error.description))\n".utf8))
                 }
             }
         }

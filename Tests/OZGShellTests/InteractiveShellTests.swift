@@ -101,6 +101,9 @@ struct InteractiveShellTests {
         // Ctrl-C drops a half-typed delete: the persona is still there.
         try terminal.keys("persona delete \(persona)", "C-c")
         try terminal.wait { $0.contains("^C") }
+        // remote set carries the sync token and stays out of the history file.
+        try terminal.keys("remote set http://127.0.0.1:9 token=olt_geheim_1", "Enter")
+        try terminal.wait { $0.components(separatedBy: "ozg (DigiLab Wohngeld)>").count == 5 }
         try terminal.keys("C-d")
         Thread.sleep(forTimeInterval: 0.3)
         let still = try ShellProcess.run([directory.path("labor.ozg"), "-c", "persona list"], in: directory.url)
@@ -118,5 +121,31 @@ struct InteractiveShellTests {
         #expect(
             try second.wait { $0.contains("(Suche im Verlauf) 'list': persona list") }
                 .contains("(Suche im Verlauf) 'list': persona list"))
+    }
+
+    @Test("export fragt vor dem Überschreiben einer vorhandenen Datei; nein lässt sie stehen, ja ersetzt sie")
+    func overwriteQuestion() throws {
+        let (directory, _) = try prepared()
+        let file = directory.path("labor.json")
+        try "alt\n".write(toFile: file, atomically: false, encoding: .utf8)
+        let terminal = Terminal()
+        defer { terminal.stop() }
+        // Started in the test's directory, where out=labor.json is.
+        try terminal.start(
+            "cd \(directory.url.path) && env HOME=\(directory.url.path) OZG_SHELL_HISTORY=\(directory.path("verlauf")) "
+                + "\(ShellProcess.binary) labor.ozg")
+        try terminal.wait { $0.contains("ozg (DigiLab Wohngeld)>") }
+        try terminal.keys("export json out=labor.json", "Enter")
+        #expect(
+            try terminal.wait { $0.contains("Überschreiben? (ja/nein)") }
+                .contains("Datei „labor.json“ existiert. Überschreiben? (ja/nein)"))
+        try terminal.keys("nein", "Enter")
+        #expect(try terminal.wait { $0.contains("Nicht geschrieben") }.contains("„labor.json“ bleibt unverändert"))
+        #expect(try String(contentsOfFile: file, encoding: .utf8) == "alt\n")
+        try terminal.keys("export json out=labor.json", "Enter")
+        try terminal.wait { $0.components(separatedBy: "Überschreiben?").count == 3 }
+        try terminal.keys("ja", "Enter")
+        #expect(try terminal.wait { $0.contains("Geschrieben: labor.json") }.contains("Geschrieben: labor.json"))
+        #expect(try String(contentsOfFile: file, encoding: .utf8).contains("\"format\": \"ozg-labor-sync\""))
     }
 }
