@@ -25,6 +25,11 @@ extension Interpreter {
         rows.append(["Letzte Synchronisation", try replica.localSetting("remote.last_sync") ?? "noch nie"])
         rows.append(["Cursor", String(try replica.cursor(for: Self.remoteName))])
         rows.append(["Offene Konflikte", String(try replica.conflicts().count)])
+        let quarantined = try replica.quarantinedChanges()
+        rows.append(["Zurückgehaltene Änderungen", String(quarantined.count)])
+        for change in quarantined {
+            rows.append(["– \(change.table) \(change.rowID.prefix(8))", "\(change.time): \(change.reason)"])
+        }
         print(ResultTable(columns: ["Feld", "Wert"], rows: rows).render(format))
     }
 
@@ -112,6 +117,11 @@ extension Interpreter {
             print(
                 "Synchronisiert: \(result.pushedChanges) Änderungen gesendet, \(result.pulledChanges) empfangen, "
                     + "\(try replica.conflicts().count) offene Konflikte.")
+            if result.quarantinedChanges > 0 {
+                print(
+                    "Der Server hat \(result.quarantinedChanges) Änderungen abgelehnt; sie sind zurückgehalten, "
+                        + "alles andere ist synchronisiert. Die Gründe zeigt „status“.")
+            }
         }
     }
 }

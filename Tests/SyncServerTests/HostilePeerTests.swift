@@ -190,7 +190,8 @@ struct HostilePeerTests {
         let victim = try LaborStore(path: directory.path("opfer.ozg"))
         try victim.add("labor", id: "lab", fields: ["titel": "L", "themenfeld": "umwelt", "bundesland": "DE-BE"])
         let persona0 = try victim.add(
-            "persona", laborID: "lab", fields: ["name": "Erika", "kurzbeschreibung": "k", "nutzergruppe": "Bürger", "ziele": "z"])
+            "persona", laborID: "lab",
+            fields: ["name": "Erika", "kurzbeschreibung": "k", "nutzergruppe": "Bürger", "ziele": "z"])
         let journey = try victim.add(
             "nutzerreise", laborID: "lab", fields: ["titel": "Antrag", "zustand": "ist", "persona_id": persona0])
         try victim.add(
