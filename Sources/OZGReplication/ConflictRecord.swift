@@ -132,6 +132,7 @@ extension Replica {
                 guard version == conflict.versionA || version == conflict.versionB else {
                     throw ReplicaError.conflictNotFound("\(id) mit Version \(version.text)")
                 }
+                try checkAgainstStoredCell(conflict)
                 if conflict.kind == .value {
                     try update(conflict.table, id: conflict.rowID, values: [conflict.column: value])
                 }
@@ -144,6 +145,21 @@ extension Replica {
                 break
             }
             try update(ConflictRecord.tableName, id: id, values: ["status": .text(ConflictStatus.resolved.rawValue)])
+        }
+    }
+}
+
+extension Replica {
+    /// Refuses to settle a conflict whose recorded value of the version this replica still holds is
+    /// not that version's stored value: a conflict only ever offers values that were really written.
+    fileprivate func checkAgainstStoredCell(_ conflict: ConflictRecord) throws {
+        guard let stored = try cellState(table: conflict.table, id: conflict.rowID, column: conflict.column) else { return }
+        let recorded: DatabaseValue? =
+            stored.version == conflict.versionA ? conflict.valueA : stored.version == conflict.versionB ? conflict.valueB : nil
+        if let recorded, recorded != stored.value {
+            throw ReplicaError.changeRefused(
+                table: ConflictRecord.tableName, id: conflict.id,
+                reason: "Der Konflikt nennt für Version \(stored.version.text) einen anderen Wert als gespeichert ist")
         }
     }
 }

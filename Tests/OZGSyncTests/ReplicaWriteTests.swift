@@ -101,14 +101,26 @@ struct ReplicaWriteTests {
         #expect(try replica.acknowledgedSequence(for: "server") == first.throughSequence)
     }
 
-    @Test("Übernommene Änderungen werden nicht zurückgeschickt, Konflikte schon")
-    func remoteOriginIsNotPushedBack() throws {
+    @Test("Gesendet wird nur, was das eigene Gerät schrieb: keine übernommenen Änderungen, keine Konflikte")
+    func onlyOwnWritesArePushed() throws {
         let directory = TemporaryDirectory()
         let a = try Replica.test(directory, "a.ozg")
         let b = try Replica.test(directory, "b.ozg")
-        try a.insert(into: "reise", values: ["titel": "A"])
+        let id = try a.insert(into: "reise", values: ["titel": "A"])
         try a.send(to: b, name: "b")
         #expect(try b.extractChanges(after: 0).batch.isEmpty)
         #expect(try b.extractChanges(after: 0, includeRemoteOrigin: true).batch.changeCount == 1)
+        // b edits, then a's concurrent edit of the same cell arrives: b records the conflict and keeps
+        // its own edit of another cell, but pushes neither the conflict nor a's value.
+        let acknowledged = try b.lastSequence()
+        try b.update("reise", id: id, values: ["titel": "B", "notiz": "von B"])
+        try a.update("reise", id: id, values: ["titel": "A2"])
+        try a.send(to: b, name: "b")
+        #expect(try b.conflicts().count == 1)
+        let pushed = try b.extractChanges(after: acknowledged).batch
+        #expect(pushed.writtenSites == [b.siteID])
+        #expect(pushed.rows.map(\.table) == ["reise"])
+        let winner = try b.cellState(table: "reise", id: id, column: "titel")?.version.site
+        #expect(pushed.rows.first?.cells.map(\.column) == (winner == b.siteID ? ["titel", "notiz"] : ["notiz"]))
     }
 }
