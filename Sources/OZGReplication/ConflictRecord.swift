@@ -153,9 +153,12 @@ extension Replica {
     /// Refuses to settle a conflict whose recorded value of the version this replica still holds is
     /// not that version's stored value: a conflict only ever offers values that were really written.
     fileprivate func checkAgainstStoredCell(_ conflict: ConflictRecord) throws {
-        guard let stored = try cellState(table: conflict.table, id: conflict.rowID, column: conflict.column) else { return }
+        guard let stored = try cellState(table: conflict.table, id: conflict.rowID, column: conflict.column) else {
+            return
+        }
         let recorded: DatabaseValue? =
-            stored.version == conflict.versionA ? conflict.valueA : stored.version == conflict.versionB ? conflict.valueB : nil
+            stored.version == conflict.versionA
+            ? conflict.valueA : stored.version == conflict.versionB ? conflict.valueB : nil
         if let recorded, recorded != stored.value {
             throw ReplicaError.changeRefused(
                 table: ConflictRecord.tableName, id: conflict.id,
