@@ -60,8 +60,7 @@ let package = Package(
         .executableTarget(
             name: "SyncServer",
             dependencies: [
-                "SyncServerCore",
-                "OZGDomain",
+                "SyncServerCore", "OZGDomain", "OZGReplication",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

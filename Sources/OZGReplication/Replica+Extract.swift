@@ -15,10 +15,11 @@ extension Replica {
     /// (docs/PROTOCOL.md, „Zuordnung“): a cell another site has overwritten since, or a conflict this
     /// replica detected, travels with its own writer or is detected again by the server. This is what
     /// a client pushes; a relay passes true and sends every change.
-    /// At most `maxRows` rows are returned; extract again from `throughSequence` for the rest.
+    /// At most about `maxRows` rows and `maxValueBytes` bytes of text and blob values are returned
+    /// (whole log groups, at least one); extract again from `throughSequence` for the rest.
     public func extractChanges(
         after sequence: Int64, includeRemoteOrigin: Bool = false,
-        maxRows: Int = Int.max
+        maxRows: Int = Int.max, maxValueBytes: Int = Int.max
     ) throws -> ExtractedChanges {
         struct Key: Hashable {
             let table: Int64
@@ -26,11 +27,12 @@ extension Replica {
         }
         var order: [Key] = []
         var masks: [Key: UInt64] = [:]
-        var through = sequence
+        // Where each log group ends in `order`, and its sequence: a page may end after any of them.
+        var groupEnds: [(orderCount: Int, sequence: Int64)] = []
         try forEachLogGroup(after: sequence) { entries in
             guard let first = entries.first else { return true }
             if !includeRemoteOrigin && first.origin != .local {
-                through = first.sequence
+                groupEnds.append((order.count, first.sequence))
                 return true
             }
             // Groups are taken whole, so `maxRows` is a soft limit; the first group is always taken.
@@ -44,22 +46,29 @@ extension Replica {
                     masks[key] = entry.mask
                 }
             }
-            through = first.sequence
+            groupEnds.append((order.count, first.sequence))
             return true
         }
 
         var rows: [RowChange] = []
         rows.reserveCapacity(order.count)
-        for key in order {
-            guard let table = tablesByIndex[key.table], tables[table.name] != nil,
-                let stored = try loadRow(table, id: key.id)
-            else { continue }
-            let change = rowChange(table, id: key.id, stored: stored, mask: masks[key] ?? 0)
-            if includeRemoteOrigin {
-                rows.append(change)
-            } else if let own = ownWrites(in: change) {
-                rows.append(own)
+        var through = sequence
+        var valueBytes = 0
+        var next = 0
+        for end in groupEnds {
+            while next < end.orderCount {
+                let key = order[next]
+                next += 1
+                guard let table = tablesByIndex[key.table], tables[table.name] != nil,
+                    let stored = try loadRow(table, id: key.id)
+                else { continue }
+                let change = rowChange(table, id: key.id, stored: stored, mask: masks[key] ?? 0)
+                guard let sent = includeRemoteOrigin ? change : ownWrites(in: change) else { continue }
+                valueBytes += sent.cells.reduce(0) { $0 + ChangeLimits.size(of: $1.value) }
+                rows.append(sent)
             }
+            through = end.sequence
+            if valueBytes >= maxValueBytes { break }
         }
         return ExtractedChanges(batch: ChangeBatch(rows: rows), throughSequence: through)
     }

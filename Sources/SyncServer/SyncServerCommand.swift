@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import OZGDomain
+import OZGReplication
 import SyncServerCore
 
 /// `ozg-sync-server`: the state office's sync server and its admin commands.
@@ -24,7 +25,11 @@ extension SyncServerCommand {
     struct Serve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Startet den Server.",
-            discussion: "SIGTERM oder SIGINT beenden laufende Anfragen und schließen die Dateien sauber.")
+            discussion: """
+                SIGTERM oder SIGINT beenden laufende Anfragen und schließen die Dateien sauber.
+                Feste Grenzen (docs/PROTOCOL.md, „Grenzen“): Werte bis 1 MiB je Feld, kausale Länge bis 2^32, \
+                Anfragen eines lesen-Tokens bis 4 KiB, entpackt bis 256 MiB.
+                """)
 
         @OptionGroup var options: DataOptions
         @Option(help: "Adresse, an die der Server bindet.") var host = "127.0.0.1"
@@ -33,6 +38,18 @@ extension SyncServerCommand {
         @Option(help: "Größter komprimierter Anfrageinhalt in Bytes.") var maxBodyBytes = 32 << 20
         @Option(help: "Höchstzahl Änderungen je Anfrage.") var maxChanges = 200_000
         @Option(help: "Zeilen je Seite beim Abholen.") var pageRows = 5000
+        @Option(help: "Bytes an Text- und Blobwerten je Seite beim Abholen.") var pageBytes = 16 << 20
+        @Option(help: "Sekunden, die eine Verbindung ohne Anfrage offen bleibt (auch Frist für die Kopfzeilen).")
+        var idleTimeoutSeconds = 30
+        @Option(help: "Höchstzahl gleichzeitig offener Verbindungen; weitere werden sofort geschlossen.")
+        var maxConnections = 512
+        @Option(help: "Höchstzahl gleichzeitig geöffneter Labordateien (die am längsten unbenutzte wird geschlossen).")
+        var maxOpenLabs = 64
+        @Option(help: "Sekunden, nach denen eine unbenutzte Labordatei geschlossen wird.") var labIdleSeconds = 300
+        @Option(help: "Geräte je Token (ein Gerät wird bei seiner ersten Anfrage an das Token gebunden).")
+        var maxDevicesPerToken = 8
+        @Option(help: "Nicht vereinbarte Tabellen, die Clients je Labor anlegen dürfen.") var maxExtraTables = 8
+        @Option(help: "Nicht vereinbarte Felder, die Clients je Tabelle anlegen dürfen.") var maxExtraColumns = 8
         @Option(help: "TLS-Zertifikatskette (PEM); mit --tls-key spricht der Server nur HTTPS.") var tlsCert: String?
         @Option(help: "Privater TLS-Schlüssel (PEM).") var tlsKey: String?
 
@@ -44,6 +61,14 @@ extension SyncServerCommand {
             configuration.maxBodyBytes = maxBodyBytes
             configuration.maxChangesPerRequest = maxChanges
             configuration.pageRows = pageRows
+            configuration.pageBytes = pageBytes
+            configuration.idleTimeoutSeconds = idleTimeoutSeconds
+            configuration.maxConnections = maxConnections
+            configuration.maxOpenLabs = maxOpenLabs
+            configuration.labIdleSeconds = labIdleSeconds
+            configuration.maxDevicesPerToken = maxDevicesPerToken
+            configuration.schemaGrowthLimit = SchemaGrowthLimit(
+                tables: maxExtraTables, columnsPerTable: maxExtraColumns)
             configuration.tlsCertificatePath = tlsCert
             configuration.tlsKeyPath = tlsKey
             configuration.reservedTables = Domain.schema.tables

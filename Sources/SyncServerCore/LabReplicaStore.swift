@@ -5,10 +5,16 @@ import OZGWire
 
 /// One lab's server-side store: a replica file with a schema that grows with what clients send,
 /// serialized by the actor. The change log's sequence is the server sequence clients pull by.
+///
+/// The actor runs on a dispatch queue of its own (`QueueExecutor`), so its blocking SQLite work never
+/// occupies a thread of the cooperative pool.
 actor LabReplicaStore {
     let replica: Replica
+    private let executor: QueueExecutor
+    nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
     init(configuration: ServerConfiguration, lab: LabID) throws {
+        executor = QueueExecutor(label: "ozg-lab-\(lab)")
         var replicaConfiguration = Replica.Configuration(
             maxDriftMilliseconds: configuration.maxDriftMilliseconds, localTables: [Self.auditTable])
         replicaConfiguration.schemaGrowthLimit = configuration.schemaGrowthLimit
@@ -24,6 +30,11 @@ actor LabReplicaStore {
         replica.adoptRegisteredTables()
     }
 
+    /// Closes the file; the directory calls this only when no request uses the store.
+    func close() {
+        replica.close()
+    }
+
     /// The audit log of accepted pushes: who (token), when, from which device, how much.
     static let auditTable = LocalTable(
         "_ozg_audit",
@@ -35,9 +46,11 @@ actor LabReplicaStore {
     /// Merges the push (one transaction, with its audit entry) and answers with the page after the cursor.
     ///
     /// One actor call for both, so no other push lands between a requester's merge and its page.
-    func sync(_ request: SyncRequest, token: TokenRecord, pageRows: Int) throws -> (SyncResponse, merged: Int) {
+    func sync(_ request: SyncRequest, token: TokenRecord, pageRows: Int, pageBytes: Int) throws -> (
+        SyncResponse, merged: Int
+    ) {
         let merged = request.batch.isEmpty ? 0 : try merge(request, token: token)
-        return (try page(after: request.cursor, for: request.site, maxRows: pageRows), merged)
+        return (try page(after: request.cursor, for: request.site, maxRows: pageRows, maxBytes: pageBytes), merged)
     }
 
     /// Step 4 of docs/PROTOCOL.md: the push and its audit entry in one transaction; returns the cells
@@ -57,10 +70,11 @@ actor LabReplicaStore {
         }
     }
 
-    /// Step 5: the log after `cursor`, whole groups up to about `maxRows` rows, without echoing to
-    /// `site` what it itself currently holds (cells whose version is its own).
-    private func page(after cursor: Int64, for site: SiteID, maxRows: Int) throws -> SyncResponse {
-        let page = try replica.extractChanges(after: cursor, includeRemoteOrigin: true, maxRows: maxRows)
+    /// Step 6: the log after `cursor`, whole groups up to about `maxRows` rows and `maxBytes` bytes of
+    /// values, without echoing to `site` what it itself currently holds (cells whose version is its own).
+    private func page(after cursor: Int64, for site: SiteID, maxRows: Int, maxBytes: Int) throws -> SyncResponse {
+        let page = try replica.extractChanges(
+            after: cursor, includeRemoteOrigin: true, maxRows: maxRows, maxValueBytes: maxBytes)
         var rows: [RowChange] = []
         rows.reserveCapacity(page.batch.rows.count)
         for var row in page.batch.rows {

@@ -30,9 +30,11 @@ public struct TokenRecord: Sendable, Equatable {
 /// Labs and tokens of one data directory (`server.sqlite`), shared by the server and the admin commands.
 ///
 /// Tokens look like `olt_<id>_<secret>`; only SHA-256 of the secret is stored, so the file never
-/// reveals a usable token.
+/// reveals a usable token. Like a lab store, the registry runs its SQLite work on a queue of its own.
 public actor Registry {
     let database: Database
+    private let executor = QueueExecutor(label: "ozg-registry")
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
     public init(dataDirectory: String) throws {
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
@@ -44,7 +46,8 @@ public actor Registry {
                 id TEXT PRIMARY KEY, hash TEXT NOT NULL, name TEXT NOT NULL, rolle TEXT NOT NULL, labore TEXT NOT NULL,
                 angelegt TEXT NOT NULL, widerrufen TEXT) WITHOUT ROWID;
             CREATE TABLE IF NOT EXISTS token_geraet(
-                geraet TEXT PRIMARY KEY, token_id TEXT NOT NULL, erstmals TEXT NOT NULL) WITHOUT ROWID;
+                labor TEXT NOT NULL, geraet TEXT NOT NULL, token_id TEXT NOT NULL, erstmals TEXT NOT NULL,
+                PRIMARY KEY(labor, geraet)) WITHOUT ROWID;
             """)
     }
 
@@ -154,30 +157,34 @@ public enum DeviceBindingRefusal: Error, Sendable, Equatable {
 }
 
 extension Registry {
-    /// Binds `site` to `token` at its first request; afterwards only that token may speak for the
-    /// device, so nobody can push under another person's device id. A device of a revoked token may
-    /// move to a new one.
-    public func bindDevice(_ site: SiteID, to token: TokenRecord, limit: Int) throws -> DeviceBindingRefusal? {
+    /// Binds `site` to `token` in `lab` at its first request there; afterwards only that token may
+    /// speak for the device in this lab, so nobody can push under another person's device id. A
+    /// device of a revoked token may move to a new one; one device may use different tokens for
+    /// different labs.
+    public func bindDevice(_ site: SiteID, lab: LabID, to token: TokenRecord, limit: Int) throws
+        -> DeviceBindingRefusal?
+    {
         let owner = try database.firstRow(
             """
             SELECT g.token_id, t.widerrufen FROM token_geraet g LEFT JOIN token t ON t.id = g.token_id
-            WHERE g.geraet = ?
-            """, [.text(site.hex)]
+            WHERE g.labor = ? AND g.geraet = ?
+            """, [.text(lab.rawValue), .text(site.hex)]
         ) { row in (row.text(0) ?? "", revoked: row.text(1) != nil) }
         if let owner, owner.0 == token.id { return nil }
         if let owner, !owner.revoked { return .boundToOtherToken }
-        let bound = try devices(of: token.id).count
-        guard bound < limit else { return .tooManyDevices(limit: limit) }
+        let bound = try devices(of: token.id)
+        guard bound.contains(site.hex) || bound.count < limit else { return .tooManyDevices(limit: limit) }
         try database.execute(
-            "INSERT OR REPLACE INTO token_geraet(geraet, token_id, erstmals) VALUES (?, ?, ?)",
-            [.text(site.hex), .text(token.id), .text(Self.now())])
+            "INSERT OR REPLACE INTO token_geraet(labor, geraet, token_id, erstmals) VALUES (?, ?, ?, ?)",
+            [.text(lab.rawValue), .text(site.hex), .text(token.id), .text(Self.now())])
         return nil
     }
 
     /// The devices (site ids in hex) bound to a token, oldest first.
     public func devices(of tokenID: String) throws -> [String] {
         try database.rows(
-            "SELECT geraet FROM token_geraet WHERE token_id = ? ORDER BY erstmals, geraet", [.text(tokenID)]
+            "SELECT geraet FROM token_geraet WHERE token_id = ? GROUP BY geraet ORDER BY min(erstmals), geraet",
+            [.text(tokenID)]
         ) { $0.text(0) ?? "" }
     }
 }

@@ -4,11 +4,17 @@ import HummingbirdTLS
 import NIOSSL
 
 extension ServerConfiguration {
-    /// Plain HTTP/1.1, or HTTPS only when a certificate and key are configured.
-    func httpServer() throws -> HTTPServerBuilder {
+    /// Plain HTTP/1.1, or HTTPS only when a certificate and key are configured; with the idle timeout
+    /// and the connection limit either way.
+    func httpServer(metrics: ServerMetrics) throws -> HTTPServerBuilder {
+        let connections = ConnectionLimitHandler.Count(limit: maxConnections, metrics: metrics)
+        let http = HTTPServerBuilder.http1(
+            configuration: HTTP1Channel.Configuration(
+                additionalChannelHandlers: [ConnectionLimitHandler(count: connections)],
+                idleTimeout: .seconds(Int64(idleTimeoutSeconds))))
         switch (tlsCertificatePath, tlsKeyPath) {
         case (nil, nil):
-            return .http1()
+            return http
         case (let certificate?, let key?):
             let chain: [NIOSSLCertificate]
             let privateKey: NIOSSLPrivateKey
@@ -26,7 +32,7 @@ extension ServerConfiguration {
             let tls = TLSConfiguration.makeServerConfiguration(
                 certificateChain: chain.map { .certificate($0) },
                 privateKey: .privateKey(privateKey))
-            return try HTTPServerBuilder.tls(HTTPServerBuilder.http1(), tlsConfiguration: tls)
+            return try HTTPServerBuilder.tls(http, tlsConfiguration: tls)
         default:
             throw AdminError("Für TLS sind --tls-cert und --tls-key beide nötig.")
         }

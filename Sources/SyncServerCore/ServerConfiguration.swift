@@ -18,6 +18,16 @@ public struct ServerConfiguration: Sendable {
     public var maxChangesPerRequest = 200_000
     /// Rows per pulled page.
     public var pageRows = 5000
+    /// Bytes of text and blob values per pulled page (whole log groups, so a page may exceed it by one group).
+    public var pageBytes = 16 << 20
+    /// Seconds a connection may stay without a request part (also the time to send a request's headers).
+    public var idleTimeoutSeconds = 30
+    /// Open connections; further ones are closed at once.
+    public var maxConnections = 512
+    /// Lab files open at once; the least recently used idle one is closed first.
+    public var maxOpenLabs = 64
+    /// Seconds after which an unused lab file is closed.
+    public var labIdleSeconds = 300
     /// Tables and columns every lab file gets before any push (the domain's declared schema, passed by
     /// the server program), so that columns peers push can never crowd a declared one out.
     public var reservedTables: [ReplicatedTable] = []

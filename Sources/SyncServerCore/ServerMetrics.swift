@@ -9,6 +9,12 @@ final class ServerMetrics: Sendable {
     let bytesIn: Counter
     let bytesOut: Counter
     let latency: DurationHistogram
+    /// `ozg_open_lab_stores`: lab files open right now.
+    let openLabs: Gauge
+    /// `ozg_open_connections`: HTTP connections open right now.
+    let openConnections: Gauge
+    /// `ozg_connections_refused_total`: connections closed at once because `maxConnections` was reached.
+    let connectionsRefused: Counter
 
     /// `ozg_requests_total{status}`: one counter per status, made on first use.
     private static var requests: MetricNameDescriptor {
@@ -29,6 +35,16 @@ final class ServerMetrics: Sendable {
             descriptor: MetricNameDescriptor(
                 namespace: "ozg", metricName: "bytes_out", unitName: "total",
                 helpText: "Gesendete Bytes (komprimiert)"))
+        openLabs = registry.makeGauge(
+            descriptor: MetricNameDescriptor(
+                namespace: "ozg", metricName: "open_lab_stores", helpText: "Geöffnete Labordateien"))
+        openConnections = registry.makeGauge(
+            descriptor: MetricNameDescriptor(
+                namespace: "ozg", metricName: "open_connections", helpText: "Offene HTTP-Verbindungen"))
+        connectionsRefused = registry.makeCounter(
+            descriptor: MetricNameDescriptor(
+                namespace: "ozg", metricName: "connections_refused", unitName: "total",
+                helpText: "Wegen der Verbindungsgrenze sofort geschlossene Verbindungen"))
         latency = registry.makeDurationHistogram(
             descriptor: MetricNameDescriptor(
                 namespace: "ozg", subsystem: "sync", metricName: "request_duration", unitName: "seconds",

@@ -22,7 +22,8 @@ public func buildApplication(
     let registry = try Registry(dataDirectory: configuration.dataDirectory)
     let metrics = ServerMetrics()
     let sync = SyncEndpoint(
-        configuration: configuration, registry: registry, labs: LabDirectory(configuration: configuration),
+        configuration: configuration, registry: registry,
+        labs: LabDirectory(configuration: configuration, metrics: metrics),
         metrics: metrics)
     let router = Router(context: SyncRequestContext.self)
     router.get("healthz") { _, _ in "ok\n" }
@@ -40,7 +41,7 @@ public func buildApplication(
         .post(use: sync.handle)
     return Application(
         router: router,
-        server: try configuration.httpServer(),
+        server: try configuration.httpServer(metrics: metrics),
         configuration: .init(
             address: .hostname(configuration.host, port: configuration.port), serverName: "ozg-sync-server"),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },

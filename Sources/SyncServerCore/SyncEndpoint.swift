@@ -19,7 +19,7 @@ struct SyncEndpoint: Sendable {
         let body = try await readBody(request, limit: limit)
         let sync = try decode(try decompress(body, encoding: request.headers[.contentEncoding], limit: limit))
         try checkRoleAndLimits(sync, token: token)
-        try await bindDevice(sync.site, to: token)
+        try await bindDevice(sync.site, lab: lab, to: token)
         try checkAttribution(sync, token: token)
         return try encode(try await merge(sync, into: lab, token: token))
     }
@@ -81,9 +81,9 @@ struct SyncEndpoint: Sendable {
         }
     }
 
-    /// Step 3: the device is bound to this token (at its first request), so nobody else speaks for it.
-    func bindDevice(_ site: SiteID, to token: TokenRecord) async throws {
-        switch try await registry.bindDevice(site, to: token, limit: configuration.maxDevicesPerToken) {
+    /// Step 3: the device is bound to this token in this lab (at its first request), so nobody else speaks for it.
+    func bindDevice(_ site: SiteID, lab: LabID, to token: TokenRecord) async throws {
+        switch try await registry.bindDevice(site, lab: lab, to: token, limit: configuration.maxDevicesPerToken) {
         case nil: return
         case .tooManyDevices(let limit)?: throw SyncHTTPError.tooManyDevices(limit: limit, site: site)
         case .boundToOtherToken?: throw SyncHTTPError.deviceOfOtherToken(site)
@@ -103,19 +103,27 @@ struct SyncEndpoint: Sendable {
     /// Steps 3 to 5: clock and names checked, merged with its audit entry in one transaction, then the
     /// page after the cursor.
     func merge(_ sync: SyncRequest, into lab: LabID, token: TokenRecord) async throws -> SyncResponse {
-        let store = try await labs.store(lab)
+        let store = try await labs.checkOut(lab)
         do {
-            let (answer, merged) = try await store.sync(sync, token: token, pageRows: configuration.pageRows)
+            let (answer, merged) = try await store.sync(
+                sync, token: token, pageRows: configuration.pageRows, pageBytes: configuration.pageBytes)
+            await labs.checkIn(lab)
             metrics.changesMerged.increment(by: Int64(merged))
             return answer
-        } catch let error as ClockDriftError {
-            throw SyncHTTPError.clockAhead(error)
-        } catch let error as SchemaError {
-            throw SyncHTTPError.nameInvalid(error)
-        } catch let error as SchemaGrowthError {
-            throw SyncHTTPError.schemaLimit(error)
-        } catch let error as ReplicaError {
-            throw SyncHTTPError.changeInvalid(error)
+        } catch {
+            await labs.checkIn(lab)
+            throw Self.answer(for: error)
+        }
+    }
+
+    /// The HTTP answer for what the merge refused; anything else stays as it is.
+    static func answer(for error: any Error) -> any Error {
+        switch error {
+        case let error as ClockDriftError: return SyncHTTPError.clockAhead(error)
+        case let error as SchemaError: return SyncHTTPError.nameInvalid(error)
+        case let error as SchemaGrowthError: return SyncHTTPError.schemaLimit(error)
+        case let error as ReplicaError: return SyncHTTPError.changeInvalid(error)
+        default: return error
         }
     }
 

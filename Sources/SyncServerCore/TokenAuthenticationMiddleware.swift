@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 
 /// Checks `Authorization: Bearer <token>` against the registry and puts the token into the context
@@ -11,8 +12,10 @@ struct TokenAuthenticationMiddleware: RouterMiddleware {
         next: (Request, SyncRequestContext) async throws -> Response
     ) async throws -> Response {
         guard let authorization = request.headers[.authorization] else { throw SyncHTTPError.tokenMissing }
-        guard authorization.hasPrefix("Bearer "),
-            let token = try await registry.authenticate(String(authorization.dropFirst(7)))
+        // The scheme is case-insensitive (RFC 9110, 11.1); spaces around the token do not count.
+        let parts = authorization.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer",
+            let token = try await registry.authenticate(parts[1].trimmingCharacters(in: .whitespaces))
         else { throw SyncHTTPError.tokenInvalid }
         var context = context
         context.token = token

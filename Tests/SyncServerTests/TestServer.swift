@@ -55,6 +55,12 @@ final class TestServer: @unchecked Sendable {
         return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
     }
 
+    /// `GET path`; returns status and body.
+    func get(_ path: String) async throws -> (Int, Data) {
+        let (data, response) = try await URLSession.shared.data(from: url.appendingPathComponent(path))
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
+    }
+
     /// A `SyncClient` for `store` against this server, retrying quickly.
     func client(_ store: LaborStore, token: String, lab: String) -> SyncClient {
         let client = SyncClient(replica: store.replica, server: url, token: token, lab: LabID(lab)!)
