@@ -48,7 +48,7 @@ enum Workload {
 
     /// Deterministic realistic rows with random UUID ids.
     static func rows(count: Int, seed: UInt64) -> [Row] {
-        var random = SplitMix(seed: seed)
+        var random = SeededGenerator(seed: seed)
         return (0..<count).map { _ in
             Row(
                 id: RowID.generate(), titel: titles.randomElement(using: &random)!,
@@ -57,17 +57,5 @@ enum Workload {
                 status: states.randomElement(using: &random)!, jahr: Int64.random(in: 2023...2027, using: &random),
                 notiz: notes.randomElement(using: &random)!)
         }
-    }
-}
-
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

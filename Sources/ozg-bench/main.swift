@@ -116,7 +116,7 @@ if ProcessInfo.processInfo.environment["OZG_BENCH_SKIP_CHECK"] == nil {
 }
 
 // Updates: 100,000 single-column updates in one transaction, same ids and values on both sides.
-var random = SplitMix(seed: 7)
+var random = SeededGenerator(seed: 7)
 let updates: [(id: String, status: String)] = (0..<rowCount).map { index in
     let row = rows[Int.random(in: 0..<rows.count, using: &random)]
     return (row.id, "geprüft \(index)")

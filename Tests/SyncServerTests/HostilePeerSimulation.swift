@@ -25,22 +25,9 @@ struct HostilePeerSimulationTests {
     }
 }
 
-/// SplitMix64, so a schedule is reproducible from its seed.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 final class HostileSimulation {
     let seed: UInt64
-    var random: SeededRandom
+    var random: SeededGenerator
     let server = TestServer()
     let directory = ReplicaDirectory()
     var honest: [(replica: Replica, client: SyncClient)] = []
@@ -56,7 +43,7 @@ final class HostileSimulation {
 
     init(seed: UInt64) async throws {
         self.seed = seed
-        random = SeededRandom(seed: seed)
+        random = SeededGenerator(seed: seed)
         try await server.start()
         adversaryToken = try await server.lab("lab", name: "Angreifer")
         for index in 0..<3 {
