@@ -53,6 +53,25 @@ extension SyncServerCommand {
         @Option(help: "TLS-Zertifikatskette (PEM); mit --tls-key spricht der Server nur HTTPS.") var tlsCert: String?
         @Option(help: "Privater TLS-Schlüssel (PEM).") var tlsKey: String?
 
+        func validate() throws {
+            let positive: [(String, Int)] = [
+                ("--max-body-bytes", maxBodyBytes), ("--max-changes", maxChanges), ("--page-rows", pageRows),
+                ("--page-bytes", pageBytes), ("--idle-timeout-seconds", idleTimeoutSeconds),
+                ("--max-connections", maxConnections), ("--max-open-labs", maxOpenLabs),
+                ("--lab-idle-seconds", labIdleSeconds), ("--max-devices-per-token", maxDevicesPerToken),
+            ]
+            for (option, value) in positive where value < 1 {
+                throw ValidationError("\(option) muss mindestens 1 sein (angegeben: \(value)).")
+            }
+            for (option, value) in [("--max-extra-tables", maxExtraTables), ("--max-extra-columns", maxExtraColumns)]
+            where !(0...55).contains(value) {
+                throw ValidationError("\(option) muss zwischen 0 und 55 liegen (angegeben: \(value)).")
+            }
+            guard maxDriftSeconds >= 0 else {
+                throw ValidationError("--max-drift-seconds darf nicht negativ sein (angegeben: \(maxDriftSeconds)).")
+            }
+        }
+
         func run() async throws {
             var configuration = ServerConfiguration(dataDirectory: options.data)
             configuration.host = host

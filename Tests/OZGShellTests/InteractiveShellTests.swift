@@ -90,6 +90,23 @@ struct InteractiveShellTests {
         #expect(listing.contains("001  Bürgerinnen und Bürger") && listing.contains("002  Unternehmen"))
     }
 
+    @Test("Mehrere eingefügte Zeilen werden alle ausgeführt, keine geht verloren")
+    func pastedLines() throws {
+        let (directory, _) = try prepared()
+        let terminal = Terminal()
+        defer { terminal.stop() }
+        try launch(terminal, directory)
+        // One send-keys call: the later lines wait in the terminal while the first one runs.
+        try terminal.keys(
+            "persona add name=Zwei kurzbeschreibung=k nutzergruppe=001 ziele=z", "Enter",
+            "persona add name=Drei kurzbeschreibung=k nutzergruppe=001 ziele=z", "Enter", "persona list", "Enter")
+        // Each name twice: once typed, once in the list.
+        func listed(_ screen: String) -> Bool {
+            screen.components(separatedBy: "Drei").count >= 3 && screen.components(separatedBy: "Zwei").count >= 3
+        }
+        #expect(listed(try terminal.wait(for: listed)))
+    }
+
     @Test("Verlauf bleibt über einen Neustart erhalten; Strg-C verwirft nur die Zeile, Strg-D beendet")
     func historyAndControlKeys() throws {
         let (directory, persona) = try prepared()
