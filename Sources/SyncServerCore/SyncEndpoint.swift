@@ -1,3 +1,4 @@
+import Dispatch
 import Hummingbird
 import NIOCore
 import OZGReplication
@@ -17,11 +18,14 @@ struct SyncEndpoint: Sendable {
         // A reading token's request carries no changes, so it gets a small limit before anything is inflated.
         let limit = token.role == .lesen ? configuration.maxReadOnlyRequestBytes : nil
         let body = try await readBody(request, limit: limit)
-        let sync = try decode(try decompress(body, encoding: request.headers[.contentEncoding], limit: limit))
+        let encoding = request.headers[.contentEncoding]
+        // Inflating and decoding a large push takes CPU time: off the cooperative pool, like the merge.
+        let sync = try await offCooperativePool { try decode(try decompress(body, encoding: encoding, limit: limit)) }
         try checkRoleAndLimits(sync, token: token)
         try await bindDevice(sync.site, lab: lab, to: token)
         try checkAttribution(sync, token: token)
-        return try encode(try await merge(sync, into: lab, token: token))
+        let answer = try await merge(sync, into: lab, token: token)
+        return try await encode(answer)
     }
 
     /// Step 1: a valid lab id, one the token is bound to, and a lab this server has.
@@ -127,12 +131,21 @@ struct SyncEndpoint: Sendable {
         }
     }
 
-    /// The answer, deflated.
-    func encode(_ answer: SyncResponse) throws -> Response {
-        let body = try Deflate.compress(SyncWire.encode(answer))
+    /// The answer, deflated (off the cooperative pool: a page can hold megabytes).
+    func encode(_ answer: SyncResponse) async throws -> Response {
+        let body = try await offCooperativePool { try Deflate.compress(SyncWire.encode(answer)) }
         metrics.bytesOut.increment(by: Int64(body.count))
         return Response(
             status: .ok, headers: [.contentType: "application/x-ozg-sync", .contentEncoding: "deflate"],
             body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}
+
+/// Runs CPU-heavy work (inflating, decoding, deflating) on a dispatch thread, so that a large request
+/// does not occupy one of the cooperative pool's few threads (one per core) that every other request
+/// needs (docs/OPERATIONS.md, „Härtung“).
+func offCooperativePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
     }
 }

@@ -5,10 +5,14 @@ import OZGReplication
 import OZGStorage
 import OZGWire
 import SyncServerCore
+import Synchronization
 import Testing
 
 #if canImport(Glibc)
     import Glibc
+#endif
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
 #endif
 
 /// One lab, one client or one socket must not take what the others need: connections, open files,
@@ -154,5 +158,78 @@ final class RawConnection: @unchecked Sendable {
                 }
             }
         }
+    }
+}
+
+@Suite("Getrennte Labore unter Last")
+struct LabIsolationTests {
+    @Test("Zwei große Pushes in zwei Labore halten den Abgleich eines dritten nicht auf (echter Serverprozess)")
+    func heavyLabsDoNotStallOthers() async throws {
+        let data = ReplicaDirectory()
+        let registry = try Registry(dataDirectory: data.path("server"))
+        var tokens: [String: String] = [:]
+        for lab in ["gross1", "gross2", "klein"] {
+            try await registry.createLab(lab, title: nil)
+            tokens[lab] = try await registry.createToken(labs: [lab], role: .schreiben, name: lab)
+        }
+        let server = try ServerProcess(data: data.path("server"))
+        defer { server.kill() }
+        let url = URL(string: "http://127.0.0.1:\(server.port)")!
+        func heavyBody() throws -> [UInt8] {
+            let site = SiteID.random()
+            let rows = (0..<12_000).map { index in
+                RowChange(
+                    table: "persona", id: RowID.generate(), cl: 1,
+                    cells: ["labor_id", "name", "kurzbeschreibung", "ziele", "zitat"].map {
+                        HostilePeerTests.cell($0, .text("\($0) \(index)"), site: site)
+                    })
+            }
+            return try SyncRequestBody.make(ChangeBatch(rows: rows), site: site)
+        }
+        let bodies = try [heavyBody(), heavyBody()]
+        let small = try SyncRequestBody.make()
+        let requests = [
+            Self.request(url, lab: "gross1", body: bodies[0], token: tokens["gross1"]!),
+            Self.request(url, lab: "gross2", body: bodies[1], token: tokens["gross2"]!),
+            Self.request(url, lab: "klein", body: small, token: tokens["klein"]!),
+        ]
+        // Sent and timed on dispatch threads: a busy cooperative pool in this test process (other tests
+        // run in parallel) must not shift when a request leaves or when its answer is noted.
+        let outcomes = try await withCheckedThrowingContinuation { continuation in
+            let results = Mutex([Int: (status: Int, finished: ContinuousClock.Instant)]())
+            let group = DispatchGroup()
+            let start = ContinuousClock.now
+            for (index, request) in requests.enumerated() {
+                group.enter()
+                // The small lab's sync goes out once both heavy merges are under way.
+                DispatchQueue.global().asyncAfter(deadline: .now() + (index == 2 ? 0.3 : 0)) {
+                    URLSession.shared.dataTask(with: request) { _, response, _ in
+                        let finished = ContinuousClock.now
+                        results.withLock {
+                            $0[index] = ((response as? HTTPURLResponse)?.statusCode ?? 0, finished)
+                        }
+                        group.leave()
+                    }.resume()
+                }
+            }
+            group.notify(queue: .global()) {
+                let all = results.withLock { $0 }
+                continuation.resume(
+                    returning: (0..<3).map { (all[$0]?.status ?? 0, (all[$0]?.finished ?? start) - start) })
+            }
+        }
+        #expect(outcomes.allSatisfy { $0.0 == 200 }, "\(outcomes)")
+        #expect(
+            outcomes[0].1 > outcomes[2].1 && outcomes[1].1 > outcomes[2].1,
+            "klein fertig nach \(outcomes[2].1), die großen nach \(outcomes[0].1) und \(outcomes[1].1)")
+    }
+
+    static func request(_ url: URL, lab: String, body: [UInt8], token: String) -> URLRequest {
+        var request = URLRequest(url: url.appendingPathComponent("v1/labs/\(lab)/sync"))
+        request.httpMethod = "POST"
+        for (key, value) in SyncRequestBody.headers(token) { request.setValue(value, forHTTPHeaderField: key) }
+        request.httpBody = Data(body)
+        request.timeoutInterval = 300
+        return request
     }
 }
