@@ -16,6 +16,7 @@ enum SyncBench {
     static func run(directory: URL, source: Replica, rowCount: Int) async throws {
         var configuration = ServerConfiguration(dataDirectory: directory.appendingPathComponent("server").path)
         configuration.port = 0
+        configuration.reservedTables = Workload.schema.tables
         let registry = try Registry(dataDirectory: configuration.dataDirectory)
         try await registry.createLab("bench", title: nil)
         let token = try await registry.createToken(labs: ["bench"], role: .schreiben, name: "Bench")
@@ -62,16 +63,20 @@ enum SyncBench {
         // spread over labs (OZG_BENCH_PER_LAB replicas share one lab, default 4, so 50 labs).
         let clients = Int(ProcessInfo.processInfo.environment["OZG_BENCH_CLIENTS"] ?? "") ?? 200
         let perLab = max(1, Int(ProcessInfo.processInfo.environment["OZG_BENCH_PER_LAB"] ?? "") ?? 4)
-        var labTokens: [String] = []
+        // Each client has a token of its own, as each facilitator has (a token binds at most 8 devices).
+        var clientTokens: [String] = []
         for lab in 0..<((clients + perLab - 1) / perLab) {
             try await registry.createLab("parallel-\(lab)", title: nil)
-            labTokens.append(
-                try await registry.createToken(labs: ["parallel-\(lab)"], role: .schreiben, name: "P\(lab)"))
+        }
+        for number in 0..<clients {
+            clientTokens.append(
+                try await registry.createToken(
+                    labs: ["parallel-\(number / perLab)"], role: .schreiben, name: "P\(number)"))
         }
         let seconds = 10
         let latencies = try await withThrowingTaskGroup(of: ([Double], Int).self) { group in
             for number in 0..<clients {
-                let labToken = labTokens[number / perLab]
+                let labToken = clientTokens[number]
                 group.addTask {
                     let replica = try Replica(
                         path: directory.appendingPathComponent("c\(number).ozg").path,
