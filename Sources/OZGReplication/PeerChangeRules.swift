@@ -56,7 +56,10 @@ enum PeerChangeRules {
         case ReplicaSchema.deviceTable.name: try checkAuthorRow(row, refuse: refuse)
         case ConflictRecord.tableName: try checkConflictRow(row, refuse: refuse)
         default:
-            guard !row.writtenSites.contains(Replica.conflictSite) else {
+            // A plain scan: this runs for every merged row, and building `writtenSites` cost 2.5 % of a merge.
+            let conflictSite = Replica.conflictSite
+            guard row.rowVersion?.site != conflictSite, !row.cells.contains(where: { $0.version.site == conflictSite })
+            else {
                 throw refuse("Die Geräte-ID 0 gehört der Konflikterkennung und schreibt nur Konflikte")
             }
         }

@@ -77,6 +77,12 @@ extension Replica {
     /// restore by another site stays with that site; the own cells keep the causal length they were
     /// written at.
     func ownWrites(in change: RowChange) -> RowChange? {
+        // Usually everything is this site's own: return it without copying.
+        if change.rowVersion.map({ $0.site == siteID }) ?? true, !change.cells.isEmpty || change.rowVersion != nil,
+            change.cells.allSatisfy({ $0.version.site == siteID })
+        {
+            return change
+        }
         var own = change
         own.cells.removeAll { $0.version.site != siteID }
         if let rowVersion = change.rowVersion, rowVersion.site != siteID {

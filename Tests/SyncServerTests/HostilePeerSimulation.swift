@@ -173,7 +173,12 @@ final class HostileSimulation {
             rows.append(RowChange(table: table, id: target, cl: 1, cells: [cell("labor_id", "lab", site: victim)]))
         case "interne_tabelle":
             let victim = honest[Int.random(in: 0..<honest.count, using: &random)].replica.siteID
-            rows.append(RowChange(table: "_ozg_geraet", id: victim.hex, cl: 1, cells: [cell("autor", "Mallory")]))
+            switch Int.random(in: 0..<3, using: &random) {
+            case 0:
+                rows.append(RowChange(table: "_ozg_geraet", id: victim.hex, cl: 1, cells: [cell("autor", "Mallory")]))
+            case 1: rows.append(RowChange(table: "_ozg_log", id: "1", cl: 1, cells: [cell("entries", "x")]))
+            default: rows.append(RowChange(table: "sqlite_master", id: "x", cl: 1, cells: [cell("sql", "DROP")]))
+            }
         case "fremde_spalten":
             let column = "junk\(Int.random(in: 0..<12, using: &random))"
             rows.append(RowChange(table: "persona", id: target, cl: 1, cells: [cell(column, "x")]))
