@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the build and tests need, if missing (libsqlite3-dev, zlib1g-dev,
 # libxml2-utils for xmllint, which validates exported BPMN against the OMG schema; tmux, which drives
-# the interactive shell tests through a real terminal).
+# the interactive shell tests through a real terminal; pandoc and jq, the real consumers the export
+# tests render Markdown and query JSON with).
 set -euo pipefail
 missing=()
-for package in libsqlite3-dev zlib1g-dev libxml2-utils tmux openssl curl; do
+for package in libsqlite3-dev zlib1g-dev libxml2-utils tmux openssl curl pandoc jq; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
 if [ ${#missing[@]} -eq 0 ]; then

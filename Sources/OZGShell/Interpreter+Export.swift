@@ -29,8 +29,10 @@ extension Interpreter {
             guard let entity = options["entitaet"] else {
                 throw ShellError.usage("export csv braucht entitaet=<name>, z. B. export csv entitaet=persona")
             }
+            // The byte order mark only in a file: spreadsheets need it, a pipe would pass it on as data.
             text = try CSVExport.csv(
-                store: store, laborID: lab, entity: entity, keysInHeader: options["schluessel"] == "ja")
+                store: store, laborID: lab, entity: entity, keysInHeader: options["schluessel"] == "ja",
+                byteOrderMark: target != nil)
         case "bpmn":
             guard let prefix = options["prozess"] else {
                 throw ShellError.usage("export bpmn braucht prozess=<id>; „prozess list“ zeigt die Prozesse.")

@@ -28,18 +28,54 @@ public enum JSONExport {
     static func object(_ record: Record) -> JSONValue {
         var members: [String: JSONValue] = ["id": .string(record.id)]
         for field in record.entity.fields {
-            let value = record[field.key]
-            switch (field.kind, value) {
-            case (_, .null): continue
-            case (.boolean, .integer(let flag)): members[field.key] = .bool(flag != 0)
-            case (_, .integer(let number)): members[field.key] = .number(number)
-            case (_, .text(let text)): members[field.key] = .string(text)
-            case (_, .real(let number)): members[field.key] = .string(String(number))
-            case (_, .blob): continue
-            }
+            if let value = value(of: field, record[field.key]) { members[field.key] = value }
         }
         if record.entity.isOrdered, let position = record.text("position") { members["position"] = .string(position) }
         return .object(members)
+    }
+
+    /// How a field appears in the file: what `jq` and analysts can compute with (see `JSONType`).
+    static func value(of field: Field, _ stored: DatabaseValue) -> JSONValue? {
+        switch (JSONType(field.kind), stored) {
+        case (_, .null), (_, .blob): return nil
+        case (.boolean, .integer(let flag)): return .bool(flag != 0)
+        case (_, .integer(let number)): return .number(number)
+        case (_, .real(let number)): return number.isFinite ? .real(number) : .string(String(number))
+        case (.array, .text(let text)): return .array(Field.items(.text(text)).map(JSONValue.string))
+        case (.number, .text(let text)):
+            // A numbered choice (Schweregrad); a value a peer stored in another form stays text.
+            return Int64(text).map { String($0) == text ? .number($0) : .string(text) } ?? .string(text)
+        case (_, .text(let text)): return .string(text)
+        }
+    }
+}
+
+/// The JSON type a field has in the export, derived from its declared kind.
+public enum JSONType: String, Sendable, CaseIterable {
+    case string, number, boolean, array
+
+    /// Integers and choices whose keys are all whole numbers (Schweregrad 0–4) are numbers, lists and
+    /// multiple choices arrays of strings, ja/nein booleans, everything else strings.
+    public init(_ kind: FieldKind) {
+        switch kind {
+        case .integer: self = .number
+        case .boolean: self = .boolean
+        case .list, .choices: self = .array
+        case .choice(let choices):
+            let numbered = !choices.isEmpty && choices.allSatisfy { Int64($0.key).map(String.init) == $0.key }
+            self = numbered ? .number : .string
+        case .text, .longText, .date, .reference, .digits: self = .string
+        }
+    }
+
+    /// How docs/EXPORTS-JSON.md names the type.
+    var documentation: String {
+        switch self {
+        case .string: return "string"
+        case .number: return "number"
+        case .boolean: return "boolean (`true`/`false`)"
+        case .array: return "array of string"
+        }
     }
 }
 
@@ -47,6 +83,8 @@ public enum JSONExport {
 indirect enum JSONValue: Equatable {
     case string(String)
     case number(Int64)
+    /// A finite real number (a peer may store one in an INTEGER column).
+    case real(Double)
     case bool(Bool)
     case array([JSONValue])
     case object([String: JSONValue])
@@ -57,6 +95,7 @@ indirect enum JSONValue: Equatable {
         switch self {
         case .string(let text): return Self.quote(text)
         case .number(let number): return String(number)
+        case .real(let number): return String(number)
         case .bool(let flag): return flag ? "true" : "false"
         case .array(let items):
             if items.isEmpty { return "[]" }

@@ -80,15 +80,7 @@ public enum JSONImport {
             guard let field = entity.field(key) else {
                 throw DomainError.invalidImport("unbekanntes Feld „\(key)“ in \(entity.key).")
             }
-            let text: String
-            switch value {
-            case let string as String: text = string
-            case let number as NSNumber:
-                if field.kind == .boolean { text = number.boolValue ? "ja" : "nein" } else { text = number.stringValue }
-            default:
-                throw DomainError.invalidImport(
-                    "\(entity.key).\(key) hat einen Wert, der kein Text und keine Zahl ist.")
-            }
+            let text = try Self.text(value, field: field, entity: entity)
             fields[key] = field.referencedEntity == nil ? text : mapped(text)
         }
         let newID = mapped(id)
@@ -97,5 +89,26 @@ public enum JSONImport {
             try store.replica.update(entity.key, id: created, values: ["position": .text(position)])
         }
         return created
+    }
+
+    /// A field's value as input text. Accepts the typed form of `JSONExport` (numbers, booleans, arrays
+    /// for lists) and the older one, in which every value was a string and lists were joined by `;`.
+    static func text(_ value: Any, field: Field, entity: Entity) throws -> String {
+        switch value {
+        case let string as String: return string
+        case let number as NSNumber:
+            return field.kind == .boolean ? (number.boolValue ? "ja" : "nein") : number.stringValue
+        case let items as [Any] where JSONType(field.kind) == .array:
+            return try items.map { item in
+                guard let text = item as? String, !text.contains(";") else {
+                    throw DomainError.invalidImport(
+                        "\(entity.key).\(field.key) enthält einen Listeneintrag, der kein Text ist oder „;“ enthält.")
+                }
+                return text
+            }.joined(separator: ";")
+        default:
+            let allowed = JSONType(field.kind) == .array ? "eine Liste von Texten" : "Text oder eine Zahl"
+            throw DomainError.invalidImport("\(entity.key).\(field.key) hat einen Wert, der nicht \(allowed) ist.")
+        }
     }
 }

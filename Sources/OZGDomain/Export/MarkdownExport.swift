@@ -22,7 +22,7 @@ public enum MarkdownExport {
         report.requirements()
         report.prototypes()
         report.completeness()
-        return report.out
+        return report.out.source
     }
 
     /// −2…+2 as a five-slot marker, e.g. `··●··` for neutral.
@@ -31,19 +31,14 @@ public enum MarkdownExport {
         return String((0..<5).map { $0 == slot ? "●" : "·" })
     }
 
-    static func inline(_ text: String) -> String {
-        text.replacingOccurrences(of: "\n", with: " ")
-    }
-
-    /// A Markdown table; pipes and line breaks inside cells are escaped.
-    static func table(_ header: [String], _ rows: [[String]]) -> String {
-        func cell(_ text: String) -> String {
-            inline(text).replacingOccurrences(of: "|", with: "\\|")
-        }
-        var out = "| " + header.map(cell).joined(separator: " | ") + " |\n"
+    /// A Markdown table; every cell is escaped (`MarkdownText.cell`), so values cannot add columns,
+    /// rows, HTML or links.
+    static func table(_ header: [String], _ rows: [[String]]) -> Markdown {
+        func line(_ cells: [String]) -> String { "| " + cells.map(MarkdownText.cell).joined(separator: " | ") + " |\n" }
+        var out = line(header)
         out += "|" + String(repeating: "---|", count: header.count) + "\n"
-        for row in rows { out += "| " + row.map(cell).joined(separator: " | ") + " |\n" }
-        return out
+        for row in rows { out += line(row) }
+        return Markdown(stringLiteral: out)
     }
 }
 
@@ -52,22 +47,29 @@ private struct Steckbrief {
     let lab: LabSnapshot
     /// Processes by title; sections 4–7 and the Vertrauensniveau walk them in this order.
     let processes: [Record]
-    var out = ""
+    /// Values only enter through `Markdown` interpolation, which escapes them.
+    var out = Markdown()
 
     init(lab: LabSnapshot) {
         self.lab = lab
         processes = Self.byTitle(lab.records("prozess"))
     }
 
+    /// The row's choice key, or "" when it has none or one a peer stored that is not declared: such
+    /// rows are listed with those without a value instead of vanishing from the document.
+    static func known(_ record: Record, _ field: String, _ choices: [Choice]) -> String {
+        let key = record.text(field) ?? ""
+        return choices.contains { $0.key == key } ? key : ""
+    }
+
     static func byTitle(_ records: [Record]) -> [Record] {
         records.sorted { ($0.title, $0.id) < ($1.title, $1.id) }
     }
 
-    func inline(_ text: String) -> String { MarkdownExport.inline(text) }
-    func table(_ header: [String], _ rows: [[String]]) -> String { MarkdownExport.table(header, rows) }
+    func table(_ header: [String], _ rows: [[String]]) -> Markdown { MarkdownExport.table(header, rows) }
 
     /// A record's fields as a Feld/Wert table, empty ones left out.
-    func fieldTable(_ record: Record, skipping skipped: Set<String>) -> String {
+    func fieldTable(_ record: Record, skipping skipped: Set<String>) -> Markdown {
         table(
             ["Feld", "Wert"],
             record.entity.fields.filter { !skipped.contains($0.key) }.compactMap { field in
@@ -80,7 +82,7 @@ private struct Steckbrief {
 
     mutating func header() {
         let labor = lab.lab
-        out += "# Projektsteckbrief: \(inline(labor.title))\n\n"
+        out += "# Projektsteckbrief: \(labor.title)\n\n"
         out += table(
             ["Feld", "Wert"],
             labor.entity.fields.filter { $0.key != "titel" }.compactMap { field in
@@ -99,12 +101,12 @@ private struct Steckbrief {
         let journeys = Self.byTitle(lab.records("nutzerreise"))
         if journeys.isEmpty { out += "Keine Nutzerreise erfasst.\n" }
         for journey in journeys {
-            out += "### \(inline(journey.title)) (\(journey.display("zustand")))\n\n"
+            out += "### \(journey.title) (\(journey.display("zustand")))\n\n"
             let persona = journey.text("persona_id").flatMap { personaNames[$0] } ?? "–"
-            out += "Persona: \(inline(persona))"
-            if let goal = journey.text("ziel") { out += " · Ziel: \(inline(goal))" }
+            out += "Persona: \(persona)"
+            if let goal = journey.text("ziel") { out += " · Ziel: \(goal)" }
             out += "\n\n"
-            if let scenario = journey.text("szenario") { out += "\(scenario)\n\n" }
+            if let scenario = journey.text("szenario") { out += "\(block: scenario)\n\n" }
             let steps = lab.children("schritt", of: journey.id)
             if steps.isEmpty {
                 out += "Noch keine Schritte.\n\n"
@@ -135,24 +137,23 @@ private struct Steckbrief {
         if personas.isEmpty { out += "Keine Persona erfasst.\n" }
         for persona in Self.byTitle(personas) {
             out +=
-                "### \(inline(persona.title))\(persona["ist_primaer"] == .integer(1) ? " (primäre Persona)" : "")\n\n"
+                "### \(persona.title)\(persona["ist_primaer"] == .integer(1) ? " (primäre Persona)" : "")\n\n"
             out += fieldTable(persona, skipping: ["name", "ist_primaer"])
             out += "\n"
         }
     }
 
-    mutating func notCaptured(_ title: String) {
+    mutating func notCaptured(_ title: Markdown) {
         out += "\n## \(title)\n\nWird in OZG Labor-Sync noch nicht erfasst.\n"
     }
 
     mutating func legalChanges() {
         out += "\n## 4. Erforderliche Rechtsänderungen\n\n"
-        var legal = lab.records("anforderung").filter { $0["rechtsaenderung_noetig"] == .integer(1) }.map {
-            "- \(inline($0.title))"
-        }
+        var legal: [Markdown] = lab.records("anforderung").filter { $0["rechtsaenderung_noetig"] == .integer(1) }
+            .map { "- \($0.title)" }
         for process in processes {
             for assessment in assessments(of: process) where assessment.text("schriftformersatz") == "entfaellt" {
-                legal.append("- Schriftform abschaffen (Prozess „\(inline(process.title))“)")
+                legal.append("- Schriftform abschaffen (Prozess „\(process.title)“)")
             }
         }
         out += legal.isEmpty ? "Keine erfasst.\n" : legal.joined(separator: "\n") + "\n"
@@ -160,11 +161,11 @@ private struct Steckbrief {
 
     mutating func standards() {
         out += "\n## 5. Geltende und anzupassende Standards, FIM-Artefakte\n\n"
-        var fim: [String] = []
+        var fim: [Markdown] = []
         for process in processes {
             for element in lab.children("element", of: process.id) {
                 for reference in Field.items(element["fim_referenzen"]) {
-                    fim.append("- \(inline(reference)) – \(inline(element.title)) (\(inline(process.title)))")
+                    fim.append("- \(reference) – \(element.title) (\(process.title))")
                 }
             }
         }
@@ -177,10 +178,10 @@ private struct Steckbrief {
         for process in processes {
             let model = ProcessModel(process: process, in: lab)
             let lanes = Dictionary(uniqueKeysWithValues: model.lanes.map { ($0.id, $0.title) })
-            out += "### \(inline(process.title))\n\n"
-            var facts = ["Zustand: \(process.display("zustand"))"]
+            out += "### \(process.title)\n\n"
+            var facts: [Markdown] = ["Zustand: \(process.display("zustand"))"]
             for (label, key) in [("Leistung", "ozg_leistung"), ("Auslöser", "ausloeser"), ("Ergebnis", "ergebnis")] {
-                if let text = process.text(key) { facts.append("\(label): \(inline(text))") }
+                if let text = process.text(key) { facts.append("\(label): \(text)") }
             }
             out += facts.joined(separator: " · ") + "\n\n"
             out += table(
@@ -194,7 +195,7 @@ private struct Steckbrief {
                 })
             let problems = model.problems()
             if !problems.isEmpty {
-                out += "\nHinweise zum Modell:\n" + problems.map { "- \($0)" }.joined(separator: "\n") + "\n"
+                out += "\nHinweise zum Modell:\n\(problems.map { "- \($0)" as Markdown }.joined(separator: "\n"))\n"
             }
             out += "\n"
         }
@@ -202,10 +203,10 @@ private struct Steckbrief {
 
     mutating func registers() {
         out += "\n## 7. Registeranbindungen\n\n"
-        var registers: [String] = []
+        var registers: [Markdown] = []
         for process in processes {
             registers += lab.children("element", of: process.id).filter { $0["once_only"] == .integer(1) }.map {
-                "- \(inline($0.title)) (\(inline(process.title))): Nachweis per Once-Only"
+                "- \($0.title) (\(process.title)): Nachweis per Once-Only"
             }
         }
         out += registers.isEmpty ? "Keine erfasst.\n" : registers.joined(separator: "\n") + "\n"
@@ -218,7 +219,7 @@ private struct Steckbrief {
             for assessment in assessments(of: process) {
                 anyAssessment = true
                 let verdict = LaborStore.consistency(of: assessment)
-                out += "### \(inline(process.title))\n\n"
+                out += "### \(process.title)\n\n"
                 out += fieldTable(assessment, skipping: ["prozess_id"])
                 out += "\nPrüfung: \(verdict.ok ? "stimmig" : "nicht stimmig") – \(verdict.text)\n\n"
             }
@@ -231,7 +232,7 @@ private struct Steckbrief {
         let requirements = lab.records("anforderung")
         if requirements.isEmpty { out += "Keine erfasst.\n" }
         for (key, label) in Catalog.prioritaet.map({ ($0.key, $0.label) }) + [("", "ohne Priorität")] {
-            let group = Self.byTitle(requirements.filter { ($0.text("prioritaet") ?? "") == key })
+            let group = Self.byTitle(requirements.filter { Self.known($0, "prioritaet", Catalog.prioritaet) == key })
             if group.isEmpty { continue }
             out += "### \(label)\n\n"
             out += table(
@@ -252,14 +253,14 @@ private struct Steckbrief {
         if prototypes.isEmpty { out += "Kein Prototyp erfasst.\n" }
         for prototype in prototypes {
             out +=
-                "### \(inline(prototype.title)) (\(prototype.display("art")), Iteration \(prototype.display("iteration")))\n\n"
+                "### \(prototype.title) (\(prototype.display("art")), Iteration \(prototype.display("iteration")))\n\n"
             let sessions = lab.children("testsitzung", of: prototype.id)
             let findings = sessions.flatMap { lab.children("befund", of: $0.id) }
             let persons = Set(findings.compactMap { $0.text("testperson") })
             out +=
                 "\(sessions.count) Testsitzung(en), \(persons.count) Testperson(en), \(findings.count) Befund(e).\n\n"
             for severity in Catalog.schweregrad.reversed().map(\.key) + [""] {
-                let group = findings.filter { ($0.text("schweregrad") ?? "") == severity }
+                let group = findings.filter { Self.known($0, "schweregrad", Catalog.schweregrad) == severity }
                 if group.isEmpty { continue }
                 findingsBySeverity(severity, group, persons: persons.count)
             }
