@@ -27,8 +27,24 @@ public enum BPMNExport {
     }
 
     /// The BPMN XML of process `processID`.
-    public static func bpmn(store: LaborStore, processID: String) throws -> String {
+    ///
+    /// A process with errors (`ProcessModel.errors()`: flows out of end events, to itself or to other
+    /// processes, elements in lanes of other processes) is refused with `BPMNExportError`, unless
+    /// `includingErrors`: then the flows at fault are left out, so no reference dangles, and a
+    /// comment at the top of the file names them.
+    ///
+    /// ```swift
+    /// let xml = try BPMNExport.bpmn(store: store, processID: process)
+    /// ```
+    public static func bpmn(store: LaborStore, processID: String, includingErrors: Bool = false) throws -> String {
         let model = try ProcessModel(store: store, processID: processID)
+        let errors = model.errors()
+        guard errors.isEmpty else {
+            guard includingErrors else {
+                throw BPMNExportError.processHasErrors(process: model.process.title, errors: errors.map(\.message))
+            }
+            return render(model.withoutFlows(Set(errors.compactMap(\.flowID))), errors: errors)
+        }
         return render(model)
     }
 
@@ -97,10 +113,21 @@ public enum BPMNExport {
         return result
     }
 
-    static func render(_ model: ProcessModel) -> String {
+    static func render(_ model: ProcessModel, errors: [ProcessIssue] = []) -> String {
         let document = BPMNDocument(model: model)
-        return document.definitionsHeader() + document.collaboration() + document.process() + document.diagram()
-            + "</bpmn:definitions>\n"
+        return document.definitionsHeader() + errorComment(errors) + document.collaboration() + document.process()
+            + document.diagram() + "</bpmn:definitions>\n"
+    }
+
+    /// Says in the file itself that it was exported despite errors and what was left out.
+    static func errorComment(_ errors: [ProcessIssue]) -> String {
+        guard !errors.isEmpty else { return "" }
+        var text = "Trotz Prozessfehlern exportiert. Sequenzflüsse mit Fehlern sind weggelassen.\n"
+        for error in errors { text += "  - \(error.message)\n" }
+        // "--" must not occur inside an XML comment, nor may it end in "-".
+        var safe = text.replacingOccurrences(of: "--", with: "- -")
+        while safe.contains("--") { safe = safe.replacingOccurrences(of: "--", with: "- -") }
+        return "  <!--\n  " + safe.replacingOccurrences(of: "\n", with: "\n  ") + "-->\n"
     }
 
     static func quote(_ text: String) -> String { "\"\(text)\"" }
@@ -110,6 +137,19 @@ public enum BPMNExport {
         return "      <bpmndi:BPMNShape id=\"\(element)_di\" bpmnElement=\"\(element)\"\(flag)>\n"
             + "        <dc:Bounds x=\"\(x)\" y=\"\(y)\" width=\"\(width)\" height=\"\(height)\"/>\n"
             + "      </bpmndi:BPMNShape>\n"
+    }
+}
+
+/// Why a process is not exported as BPMN; German, names the process and each error.
+public enum BPMNExportError: Error, Sendable, Equatable, CustomStringConvertible {
+    case processHasErrors(process: String, errors: [String])
+
+    public var description: String {
+        switch self {
+        case .processHasErrors(let process, let errors):
+            return "Prozess „\(process)“ wird nicht als BPMN exportiert, er hat \(errors.count) Fehler:\n  - "
+                + errors.joined(separator: "\n  - ")
+        }
     }
 }
 
