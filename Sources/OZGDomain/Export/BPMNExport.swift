@@ -132,8 +132,11 @@ public enum BPMNExport {
 
     static func quote(_ text: String) -> String { "\"\(text)\"" }
 
-    static func shape(_ element: String, x: Int, y: Int, width: Int, height: Int, horizontal: Bool) -> String {
-        let flag = horizontal ? " isHorizontal=\"true\"" : ""
+    static func shape(
+        _ element: String, x: Int, y: Int, width: Int, height: Int, horizontal: Bool, markerVisible: Bool = false
+    ) -> String {
+        // Without isMarkerVisible, bpmn.io draws an exclusive gateway as an empty diamond.
+        let flag = (horizontal ? " isHorizontal=\"true\"" : "") + (markerVisible ? " isMarkerVisible=\"true\"" : "")
         return "      <bpmndi:BPMNShape id=\"\(element)_di\" bpmnElement=\"\(element)\"\(flag)>\n"
             + "        <dc:Bounds x=\"\(x)\" y=\"\(y)\" width=\"\(width)\" height=\"\(height)\"/>\n"
             + "      </bpmndi:BPMNShape>\n"
@@ -338,7 +341,8 @@ private struct BPMNDocument {
             bounds[node.id] = box
             nodeLaneTop[node.id] = laneTop
             xml += BPMNExport.shape(
-                nodeID(node.id), x: box.x, y: box.y, width: width, height: height, horizontal: false)
+                nodeID(node.id), x: box.x, y: box.y, width: width, height: height, horizontal: false,
+                markerVisible: model.type(node) == "xor")
         }
         let bottom = Geometry.poolY + poolHeight - 10
         for flow in model.flows {
