@@ -144,3 +144,24 @@ struct ProcessRuleTests {
         #expect(!xml.contains(XMLText.id("Element", Workshop.id("03", 202))))
     }
 }
+
+@Suite("Titel mit Zustand")
+struct TitleWithStateTests {
+    @Test("Eine Nutzerreise „… (IST)“ wird nicht zu „… (IST) (IST)“, gleich in welcher Schreibweise")
+    func stateIsNotRepeated() throws {
+        let directory = TemporaryDirectory()
+        var workshop = try Workshop(directory)
+        try workshop.build()
+        let store = workshop.store
+        func journey(_ title: String, _ state: String) throws -> Record {
+            let id = try store.add(
+                "nutzerreise", laborID: workshop.labor,
+                fields: ["titel": title, "persona_id": Workshop.persona, "zustand": state])
+            return try #require(try store.record("nutzerreise", id: id))
+        }
+        #expect(try journey("Wohngeld beantragen (IST)", "ist").titleWithState() == "Wohngeld beantragen (IST)")
+        #expect(try journey("Wohngeld beantragen (ist)", "ist").titleWithState() == "Wohngeld beantragen (ist)")
+        #expect(try journey("Wohngeld beantragen", "soll").titleWithState() == "Wohngeld beantragen (SOLL)")
+        #expect(try journey("Wohngeld (IST)", "soll").titleWithState() == "Wohngeld (IST) (SOLL)")
+    }
+}
