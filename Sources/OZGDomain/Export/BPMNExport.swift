@@ -24,6 +24,8 @@ public enum BPMNExport {
         static let laneHeight = 140
         static let columnWidth = 160
         static let firstColumnCenter = 220
+        /// Distance between the bottom tracks of flows back to the left.
+        static let trackSpacing = 10
     }
 
     /// The BPMN XML of process `processID`.
@@ -317,6 +319,12 @@ private struct BPMNDocument {
             laneHeights[lane.id] = stacked * Geometry.laneHeight
             top += stacked * Geometry.laneHeight
         }
+        // Each flow back to the left gets its own track along the bottom of the pool; the last lane
+        // grows by the extra tracks (one loop keeps the usual height).
+        let tracks = backTracks()
+        let extra = Geometry.trackSpacing * max(0, tracks.count - 1)
+        if let last = model.lanes.last { laneHeights[last.id, default: Geometry.laneHeight] += extra }
+        top += extra
         let poolHeight = max(top - Geometry.poolY, Geometry.laneHeight)
         var xml = "  <bpmndi:BPMNDiagram id=\(BPMNExport.quote(XMLText.id("Diagram", process.id)))>\n"
         xml +=
@@ -344,9 +352,10 @@ private struct BPMNDocument {
                 nodeID(node.id), x: box.x, y: box.y, width: width, height: height, horizontal: false,
                 markerVisible: model.type(node) == "xor")
         }
-        let bottom = Geometry.poolY + poolHeight - 10
+        let lowest = Geometry.poolY + poolHeight - 10
         for flow in model.flows {
             guard let from = bounds[flow.from], let to = bounds[flow.to] else { continue }
+            let bottom = lowest - Geometry.trackSpacing * (tracks[flow.id] ?? 0)
             let points = waypoints(
                 from: from, to: to, bounds: bounds, laneTop: nodeLaneTop[flow.from] ?? Geometry.poolY, bottom: bottom)
             xml +=
@@ -358,6 +367,21 @@ private struct BPMNDocument {
             xml += "      </bpmndi:BPMNEdge>\n"
         }
         return xml + "    </bpmndi:BPMNPlane>\n  </bpmndi:BPMNDiagram>\n"
+    }
+
+    /// The track of each flow back to the left (0 = lowest): the longest loop runs lowest, so shorter
+    /// loops nest inside it instead of running on top of it (issue 12 found two on one line).
+    func backTracks() -> [String: Int] {
+        let back = model.flows.enumerated().filter { _, flow in
+            guard let from = columns[flow.from], let to = columns[flow.to] else { return false }
+            return to <= from
+        }
+        let ordered = back.sorted { a, b in
+            let spanA = (columns[a.element.from] ?? 0) - (columns[a.element.to] ?? 0)
+            let spanB = (columns[b.element.from] ?? 0) - (columns[b.element.to] ?? 0)
+            return spanA != spanB ? spanA > spanB : a.offset < b.offset
+        }
+        return Dictionary(uniqueKeysWithValues: ordered.enumerated().map { ($0.element.element.id, $0.offset) })
     }
 
     /// A flow to the right goes straight, or around a node in its way along the top of the lane, or
