@@ -99,13 +99,18 @@ public final class Entity: Sendable, Hashable {
     /// Whether this is the lab itself: its rows are the labs, whose `labor_id` is their own id, and
     /// deleting one deletes everything in it.
     public let isLab: Bool
+    /// The fields a short listing shows after the title, when the first short fields are not the
+    /// telling ones (a Befund's Schweregrad and Status, a Sequenzfluss's von and nach); nil: the first
+    /// four short fields.
+    public let listed: [String]?
     private let fieldsByKey: [String: Field]
 
     public init(
         _ key: String, _ label: String, plural: String, title: String, orderedWithin: String? = nil,
-        isLab: Bool = false, fields: [Field]
+        isLab: Bool = false, listed: [String]? = nil, fields: [Field]
     ) {
         self.key = key
+        self.listed = listed
         self.isLab = isLab
         self.label = label
         self.pluralLabel = plural

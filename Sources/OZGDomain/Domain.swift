@@ -102,6 +102,7 @@ public enum Domain {
             ]),
         Entity(
             "befund", "Befund", plural: "Befunde", title: "beobachtung",
+            listed: ["testperson", "aufgabenerfolg", "schweregrad", "status"],
             fields: [
                 Field("testsitzung_id", "Testsitzung", .reference(entity: "testsitzung"), required: true, owning: true),
                 Field("testperson", "Testperson", .text(maxLength: 20), required: true),
@@ -150,7 +151,7 @@ public enum Domain {
                 Field("anmerkung", "Anmerkung", .longText),
             ]),
         Entity(
-            "fluss", "Sequenzfluss", plural: "Sequenzflüsse", title: "bedingung",
+            "fluss", "Sequenzfluss", plural: "Sequenzflüsse", title: "bedingung", listed: ["von_id", "nach_id"],
             fields: [
                 Field("prozess_id", "Prozess", .reference(entity: "prozess"), required: true, owning: true),
                 Field("von_id", "von", .reference(entity: "element"), required: true),

@@ -15,6 +15,8 @@ public enum DomainError: Error, Sendable, Equatable, CustomStringConvertible {
     case notOrdered(entity: String)
     case invalidMove(String)
     case invalidImport(String)
+    /// An element, flow or Akteur that would break its process (the message names it and what is allowed).
+    case processRule(String)
 
     public var description: String {
         switch self {
@@ -45,6 +47,8 @@ public enum DomainError: Error, Sendable, Equatable, CustomStringConvertible {
             return "Verschieben nicht möglich: \(reason)"
         case .invalidImport(let reason):
             return "Import nicht möglich: \(reason)"
+        case .processRule(let message):
+            return message
         }
     }
 }

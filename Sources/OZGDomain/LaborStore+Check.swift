@@ -11,7 +11,10 @@ public struct CheckFinding: Sendable, Equatable {
         case danglingReference
         /// A process without exactly one consistent Vertrauensniveau assessment.
         case vertrauensniveau
-        /// A structural problem of a process.
+        /// A process error: the BPMN export would write dangling references or a process that never
+        /// finishes (`ProcessModel.errors()`).
+        case processError
+        /// A process not finished yet (no end event, unreachable element, condition missing).
         case process
         /// A content the Projektsteckbrief requires is missing.
         case completeness
@@ -21,6 +24,11 @@ public struct CheckFinding: Sendable, Equatable {
 
     public let kind: Kind
     public let message: String
+
+    /// Whether the finding is an error (scripted `check` then fails): a reference that leads nowhere
+    /// or a process error. Orphans, Vertrauensniveau, incomplete processes and content, and open
+    /// conflicts are reported but wait for a person's decision.
+    public var isError: Bool { kind == .danglingReference || kind == .processError }
 }
 
 /// One line of the completeness check against the matrix of data dictionary §9.2.
@@ -45,8 +53,10 @@ extension LaborStore {
         var findings = try orphansAndDanglingReferences(in: lab)
         for process in lab.records("prozess") {
             findings += vertrauensniveauFindings(for: process, in: lab)
-            findings += ProcessModel(process: process, in: lab).problems().map {
-                CheckFinding(kind: .process, message: "Prozess „\(process.title)“: \($0)")
+            findings += ProcessModel(process: process, in: lab).issues().map {
+                CheckFinding(
+                    kind: $0.severity == .error ? .processError : .process,
+                    message: "Prozess „\(process.title)“: \($0.message)")
             }
         }
         for item in Self.completeness(of: lab) where !item.present && item.requirement == .required {

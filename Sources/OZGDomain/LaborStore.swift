@@ -201,6 +201,7 @@ public final class LaborStore {
         }
         let missing = entity.fields.filter { $0.required && (values[$0.key]?.isNull ?? true) }.map(\.key)
         guard missing.isEmpty else { throw DomainError.missingRequired(entity: entity.key, fields: missing) }
+        try validateProcessRules(entity, id: nil, values: values)
         values["labor_id"] = .text(lab)
         if let parentField = entity.orderedWithin, let parent = values[parentField]?.textValue {
             let last = try siblings(entity, parentField: parentField, parent: parent).last?.1
@@ -219,6 +220,7 @@ public final class LaborStore {
         for (key, value) in values where value.isNull && entity.field(key)?.required == true {
             throw DomainError.cannotClearRequired(entity: entity.key, field: key)
         }
+        try validateProcessRules(entity, id: id, values: current.values.merging(values) { _, new in new })
         var changes = values
         if let parentField = entity.orderedWithin, let parent = values[parentField]?.textValue,
             parent != current.text(parentField)

@@ -15,7 +15,7 @@ public struct ProcessModel {
     public let process: Record
     public let lanes: [Record]
     public let nodes: [Record]
-    public let flows: [Flow]
+    public private(set) var flows: [Flow]
     /// Whether `flows` came from the element order rather than from `fluss` rows.
     public let flowsDerived: Bool
 
@@ -61,25 +61,52 @@ public struct ProcessModel {
 
     func type(_ node: Record) -> String { node.text("element_typ") ?? "aufgabe" }
 
+    /// The same process without the given flows (a forced export leaves out the flows at fault).
+    func withoutFlows(_ ids: Set<String>) -> ProcessModel {
+        var copy = self
+        copy.flows.removeAll { ids.contains($0.id) }
+        return copy
+    }
+
     /// What keeps this process from being a sound BPMN model (data dictionary §10.3), in German.
-    public func problems() -> [String] {
+    public func problems() -> [String] { issues().map(\.message) }
+
+    /// The errors among `issues()`: states the BPMN export would write as dangling references or as a
+    /// process an engine never finishes. Input refuses them; replication can still combine into them.
+    public func errors() -> [ProcessIssue] { issues().filter { $0.severity == .error } }
+
+    /// Everything `check` reports about this process: errors first, then what is still incomplete.
+    public func issues() -> [ProcessIssue] {
+        guard !nodes.isEmpty else { return [ProcessIssue(.incomplete, "hat keine Prozesselemente.")] }
+        return structuralErrors() + incompleteness()
+    }
+
+    private func structuralErrors() -> [ProcessIssue] {
+        var errors: [ProcessIssue] = []
+        let laneIDs = Set(lanes.map(\.id))
+        for node in nodes where !laneIDs.contains(node.text("akteur_id") ?? "") {
+            errors.append(ProcessIssue(.error, ProcessRules.foreignLane(node: node.title, allowed: lanes.map(\.title))))
+        }
+        let byID = Dictionary(nodes.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let origin = flowsDerived ? " (aus der Reihenfolge der Elemente, da der Prozess keine Sequenzflüsse hat)" : ""
+        for flow in flows {
+            guard let from = byID[flow.from], let to = byID[flow.to] else {
+                errors.append(
+                    ProcessIssue(.error, ProcessRules.foreignFlow(flow.id) + origin, flowID: flow.id))
+                continue
+            }
+            if let rule = ProcessRules.violation(from: from, to: to) {
+                errors.append(ProcessIssue(.error, "Sequenzfluss \(flow.id): " + rule + origin, flowID: flow.id))
+            }
+        }
+        return errors
+    }
+
+    private func incompleteness() -> [ProcessIssue] {
         var problems: [String] = []
-        if nodes.isEmpty { return ["hat keine Prozesselemente."] }
         let starts = nodes.filter { type($0) == "start" }
         if starts.count != 1 { problems.append("braucht genau ein Startereignis (hat \(starts.count)).") }
         if !nodes.contains(where: { type($0) == "ende" }) { problems.append("braucht mindestens ein Endereignis.") }
-        let laneIDs = Set(lanes.map(\.id))
-        for node in nodes where !laneIDs.contains(node.text("akteur_id") ?? "") {
-            problems.append("Element „\(node.title)“ gehört zu keinem Akteur dieses Prozesses.")
-        }
-        let nodeIDs = Set(nodes.map(\.id))
-        for flow in flows {
-            if !nodeIDs.contains(flow.from) || !nodeIDs.contains(flow.to) {
-                problems.append("Sequenzfluss \(flow.id) verbindet Elemente, die nicht zu diesem Prozess gehören.")
-            } else if flow.from == flow.to {
-                problems.append("Sequenzfluss \(flow.id) führt von einem Element zu sich selbst.")
-            }
-        }
         for gateway in nodes where type(gateway) == "xor" {
             let outgoing = flows.filter { $0.from == gateway.id }
             if outgoing.count > 1, outgoing.contains(where: { ($0.condition ?? "").isEmpty }) {
@@ -99,6 +126,63 @@ public struct ProcessModel {
                 problems.append("Element „\(node.title)“ ist vom Startereignis aus nicht erreichbar.")
             }
         }
-        return problems
+        return problems.map { ProcessIssue(.incomplete, $0) }
+    }
+}
+
+/// One finding about a process: an error (refused at input, blocks the BPMN export) or something
+/// still missing while the process is being modelled.
+public struct ProcessIssue: Sendable, Equatable {
+    public enum Severity: Sendable, Equatable {
+        /// The export would write dangling references or a process that never finishes.
+        case error
+        /// Not finished yet (no end event, unreachable element, condition missing); exportable.
+        case incomplete
+    }
+
+    public let severity: Severity
+    /// German, names the element or flow and what is allowed.
+    public let message: String
+    /// The sequence flow at fault, which a forced export leaves out.
+    public let flowID: String?
+
+    init(_ severity: Severity, _ message: String, flowID: String? = nil) {
+        self.severity = severity
+        self.message = message
+        self.flowID = flowID
+    }
+}
+
+/// The structural rules of a process, shared by input validation (`LaborStore`) and `check`.
+enum ProcessRules {
+    static func type(_ node: Record) -> String { node.text("element_typ") ?? "aufgabe" }
+
+    /// What is wrong with a flow between two elements of the same process, or nil.
+    static func violation(from: Record, to: Record) -> String? {
+        if from.id == to.id {
+            return "führt von „\(from.title)“ zu sich selbst; von und nach müssen verschiedene Elemente sein "
+                + "(eine Wiederholung läuft über ein Gateway)."
+        }
+        if type(from) == "ende" {
+            return "beginnt am Endereignis „\(from.title)“; ein Endereignis hat keine ausgehenden Flüsse. "
+                + "Erlaubt sind Flüsse von Startereignissen, Aufgaben, Zwischenereignissen und Gateways."
+        }
+        if type(to) == "start" {
+            return "endet am Startereignis „\(to.title)“; ein Startereignis hat keine eingehenden Flüsse. "
+                + "Erlaubt sind Flüsse zu Aufgaben, Zwischen- und Endereignissen und Gateways."
+        }
+        return nil
+    }
+
+    static func foreignFlow(_ id: String) -> String {
+        "Sequenzfluss \(id) verbindet Elemente, die nicht (mehr) zu diesem Prozess gehören; "
+            + "von und nach müssen Elemente desselben Prozesses sein."
+    }
+
+    static func foreignLane(node: String, allowed: [String]) -> String {
+        "Element „\(node)“ gehört zu keinem Akteur dieses Prozesses; erlaubt sind "
+            + (allowed.isEmpty
+                ? "nur Akteure dieses Prozesses (er hat noch keine)."
+                : allowed.map { "„\($0)“" }.joined(separator: ", ") + ".")
     }
 }

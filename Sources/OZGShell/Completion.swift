@@ -32,7 +32,7 @@ extension Interpreter {
             if words.count == 1 { return plain(["markdown", "csv", "json", "bpmn"]) }
             if current.hasPrefix("prozess=") { return prefixed("prozess=", ids("prozess")) }
             if current.hasPrefix("entitaet=") { return prefixed("entitaet=", Domain.entities.map { ($0.key, "") }) }
-            return plain(["prozess=", "entitaet=", "out=", "schluessel=ja", "ueberschreiben=ja"])
+            return plain(["prozess=", "entitaet=", "out=", "schluessel=ja", "ueberschreiben=ja", "trotzdem=ja"])
         case "resolve":
             if words.count == 1 {
                 return .init(

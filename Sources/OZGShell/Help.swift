@@ -18,20 +18,22 @@ enum Help {
           <entität> move <id> before=<id>|after=<id>|first|last
                                            Reihenfolge ändern (schritt, akteur, element)
           query <SQL>                      eine nur lesende SQL-Anweisung auf den Tabellen
-          export markdown|csv|json|bpmn [prozess=<id>] [entitaet=<name>] [out=DATEI [ueberschreiben=ja]]
+          export markdown|csv|json|bpmn [prozess=<id> [trotzdem=ja]] [entitaet=<name>] [out=DATEI [ueberschreiben=ja]]
           import json DATEI [neue_ids=ja]  Labor aus einer JSON-Datei laden
           history <id>                     wer hat wann was geändert (alt → neu)
           conflicts [alle]                 offene Konflikte zeigen
           resolve <konflikt-id> wert=…|behalte=a|b|wiederherstellen|loeschen
-          check                            Waisen, Verweise, Vertrauensniveau, Vollständigkeit prüfen
+          check                            Fehler und Hinweise: Verweise, Prozessfehler, Waisen, Vollständigkeit …
           remote set <url> token=<token> [labor=<id>]
           sync                             mit dem Server abgleichen
           status                           ausstehende Änderungen, letzte Synchronisation, Konflikte
           help [befehl|entität]            diese Hilfe oder Hilfe zu einem Befehl
 
         Entitäten: \(Domain.entities.map(\.key).joined(separator: ", "))
-        IDs dürfen auf jeden eindeutigen Anfang abgekürzt werden. Werte mit Leerzeichen in "…",
-        Listen mit ; getrennt: ziele="Schnell fertig;Wenig Papier". Tab ergänzt Befehle, Felder und Werte.
+        IDs dürfen auf jeden eindeutigen Anfang abgekürzt werden. Werte mit Leerzeichen in "…"; darin steht
+        \\\" für " und \\\\ für \\, jeder andere Backslash bleibt (werkzeug_link="C:\\Labor\\v1.fig"); außerhalb
+        von "…" gilt der Backslash wörtlich. Listen mit ; getrennt: ziele="Schnell fertig;Wenig Papier".
+        Tab ergänzt Befehle, Felder und Werte.
 
         Beispiel:
           labor add titel="DigiLab Wohngeld" themenfeld=bauen_wohnen bundesland=DE-MV
@@ -49,11 +51,16 @@ enum Help {
           query SELECT phase, count(*) FROM schritt GROUP BY phase
         """,
         "export": """
-        export markdown|csv|json|bpmn [prozess=<id>] [entitaet=<name>] [out=DATEI [ueberschreiben=ja]] [schluessel=ja]
+        export markdown|csv|json|bpmn [prozess=<id> [trotzdem=ja]] [entitaet=<name>] [out=DATEI [ueberschreiben=ja]]
+               [schluessel=ja]
           markdown  Projektsteckbrief des aktuellen Labors
           csv       eine Entität als CSV (entitaet=persona); schluessel=ja schreibt Feldschlüssel statt Bezeichnungen
           json      das ganze Labor (wieder einlesbar mit import json)
-          bpmn      ein Prozess als BPMN 2.0 (prozess=<id>)
+          bpmn      ein Prozess als BPMN 2.0 (prozess=<id>); einen Prozess mit Fehlern (Fluss aus einem
+                    Endereignis, in ein Startereignis, zu sich selbst oder in einen anderen Prozess; Element in der
+                    Lane eines anderen Prozesses) lehnt er ab und nennt die Fehler. trotzdem=ja exportiert ihn
+                    dennoch, ohne die fehlerhaften Flüsse; die Datei nennt sie in einem Kommentar, die Shell auf
+                    der Fehlerausgabe.
         Ohne out= erscheint der Export auf der Standardausgabe; Steuerzeichen werden dort sichtbar gemacht
         (z. B. ␛), in der Datei bleiben die Daten unverändert.
         out= schreibt nur in eine neue oder eine gewöhnliche Datei, nie in das Replikat, seine SQLite-Dateien
@@ -81,9 +88,15 @@ enum Help {
         resolve <konflikt-id> loeschen             Löschen bestätigen
         Die Auflösung wird wie jede Änderung synchronisiert.
         """,
-        "check": "check – meldet Waisen (Elternteil gelöscht), ins Leere zeigende Verweise, Vertrauensniveau-"
-            + "Bewertungen, deren Mittel das Niveau nicht erreichen, Prozessfehler, fehlende Inhalte des Steckbriefs "
-            + "und offene Konflikte.",
+        "check": """
+        check – meldet Fehler und Hinweise (Spalte „Stufe“).
+          Fehler:  ins Leere zeigende Verweise; Prozessfehler (Fluss aus einem Endereignis, in ein Startereignis,
+                   zu sich selbst oder zu einem Element eines anderen Prozesses; Element in der Lane eines
+                   anderen Prozesses) – entstehen, wenn zwei Replikate je eine gültige Änderung machen.
+          Hinweise: Waisen (Elternteil gelöscht), Vertrauensniveau-Bewertungen, unfertige Prozesse (kein Start-
+                   oder Endereignis, Unerreichbares, Bedingung fehlt), fehlende Inhalte des Steckbriefs, Konflikte.
+        Im Skript (-c oder umgeleitete Eingabe) endet check mit Exit-Code 1, wenn es Fehler findet.
+        """,
         "remote": """
         remote set <url> token=<token> [labor=<id>] – verbindet das aktuelle Labor (oder mit labor= ein Labor,
         das dieses Replikat noch nicht hat) mit dem Sync-Server. Beispiel:

@@ -145,10 +145,14 @@ extension Interpreter {
                 })
         }
         var fields = [entity.titleField]
-        for field in entity.fields where fields.count < 5 && field.key != entity.titleField {
-            switch field.kind {
-            case .longText, .list, .reference: continue
-            default: fields.append(field.key)
+        if let listed = entity.listed {
+            fields += listed
+        } else {
+            for field in entity.fields where fields.count < 5 && field.key != entity.titleField {
+                switch field.kind {
+                case .longText, .list, .reference: continue
+                default: fields.append(field.key)
+                }
             }
         }
         var columns = (entity.isOrdered ? ["Nr."] : []) + ["ID"]
@@ -163,9 +167,18 @@ extension Interpreter {
             }
             number += 1
             return (entity.isOrdered ? [String(number)] : []) + [shortID(record.id)]
-                + declarations.map { $0.display(record[$0.key]) }
+                + declarations.map { listed($0, of: record) }
         }
         return ResultTable(columns: columns, rows: rows)
+    }
+
+    /// A field as a listing shows it: a reference by the title of what it names (`fluss list` shows
+    /// von and nach by name), else the display value.
+    func listed(_ field: Field, of record: Record) -> String {
+        guard let target = field.referencedEntity, let id = record.text(field.key) else {
+            return field.display(record[field.key])
+        }
+        return (try? store.record(target, id: id))?.map(\.title) ?? "\(shortID(id)) (gelöscht)"
     }
 
     func detailTable(_ record: Record) -> ResultTable {

@@ -5,15 +5,21 @@ extension Interpreter {
     func export(_ arguments: [String]) throws {
         guard let kind = arguments.first else {
             throw ShellError.usage(
-                "Aufruf: export markdown|csv|json|bpmn [prozess=<id>] [entitaet=<name>] [out=DATEI] [ueberschreiben=ja]"
+                "Aufruf: export markdown|csv|json|bpmn [prozess=<id> [trotzdem=ja]] [entitaet=<name>] [out=DATEI] "
+                    + "[ueberschreiben=ja]"
             )
         }
         let options = try Tokenizer.assignments(arguments.dropFirst(), command: "export")
-        let allowed: Set<String> = ["prozess", "entitaet", "out", "schluessel", "ueberschreiben"]
+        let allowed: Set<String> = ["prozess", "entitaet", "out", "schluessel", "ueberschreiben", "trotzdem"]
         if let unknown = options.keys.first(where: { !allowed.contains($0) }) {
             throw ShellError.usage(
                 "Unbekannte Angabe „\(unknown)“ für export; erlaubt: prozess=, entitaet=, out=, schluessel=ja, "
-                    + "ueberschreiben=ja.")
+                    + "ueberschreiben=ja, trotzdem=ja.")
+        }
+        if let force = options["trotzdem"], force != "ja" || kind != "bpmn" {
+            throw ShellError.usage(
+                "trotzdem=\(force) ist hier unbekannt; erlaubt ist nur trotzdem=ja bei export bpmn "
+                    + "(exportiert einen Prozess mit Fehlern ohne die fehlerhaften Sequenzflüsse).")
         }
         if let overwrite = options["ueberschreiben"], overwrite != "ja" {
             throw ShellError.usage("ueberschreiben=\(overwrite) ist unbekannt; erlaubt ist nur ueberschreiben=ja.")
@@ -37,7 +43,7 @@ extension Interpreter {
             guard let prefix = options["prozess"] else {
                 throw ShellError.usage("export bpmn braucht prozess=<id>; „prozess list“ zeigt die Prozesse.")
             }
-            text = try BPMNExport.bpmn(store: store, processID: try store.resolveID("prozess", prefix, laborID: lab))
+            text = try bpmn(try store.resolveID("prozess", prefix, laborID: lab), force: options["trotzdem"] == "ja")
         default:
             throw ShellError.usage("Unbekanntes Exportformat „\(kind)“; erlaubt: markdown, csv, json, bpmn.")
         }
@@ -60,5 +66,27 @@ extension Interpreter {
         }
         try target.write(text)
         if format == .tabelle { print("Geschrieben: \(target.path)") }
+    }
+
+    /// A process with errors is refused with the list of them, or with `trotzdem=ja` exported without
+    /// the flows at fault while the errors go to stderr.
+    func bpmn(_ processID: String, force: Bool) throws -> String {
+        do {
+            let text = try BPMNExport.bpmn(store: store, processID: processID, includingErrors: force)
+            if force {
+                let errors = try ProcessModel(store: store, processID: processID).errors()
+                if !errors.isEmpty {
+                    warn(
+                        "Warnung: trotz \(errors.count) Fehler(n) exportiert; Sequenzflüsse mit Fehlern sind "
+                            + "weggelassen (die Datei nennt sie in einem Kommentar):\n  - "
+                            + errors.map(\.message).joined(separator: "\n  - ") + "\n")
+                }
+            }
+            return text
+        } catch let error as BPMNExportError {
+            throw ShellError.failed(
+                "\(error)\nBitte die Fehler beheben (auch „check“ nennt sie) oder mit trotzdem=ja ohne die "
+                    + "fehlerhaften Sequenzflüsse exportieren.")
+        }
     }
 }

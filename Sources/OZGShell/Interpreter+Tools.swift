@@ -185,7 +185,16 @@ extension Interpreter {
             return
         }
         print(
-            ResultTable(columns: ["Art", "Befund"], rows: findings.map { [$0.kind.label, $0.messageWithHint] }).render(
-                format))
+            ResultTable(
+                columns: ["Stufe", "Art", "Befund"],
+                rows: findings.map { [$0.isError ? "Fehler" : "Hinweis", $0.kind.label, $0.messageWithHint] }
+            ).render(format))
+        // Scripts (nobody to ask) learn from the exit code that something must be fixed.
+        let errors = findings.filter(\.isError).count
+        if errors > 0, ask == nil {
+            throw ShellError.failed(
+                "check hat \(errors) Fehler gefunden (Stufe „Fehler“: Verweise ins Leere, Prozessfehler); "
+                    + "Hinweise allein lassen check gelingen.")
+        }
     }
 }

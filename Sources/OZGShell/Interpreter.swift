@@ -19,6 +19,8 @@ public final class Interpreter {
     /// Asks the person at the terminal a question and returns the answer; nil when the shell runs a
     /// script, where nobody can answer and commands need their options instead (`ueberschreiben=ja`).
     public var ask: ((String) -> String?)?
+    /// Where warnings go (stderr by default), shown like everything else (`TerminalText`).
+    public var warning: (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }
 
     public static let commands = [
         "help", "query", "export", "import", "history", "conflicts", "resolve", "check", "status", "remote", "sync",
@@ -76,6 +78,10 @@ public final class Interpreter {
         output(text)
     }
 
+    func warn(_ text: String) {
+        warning(TerminalText.visible(text))
+    }
+
     func print(_ text: String) {
         // "\r\n" is one Character in Swift, so look at the last byte.
         write(text.utf8.last == 10 ? text : text + "\n")
@@ -84,6 +90,15 @@ public final class Interpreter {
     func requireLab() throws(ShellError) -> String {
         guard let lab = currentLab else { throw .failed(Hints.message(for: DomainError.noCurrentLab)) }
         return lab
+    }
+
+    /// The output of a line that needs no replica (`help`, an empty line, a comment), or nil when the
+    /// line is another command. Lets a script ask for help without creating a replica file.
+    public static func helpWithoutReplica(_ line: String) -> String? {
+        guard let words = try? Tokenizer.split(line) else { return nil }
+        guard let command = words.first else { return "" }
+        guard ["help", "hilfe", "?"].contains(command) else { return nil }
+        return TerminalText.visible(Help.text(for: words.dropFirst().first))
     }
 
     /// Runs one command line. Empty lines and comments do nothing.

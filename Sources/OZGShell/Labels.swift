@@ -31,6 +31,7 @@ extension CheckFinding.Kind {
         case .orphan: "waise"
         case .danglingReference: "verweis"
         case .vertrauensniveau: "vertrauensniveau"
+        case .processError: "prozessfehler"
         case .process: "prozess"
         case .completeness: "vollstaendigkeit"
         case .conflict: "konflikt"

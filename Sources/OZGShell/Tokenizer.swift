@@ -1,5 +1,7 @@
 /// Splits a command line into words: whitespace separates, double quotes group (`name="Erika Muster"`),
-/// `\"` and `\\` inside quotes stand for themselves, `#` outside quotes starts a comment.
+/// `#` outside quotes starts a comment. Inside quotes `\"` and `\\` stand for `"` and `\`; any other
+/// backslash is kept, so `"C:\Labor\v1.fig"` loses nothing (it used to be dropped). Outside quotes a
+/// backslash is an ordinary character: `link=\\server\labor\v1.fig` is taken as typed.
 public enum Tokenizer {
     public static func split(_ line: String) throws(ShellError) -> [String] {
         var words: [String] = []
@@ -9,9 +11,13 @@ public enum Tokenizer {
         var escaped = false
         for character in line {
             if escaped {
-                current.append(character)
                 escaped = false
-                continue
+                if character == "\"" || character == "\\" {
+                    current.append(character)
+                    continue
+                }
+                // Not an escape: the backslash stays, the character is read as usual.
+                current.append("\\")
             }
             if inQuotes {
                 switch character {

@@ -76,31 +76,43 @@ struct OZGShellCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let shell: Interpreter
+        if isatty(STDIN_FILENO) == 1 && befehle.isEmpty {
+            await interactive(open())
+            return
+        }
+        // Scripted, the replica is created only by the first command that needs it: `help` on a new
+        // file name must not leave an empty replica behind.
+        var shell = FileManager.default.fileExists(atPath: datei) ? open() : nil
+        func execute(_ line: String) async {
+            if shell == nil, let help = Interpreter.helpWithoutReplica(line) {
+                if !help.isEmpty { print(help) }
+                return
+            }
+            let current = shell ?? open()
+            shell = current
+            do {
+                try await current.run(line)
+            } catch {
+                fail(error)
+            }
+        }
+        if !befehle.isEmpty {
+            for command in befehle { await execute(command) }
+            return
+        }
+        while let line = Swift.readLine(strippingNewline: true) { await execute(line) }
+    }
+
+    /// Opens (or creates) the replica file; a file that is no replica ends the program.
+    func open() -> Interpreter {
         do {
-            shell = try Interpreter(
+            return try Interpreter(
                 path: datei, author: autor ?? ProcessInfo.processInfo.environment["OZG_AUTOR"],
                 format: format)
         } catch let error as ShellError {
             fail(error)
-        }
-        if !befehle.isEmpty {
-            for command in befehle { await execute(shell, command) }
-            return
-        }
-        if isatty(STDIN_FILENO) == 1 {
-            await interactive(shell)
-        } else {
-            while let line = Swift.readLine(strippingNewline: true) { await execute(shell, line) }
-        }
-    }
-
-    /// Scripted: the first error ends the program.
-    func execute(_ shell: Interpreter, _ line: String) async {
-        do {
-            try await shell.run(line)
         } catch {
-            fail(error)
+            fail(.failed("\(error)"))
         }
     }
 

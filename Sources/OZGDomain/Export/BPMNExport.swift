@@ -24,11 +24,29 @@ public enum BPMNExport {
         static let laneHeight = 140
         static let columnWidth = 160
         static let firstColumnCenter = 220
+        /// Distance between the bottom tracks of flows back to the left.
+        static let trackSpacing = 10
     }
 
     /// The BPMN XML of process `processID`.
-    public static func bpmn(store: LaborStore, processID: String) throws -> String {
+    ///
+    /// A process with errors (`ProcessModel.errors()`: flows out of end events, to itself or to other
+    /// processes, elements in lanes of other processes) is refused with `BPMNExportError`, unless
+    /// `includingErrors`: then the flows at fault are left out, so no reference dangles, and a
+    /// comment at the top of the file names them.
+    ///
+    /// ```swift
+    /// let xml = try BPMNExport.bpmn(store: store, processID: process)
+    /// ```
+    public static func bpmn(store: LaborStore, processID: String, includingErrors: Bool = false) throws -> String {
         let model = try ProcessModel(store: store, processID: processID)
+        let errors = model.errors()
+        guard errors.isEmpty else {
+            guard includingErrors else {
+                throw BPMNExportError.processHasErrors(process: model.process.title, errors: errors.map(\.message))
+            }
+            return render(model.withoutFlows(Set(errors.compactMap(\.flowID))), errors: errors)
+        }
         return render(model)
     }
 
@@ -97,19 +115,46 @@ public enum BPMNExport {
         return result
     }
 
-    static func render(_ model: ProcessModel) -> String {
+    static func render(_ model: ProcessModel, errors: [ProcessIssue] = []) -> String {
         let document = BPMNDocument(model: model)
-        return document.definitionsHeader() + document.collaboration() + document.process() + document.diagram()
-            + "</bpmn:definitions>\n"
+        return document.definitionsHeader() + errorComment(errors) + document.collaboration() + document.process()
+            + document.diagram() + "</bpmn:definitions>\n"
+    }
+
+    /// Says in the file itself that it was exported despite errors and what was left out.
+    static func errorComment(_ errors: [ProcessIssue]) -> String {
+        guard !errors.isEmpty else { return "" }
+        var text = "Trotz Prozessfehlern exportiert. Sequenzflüsse mit Fehlern sind weggelassen.\n"
+        for error in errors { text += "  - \(error.message)\n" }
+        // "--" must not occur inside an XML comment, nor may it end in "-".
+        var safe = text.replacingOccurrences(of: "--", with: "- -")
+        while safe.contains("--") { safe = safe.replacingOccurrences(of: "--", with: "- -") }
+        return "  <!--\n  " + safe.replacingOccurrences(of: "\n", with: "\n  ") + "-->\n"
     }
 
     static func quote(_ text: String) -> String { "\"\(text)\"" }
 
-    static func shape(_ element: String, x: Int, y: Int, width: Int, height: Int, horizontal: Bool) -> String {
-        let flag = horizontal ? " isHorizontal=\"true\"" : ""
+    static func shape(
+        _ element: String, x: Int, y: Int, width: Int, height: Int, horizontal: Bool, markerVisible: Bool = false
+    ) -> String {
+        // Without isMarkerVisible, bpmn.io draws an exclusive gateway as an empty diamond.
+        let flag = (horizontal ? " isHorizontal=\"true\"" : "") + (markerVisible ? " isMarkerVisible=\"true\"" : "")
         return "      <bpmndi:BPMNShape id=\"\(element)_di\" bpmnElement=\"\(element)\"\(flag)>\n"
             + "        <dc:Bounds x=\"\(x)\" y=\"\(y)\" width=\"\(width)\" height=\"\(height)\"/>\n"
             + "      </bpmndi:BPMNShape>\n"
+    }
+}
+
+/// Why a process is not exported as BPMN; German, names the process and each error.
+public enum BPMNExportError: Error, Sendable, Equatable, CustomStringConvertible {
+    case processHasErrors(process: String, errors: [String])
+
+    public var description: String {
+        switch self {
+        case .processHasErrors(let process, let errors):
+            return "Prozess „\(process)“ wird nicht als BPMN exportiert, er hat \(errors.count) Fehler:\n  - "
+                + errors.joined(separator: "\n  - ")
+        }
     }
 }
 
@@ -274,6 +319,12 @@ private struct BPMNDocument {
             laneHeights[lane.id] = stacked * Geometry.laneHeight
             top += stacked * Geometry.laneHeight
         }
+        // Each flow back to the left gets its own track along the bottom of the pool; the last lane
+        // grows by the extra tracks (one loop keeps the usual height).
+        let tracks = backTracks()
+        let extra = Geometry.trackSpacing * max(0, tracks.count - 1)
+        if let last = model.lanes.last { laneHeights[last.id, default: Geometry.laneHeight] += extra }
+        top += extra
         let poolHeight = max(top - Geometry.poolY, Geometry.laneHeight)
         var xml = "  <bpmndi:BPMNDiagram id=\(BPMNExport.quote(XMLText.id("Diagram", process.id)))>\n"
         xml +=
@@ -298,11 +349,13 @@ private struct BPMNDocument {
             bounds[node.id] = box
             nodeLaneTop[node.id] = laneTop
             xml += BPMNExport.shape(
-                nodeID(node.id), x: box.x, y: box.y, width: width, height: height, horizontal: false)
+                nodeID(node.id), x: box.x, y: box.y, width: width, height: height, horizontal: false,
+                markerVisible: model.type(node) == "xor")
         }
-        let bottom = Geometry.poolY + poolHeight - 10
+        let lowest = Geometry.poolY + poolHeight - 10
         for flow in model.flows {
             guard let from = bounds[flow.from], let to = bounds[flow.to] else { continue }
+            let bottom = lowest - Geometry.trackSpacing * (tracks[flow.id] ?? 0)
             let points = waypoints(
                 from: from, to: to, bounds: bounds, laneTop: nodeLaneTop[flow.from] ?? Geometry.poolY, bottom: bottom)
             xml +=
@@ -314,6 +367,21 @@ private struct BPMNDocument {
             xml += "      </bpmndi:BPMNEdge>\n"
         }
         return xml + "    </bpmndi:BPMNPlane>\n  </bpmndi:BPMNDiagram>\n"
+    }
+
+    /// The track of each flow back to the left (0 = lowest): the longest loop runs lowest, so shorter
+    /// loops nest inside it instead of running on top of it (issue 12 found two on one line).
+    func backTracks() -> [String: Int] {
+        let back = model.flows.enumerated().filter { _, flow in
+            guard let from = columns[flow.from], let to = columns[flow.to] else { return false }
+            return to <= from
+        }
+        let ordered = back.sorted { a, b in
+            let spanA = (columns[a.element.from] ?? 0) - (columns[a.element.to] ?? 0)
+            let spanB = (columns[b.element.from] ?? 0) - (columns[b.element.to] ?? 0)
+            return spanA != spanB ? spanA > spanB : a.offset < b.offset
+        }
+        return Dictionary(uniqueKeysWithValues: ordered.enumerated().map { ($0.element.element.id, $0.offset) })
     }
 
     /// A flow to the right goes straight, or around a node in its way along the top of the lane, or

@@ -101,7 +101,7 @@ private struct Steckbrief {
         let journeys = Self.byTitle(lab.records("nutzerreise"))
         if journeys.isEmpty { out += "Keine Nutzerreise erfasst.\n" }
         for journey in journeys {
-            out += "### \(journey.title) (\(journey.display("zustand")))\n\n"
+            out += "### \(journey.titleWithState())\n\n"
             let persona = journey.text("persona_id").flatMap { personaNames[$0] } ?? "–"
             out += "Persona: \(persona)"
             if let goal = journey.text("ziel") { out += " · Ziel: \(goal)" }
