@@ -153,8 +153,7 @@ public final class SyncClient {
             (data, response) = try await session.data(for: request)
         } catch {
             throw SyncClientError.network(
-                "Der Server \(server.absoluteString) ist nicht erreichbar "
-                    + "(\(error.localizedDescription)).")
+                "Der Server \(server.absoluteString) ist nicht erreichbar (\(Self.germanReason(for: error))).")
         }
         guard let http = response as? HTTPURLResponse else { throw SyncClientError.network("Keine HTTP-Antwort.") }
         guard http.statusCode == 200 else {
@@ -172,6 +171,26 @@ public final class SyncClient {
             return try SyncWire.decodeResponse(bytes)
         } catch {
             throw SyncClientError.protocolViolation("Die Antwort des Servers ist unlesbar: \(error)")
+        }
+    }
+}
+
+extension SyncClient {
+    /// Why a request did not reach the server, in German: Foundation's own texts are English on Linux
+    /// („The operation could not be completed“).
+    static func germanReason(for error: any Error) -> String {
+        guard let error = error as? URLError else { return "Netzfehler" }
+        switch error.code {
+        case .cannotConnectToHost: return "Verbindung abgelehnt – läuft der Server, stimmt der Port?"
+        case .cannotFindHost, .dnsLookupFailed: return "Rechnername nicht gefunden"
+        case .timedOut: return "keine Antwort innerhalb der Wartezeit"
+        case .notConnectedToInternet, .networkConnectionLost: return "keine Netzverbindung"
+        case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate,
+            .serverCertificateNotYetValid, .serverCertificateHasUnknownRoot, .clientCertificateRejected:
+            return "TLS-Verbindung fehlgeschlagen – Zertifikat oder https/http prüfen"
+        case .badURL, .unsupportedURL: return "ungültige Adresse"
+        case .badServerResponse: return "unverständliche Antwort"
+        default: return "Netzfehler \(error.code.rawValue)"
         }
     }
 }
