@@ -1,0 +1,66 @@
+import Foundation
+import Testing
+
+/// The exported processes in a real BPMN engine (SpiffWorkflow, scripts/bpmn-engine-check.py): parsed
+/// with all references resolved, and run through every flow of every exclusive gateway to an end event.
+@Suite("BPMN in einer echten Prozess-Engine")
+struct BPMNEngineTests {
+    static let golden = BPMNSchema.packageRoot.appendingPathComponent("Tests/OZGSyncTests/Golden")
+
+    /// Runs the engine check on `files`: (exit status, output).
+    static func check(_ files: [String]) throws -> (Int32, String) {
+        let spiff =
+            ProcessInfo.processInfo.environment["OZG_SPIFF_DIR"]
+            ?? BPMNSchema.packageRoot.appendingPathComponent(".build/spiffworkflow").path
+        if !FileManager.default.fileExists(atPath: spiff + "/SpiffWorkflow") {
+            let fetch = Process()
+            fetch.executableURL = BPMNSchema.packageRoot.appendingPathComponent("scripts/fetch-spiffworkflow.sh")
+            try fetch.run()
+            fetch.waitUntilExit()
+        }
+        let engine = Process()
+        engine.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        engine.arguments =
+            [BPMNSchema.packageRoot.appendingPathComponent("scripts/bpmn-engine-check.py").path, spiff] + files
+        let pipe = Pipe()
+        engine.standardOutput = pipe
+        engine.standardError = pipe
+        try engine.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        engine.waitUntilExit()
+        return (engine.terminationStatus, output)
+    }
+
+    @Test("Jede Referenzdatei wird geparst und erreicht auf jedem Weg durch die Gateways ein Endereignis")
+    func goldenProcessesRunToTheEnd() throws {
+        let files = ["prozess-linear.bpmn", "prozess-parallel.bpmn", "prozess-xor.bpmn"].map {
+            Self.golden.appendingPathComponent($0).path
+        }
+        let (status, output) = try Self.check(files)
+        #expect(status == 0, "\(output)")
+        // One default run each, plus one run per outgoing flow of the XOR gateway.
+        #expect(output.components(separatedBy: "\n").filter { $0.hasPrefix("ok ") }.count == 5, "\(output)")
+    }
+
+    @Test("Die Prüfung kann scheitern: eine Schleife ohne Ausgang und ein Fluss ins Leere")
+    func brokenProcessesAreCaught() throws {
+        let directory = TemporaryDirectory()
+        let xor = try String(contentsOf: Self.golden.appendingPathComponent("prozess-xor.bpmn"), encoding: .utf8)
+        // Both branches of the gateway lead back: the end can no longer be reached.
+        let gateway = "sourceRef=\"Element_00000000-0000-4000-8000-000002000203\""
+        let loop = xor.replacingOccurrences(
+            of: "\(gateway) targetRef=\"Element_00000000-0000-4000-8000-000002000206\"",
+            with: "\(gateway) targetRef=\"Element_00000000-0000-4000-8000-000002000202\"")
+        #expect(loop != xor)
+        let dangling = xor.replacingOccurrences(
+            of: "targetRef=\"Element_00000000-0000-4000-8000-000002000207\"", with: "targetRef=\"Element_fehlt\"")
+        #expect(dangling != xor)
+        for (name, text, expected) in [("schleife", loop, "NOT FINISHED"), ("verweis", dangling, "UNGUELTIG")] {
+            let file = directory.path("\(name).bpmn")
+            try text.write(toFile: file, atomically: true, encoding: .utf8)
+            let (status, output) = try Self.check([file])
+            #expect(status == 1, "\(name): \(output)")
+            #expect(output.contains(expected), "\(name): \(output)")
+        }
+    }
+}
