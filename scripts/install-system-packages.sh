@@ -2,10 +2,11 @@
 # Installs the Debian packages the build and tests need, if missing (libsqlite3-dev, zlib1g-dev,
 # libxml2-utils for xmllint, which validates exported BPMN against the OMG schema; tmux, which drives
 # the interactive shell tests through a real terminal; pandoc and jq, the real consumers the export
-# tests render Markdown and query JSON with).
+# tests render Markdown and query JSON with; LibreOffice Calc without GUI, which opens exported CSV
+# the way a spreadsheet user does).
 set -euo pipefail
 missing=()
-for package in libsqlite3-dev zlib1g-dev libxml2-utils tmux openssl curl pandoc jq; do
+for package in libsqlite3-dev zlib1g-dev libxml2-utils tmux openssl curl pandoc jq libreoffice-calc-nogui; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
 if [ ${#missing[@]} -eq 0 ]; then
@@ -14,8 +15,8 @@ fi
 echo "Installiere Systempakete: ${missing[*]}" >&2
 if [ "$(id -u)" -eq 0 ]; then
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 else
     sudo apt-get update -qq
-    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
