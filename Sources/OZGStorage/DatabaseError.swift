@@ -32,10 +32,32 @@ public struct DatabaseError: Error, CustomStringConvertible, Sendable {
     /// Whether a UNIQUE, PRIMARY KEY, NOT NULL or CHECK constraint refused the statement.
     public var isConstraintViolation: Bool { resultCode == .constraint }
 
+    /// In German for the codes a user meets (a file that cannot be opened, is no database, is locked
+    /// or damaged, a full disk); SQLite's own English message otherwise, where it carries the detail
+    /// (a syntax error names the token). The statement is left out when the reason is the file.
     public var description: String {
+        if let reason = resultCode.germanReason { return "SQLite-Fehler \(code): \(reason)" }
         var text = "SQLite-Fehler \(code): \(message)"
         if let sql { text += " (SQL: \(sql))" }
         return text
+    }
+}
+
+extension ResultCode {
+    /// What the code means for the user, in German; nil where SQLite's message says more.
+    var germanReason: String? {
+        switch rawValue {
+        case SQLITE_CANTOPEN:
+            "die Datei lässt sich nicht öffnen (gibt es das Verzeichnis, darf dieser Benutzer dort schreiben?)"
+        case SQLITE_NOTADB: "die Datei ist keine SQLite-Datenbank, also kein Replikat"
+        case SQLITE_BUSY, SQLITE_LOCKED: "die Datei ist von einem anderen Programm gesperrt; später erneut versuchen"
+        case SQLITE_READONLY: "die Datei ist nur lesbar (Dateirechte oder schreibgeschützter Datenträger)"
+        case SQLITE_CORRUPT: "die Datei ist beschädigt; eine Sicherung zurückspielen oder neu synchronisieren"
+        case SQLITE_FULL: "der Datenträger ist voll"
+        case SQLITE_PERM: "keine Berechtigung für diese Datei"
+        case SQLITE_IOERR: "Ein-/Ausgabefehler beim Lesen oder Schreiben der Datei"
+        default: nil
+        }
     }
 }
 

@@ -99,6 +99,23 @@ struct ScriptedShellTests {
         #expect(try shell("check").stdout.contains("fehlt: Umsetzungsvarianten"))
     }
 
+    @Test("Eine Datei, die sich nicht öffnen lässt oder kein Replikat ist, wird auf Deutsch gemeldet")
+    func unopenableFilesInGerman() throws {
+        let directory = ShellDirectory()
+        try "kein Replikat\n".write(toFile: directory.path("notiz.ozg"), atomically: true, encoding: .utf8)
+        let cases = [
+            (directory.path("fehlt/labor.ozg"), "die Datei lässt sich nicht öffnen"),
+            (directory.path("notiz.ozg"), "keine SQLite-Datenbank, also kein Replikat"),
+        ]
+        for (file, message) in cases {
+            let outcome = try ShellProcess.run([file, "-c", "status"], in: directory.url)
+            #expect(outcome.status == 1)
+            #expect(outcome.stderr.contains(message), "\(outcome.stderr)")
+            #expect(
+                !outcome.stderr.contains("unable") && !outcome.stderr.contains("not a database"), "\(outcome.stderr)")
+        }
+    }
+
     @Test(
         "Fehler nennen Ursache und Erlaubtes und beenden das Skript mit 1, Aufruffehler mit 2",
         arguments: [
