@@ -76,8 +76,7 @@ public final class Replica {
         self.schema = schema
         self.configuration = configuration
         try database.execute("PRAGMA cache_size = -\(max(configuration.cacheKibibytes, 64))")
-        try database.execute(Self.coreSQL)
-        try database.execute(Self.quarantineSQL)
+        try database.execute(Self.coreSQL + "\n" + Self.quarantineSQL)
         let stored = try Self.loadOrCreateIdentity(
             database, fileIdentity: Self.fileIdentity(path),
             newSite: configuration.siteIDForNewFile)

@@ -12,23 +12,10 @@ struct BPMNEngineTests {
         let spiff =
             ProcessInfo.processInfo.environment["OZG_SPIFF_DIR"]
             ?? BPMNSchema.packageRoot.appendingPathComponent(".build/spiffworkflow").path
-        if !FileManager.default.fileExists(atPath: spiff + "/SpiffWorkflow") {
-            let fetch = Process()
-            fetch.executableURL = BPMNSchema.packageRoot.appendingPathComponent("scripts/fetch-spiffworkflow.sh")
-            try fetch.run()
-            fetch.waitUntilExit()
-        }
-        let engine = Process()
-        engine.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        engine.arguments =
-            [BPMNSchema.packageRoot.appendingPathComponent("scripts/bpmn-engine-check.py").path, spiff] + files
-        let pipe = Pipe()
-        engine.standardOutput = pipe
-        engine.standardError = pipe
-        try engine.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        engine.waitUntilExit()
-        return (engine.terminationStatus, output)
+        try fetchUnlessPresent(spiff + "/SpiffWorkflow", script: "fetch-spiffworkflow.sh")
+        let script = BPMNSchema.packageRoot.appendingPathComponent("scripts/bpmn-engine-check.py").path
+        let (status, output) = try runTool("/usr/bin/python3", [script, spiff] + files, includingErrors: true)
+        return (status, output)
     }
 
     @Test("Jede Referenzdatei wird geparst und erreicht auf jedem Weg durch die Gateways ein Endereignis")

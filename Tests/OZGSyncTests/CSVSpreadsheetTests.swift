@@ -13,16 +13,12 @@ struct CSVSpreadsheetTests {
     static func openInCalc(_ csv: String, in directory: TemporaryDirectory, name: String) throws -> String {
         let file = directory.path("\(name).csv")
         try csv.write(toFile: file, atomically: true, encoding: .utf8)
-        let office = Process()
-        office.executableURL = URL(fileURLWithPath: "/usr/bin/soffice")
-        office.arguments = [
-            "-env:UserInstallation=file://\(directory.path("profil-\(name)"))", "--headless",
-            "--infilter=CSV:44,34,76,1", "--convert-to", "fods", "--outdir", directory.url.path, file,
-        ]
-        office.standardOutput = FileHandle.nullDevice
-        office.standardError = FileHandle.nullDevice
-        try office.run()
-        office.waitUntilExit()
+        _ = try runTool(
+            "/usr/bin/soffice",
+            [
+                "-env:UserInstallation=file://\(directory.path("profil-\(name)"))", "--headless",
+                "--infilter=CSV:44,34,76,1", "--convert-to", "fods", "--outdir", directory.url.path, file,
+            ])
         return try String(contentsOfFile: directory.path("\(name).fods"), encoding: .utf8)
     }
 

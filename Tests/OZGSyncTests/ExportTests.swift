@@ -13,12 +13,7 @@ enum BPMNSchema {
         let directory =
             ProcessInfo.processInfo.environment["OZG_BPMN_XSD_DIR"].map { URL(fileURLWithPath: $0) }
             ?? packageRoot.appendingPathComponent(".build/bpmn-xsd")
-        if !FileManager.default.fileExists(atPath: directory.appendingPathComponent("BPMN20.xsd").path) {
-            let fetch = Process()
-            fetch.executableURL = packageRoot.appendingPathComponent("scripts/fetch-bpmn-xsd.sh")
-            try fetch.run()
-            fetch.waitUntilExit()
-        }
+        try fetchUnlessPresent(directory.appendingPathComponent("BPMN20.xsd").path, script: "fetch-bpmn-xsd.sh")
         return directory
     }
 
@@ -26,16 +21,10 @@ enum BPMNSchema {
     static func validate(_ xml: String, in directory: TemporaryDirectory) throws -> (Int32, String) {
         let file = directory.path("prozess.bpmn")
         try xml.write(toFile: file, atomically: true, encoding: .utf8)
-        let lint = Process()
-        lint.executableURL = URL(fileURLWithPath: "/usr/bin/xmllint")
-        lint.arguments = ["--noout", "--schema", try schemaDirectory().appendingPathComponent("BPMN20.xsd").path, file]
-        let pipe = Pipe()
-        lint.standardError = pipe
-        lint.standardOutput = pipe
-        try lint.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        lint.waitUntilExit()
-        return (lint.terminationStatus, output)
+        let schema = try schemaDirectory().appendingPathComponent("BPMN20.xsd").path
+        let (status, output) = try runTool(
+            "/usr/bin/xmllint", ["--noout", "--schema", schema, file], includingErrors: true)
+        return (status, output)
     }
 }
 

@@ -5,23 +5,6 @@ import Testing
 @testable import OZGDomain
 @testable import OZGReplication
 
-/// Runs a tool installed by scripts/install-system-packages.sh (pandoc, jq) on `input`.
-func runTool(_ path: String, _ arguments: [String], input: String) throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: path)
-    process.arguments = arguments
-    let stdin = Pipe()
-    let stdout = Pipe()
-    process.standardInput = stdin
-    process.standardOutput = stdout
-    try process.run()
-    stdin.fileHandleForWriting.write(Data(input.utf8))
-    try stdin.fileHandleForWriting.close()
-    let output = String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    return (process.terminationStatus, output)
-}
-
 /// Text a hostile peer replicates: HTML, a javascript: link and image, an autolink, pandoc attributes,
 /// emphasis, a heading and a list after a line break, a table row, an entity.
 let hostileMarkdown =

@@ -75,3 +75,33 @@ func exchangeAll(_ replicas: [Replica]) throws {
         if changed == 0 || rounds > 20 { return }
     }
 }
+
+/// Runs a tool the project's scripts install (pandoc, jq, xmllint, LibreOffice, python3 with
+/// SpiffWorkflow): feeds `input` to its standard input when given, and returns its exit status and
+/// standard output (with `includingErrors`, standard error too).
+func runTool(_ path: String, _ arguments: [String], input: String? = nil, includingErrors: Bool = false) throws
+    -> (status: Int32, output: String)
+{
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: path)
+    process.arguments = arguments
+    let stdout = Pipe()
+    process.standardOutput = stdout
+    if includingErrors { process.standardError = stdout }
+    let stdin = Pipe()
+    if input != nil { process.standardInput = stdin }
+    try process.run()
+    if let input {
+        stdin.fileHandleForWriting.write(Data(input.utf8))
+        try stdin.fileHandleForWriting.close()
+    }
+    let output = String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    return (process.terminationStatus, output)
+}
+
+/// Runs one of the project's fetch scripts (`scripts/fetch-….sh`) unless `marker` already exists.
+func fetchUnlessPresent(_ marker: String, script: String) throws {
+    guard !FileManager.default.fileExists(atPath: marker) else { return }
+    _ = try runTool(BPMNSchema.packageRoot.appendingPathComponent("scripts/\(script)").path, [])
+}
