@@ -8,7 +8,7 @@ import OZGStorage
 /// replica's migration); see docs/DOMAIN.md, which `DomainDocumentation` generates from it.
 public enum Domain {
     /// Bump when a field or entity is added.
-    public static let schemaVersion = 1
+    public static let schemaVersion = 2
 
     public static let entities: [Entity] = [
         Entity(
@@ -148,6 +148,8 @@ public enum Domain {
                 Field("once_only", "Nachweis per Once-Only", .boolean),
                 Field("identifizierung", "Identifizierung nötig", .boolean),
                 Field("frist", "Frist / Dauer", .text()),
+                Field("eingehende_dokumente", "Dokumente (ein)", .list),
+                Field("ausgehende_dokumente", "Dokumente (aus)", .list),
                 Field("anmerkung", "Anmerkung", .longText),
             ]),
         Entity(
@@ -157,6 +159,7 @@ public enum Domain {
                 Field("von_id", "von", .reference(entity: "element"), required: true),
                 Field("nach_id", "nach", .reference(entity: "element"), required: true),
                 Field("bedingung", "Bedingung", .text()),
+                Field("standard", "Standardfluss (sonst)", .boolean),
             ]),
         Entity(
             "vertrauensniveau", "Vertrauensniveau-Bewertung", plural: "Vertrauensniveau-Bewertungen",

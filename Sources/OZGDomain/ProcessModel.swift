@@ -10,12 +10,16 @@ public struct ProcessModel {
         public let from: String
         public let to: String
         public let condition: String?
+        /// The flow taken when no condition of its source holds (`standard=ja`).
+        public var isDefault: Bool = false
     }
 
     public let process: Record
     public let lanes: [Record]
     public let nodes: [Record]
     public private(set) var flows: [Flow]
+    /// The Vertrauensniveau assessments of the process (data dictionary §8.3; usually one).
+    public let assessments: [Record]
     /// Whether `flows` came from the element order rather than from `fluss` rows.
     public let flowsDerived: Bool
 
@@ -29,7 +33,7 @@ public struct ProcessModel {
         }
         self.init(
             process: process, lanes: try children("akteur"), nodes: try children("element"),
-            explicitFlows: try children("fluss"))
+            explicitFlows: try children("fluss"), assessments: try children("vertrauensniveau"))
     }
 
     /// The model of `process` from a lab snapshot that holds it.
@@ -37,13 +41,17 @@ public struct ProcessModel {
         self.init(
             process: process, lanes: lab.children("akteur", of: process.id),
             nodes: lab.children("element", of: process.id),
-            explicitFlows: lab.children("fluss", of: process.id))
+            explicitFlows: lab.children("fluss", of: process.id),
+            assessments: lab.children("vertrauensniveau", of: process.id))
     }
 
-    private init(process: Record, lanes: [Record], nodes: [Record], explicitFlows explicit: [Record]) {
+    private init(
+        process: Record, lanes: [Record], nodes: [Record], explicitFlows explicit: [Record], assessments: [Record]
+    ) {
         self.process = process
         self.lanes = lanes
         self.nodes = nodes
+        self.assessments = assessments
         if explicit.isEmpty {
             flowsDerived = true
             flows = zip(nodes, nodes.dropFirst()).map { from, to in
@@ -54,7 +62,7 @@ public struct ProcessModel {
             flows = explicit.map {
                 Flow(
                     id: $0.id, from: $0.text("von_id") ?? "", to: $0.text("nach_id") ?? "",
-                    condition: $0.text("bedingung"))
+                    condition: $0.text("bedingung"), isDefault: $0["standard"] == .integer(1))
             }
         }
     }
@@ -109,8 +117,22 @@ public struct ProcessModel {
         if !nodes.contains(where: { type($0) == "ende" }) { problems.append("braucht mindestens ein Endereignis.") }
         for gateway in nodes where type(gateway) == "xor" {
             let outgoing = flows.filter { $0.from == gateway.id }
-            if outgoing.count > 1, outgoing.contains(where: { ($0.condition ?? "").isEmpty }) {
-                problems.append("Exklusives Gateway „\(gateway.title)“: jeder ausgehende Fluss braucht eine Bedingung.")
+            if outgoing.count > 1, outgoing.contains(where: { !$0.isDefault && ($0.condition ?? "").isEmpty }) {
+                problems.append(
+                    "Exklusives Gateway „\(gateway.title)“: jeder ausgehende Fluss braucht eine Bedingung "
+                        + "(außer dem einen Standardfluss, standard=ja).")
+            }
+        }
+        for node in nodes {
+            let defaults = flows.filter { $0.from == node.id && $0.isDefault }
+            guard !defaults.isEmpty else { continue }
+            if !ProcessRules.mayHaveDefaultFlow(type(node)) {
+                problems.append(
+                    "„\(node.title)“ hat einen Standardfluss; den gibt es nur an exklusiven Gateways und Aufgaben, "
+                        + "an anderen Elementen wird er als gewöhnlicher Fluss exportiert.")
+            } else if defaults.count > 1 {
+                problems.append(
+                    "„\(node.title)“ hat \(defaults.count) Standardflüsse; erlaubt ist einer (standard=ja).")
             }
         }
         if let start = starts.first {
@@ -156,6 +178,14 @@ public struct ProcessIssue: Sendable, Equatable {
 /// The structural rules of a process, shared by input validation (`LaborStore`) and `check`.
 enum ProcessRules {
     static func type(_ node: Record) -> String { node.text("element_typ") ?? "aufgabe" }
+
+    /// Element types that are BPMN activities (tasks and subprocesses).
+    static let activities: Set<String> = [
+        "aufgabe", "user_aufgabe", "service_aufgabe", "manuelle_aufgabe", "senden", "empfangen", "teilprozess",
+    ]
+
+    /// BPMN knows a default flow on exclusive gateways and activities only.
+    static func mayHaveDefaultFlow(_ type: String) -> Bool { type == "xor" || activities.contains(type) }
 
     /// What is wrong with a flow between two elements of the same process, or nil.
     static func violation(from: Record, to: Record) -> String? {

@@ -25,8 +25,10 @@ struct BPMNEngineTests {
         }
         let (status, output) = try Self.check(files)
         #expect(status == 0, "\(output)")
-        // One default run each, plus one run per outgoing flow of the XOR gateway.
-        #expect(output.components(separatedBy: "\n").filter { $0.hasPrefix("ok ") }.count == 5, "\(output)")
+        // Per pool's process one default run plus one run per outgoing flow of each XOR gateway: linear 1 + 1,
+        // parallel 1, xor 1 + 2 (authority) and 1 + 2 (Antragsteller/in, the gateway the projection added).
+        #expect(output.components(separatedBy: "\n").filter { $0.hasPrefix("ok ") }.count == 9, "\(output)")
+        #expect(output.contains("Process_00000000-0000-4000-8000-000002000102"), "Pool der Antragstellerin fehlt")
     }
 
     @Test("Die Prüfung kann scheitern: eine Schleife ohne Ausgang und ein Fluss ins Leere")

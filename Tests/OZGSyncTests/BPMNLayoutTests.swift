@@ -3,7 +3,8 @@ import Testing
 
 @testable import OZGDomain
 
-/// The drawing of the golden BPMN files: edges neither run beside each other nor cross shapes.
+/// The drawing of the golden BPMN files: edges (sequence and message flows, document associations)
+/// neither run beside each other nor cross shapes.
 ///
 /// Issue 12 found a loop-back edge 3 px beside another edge for 280 px; a reader cannot tell them apart.
 @Suite("BPMN-Layout")
@@ -43,10 +44,15 @@ struct BPMNLayoutTests {
         var points: [(x: Int, y: Int)] = []
         for line in xml.split(separator: "\n") {
             let values = attributes(line)
-            if line.contains("<bpmn:sequenceFlow"), let id = values["id"], let source = values["sourceRef"],
-                let target = values["targetRef"]
+            if line.contains("<bpmn:sequenceFlow") || line.contains("<bpmn:messageFlow"), let id = values["id"],
+                let source = values["sourceRef"], let target = values["targetRef"]
             {
                 ends[id] = (source, target)
+            } else if line.contains("<bpmn:dataInputAssociation") || line.contains("<bpmn:dataOutputAssociation"),
+                let id = values["id"], let record = id.firstMatch(of: /^Data(?:In|Out)put_(.*)_(\d+)$/)
+            {
+                // A document's association joins its task and the reference drawn below it.
+                ends[id] = ("Element_\(record.1)", "Dokument_\(record.1)_\(record.2)")
             } else if line.contains("<bpmndi:BPMNShape") {
                 currentShape = values["bpmnElement"]
             } else if line.contains("<dc:Bounds"), let shape = currentShape, !shape.hasPrefix("Lane_"),

@@ -8,13 +8,23 @@ import Foundation
 final class BPMNSemantics: NSObject, XMLParserDelegate {
     struct Node {
         var kind: String
+        var process: String
+        var name: String
+        var defaultFlow: String?
         var incoming: [String] = []
         var outgoing: [String] = []
     }
 
     var ids: [String] = []
     var nodes: [String: Node] = [:]
-    var flows: [String: (source: String, target: String, hasCondition: Bool)] = [:]
+    var flows: [String: (source: String, target: String, hasCondition: Bool, name: String)] = [:]
+    var messageFlows: [String: (source: String, target: String)] = [:]
+    var dataReferences: [String: String] = [:]
+    var dataObjects: Set<String> = []
+    var associationRefs: [String] = []
+    var processesWithLanes: Set<String> = []
+    var processes: [String] = []
+    private var currentProcess = ""
     var laneRefs: [String] = []
     var diElements: [String] = []
     var processRefs: [String] = []
@@ -45,13 +55,26 @@ final class BPMNSemantics: NSObject, XMLParserDelegate {
         path.append(name)
         text = ""
         if let id = attributes["id"] { ids.append(id) }
+        if name == "process", let id = attributes["id"] {
+            currentProcess = id
+            processes.append(id)
+        }
+        if name == "laneSet" { processesWithLanes.insert(currentProcess) }
         if Self.flowNodes.contains(name), let id = attributes["id"] {
-            nodes[id] = Node(kind: name)
+            nodes[id] = Node(
+                kind: name, process: currentProcess, name: attributes["name"] ?? "", defaultFlow: attributes["default"])
             currentNode = id
         }
         if name == "sequenceFlow", let id = attributes["id"] {
-            flows[id] = (attributes["sourceRef"] ?? "", attributes["targetRef"] ?? "", false)
+            flows[id] = (attributes["sourceRef"] ?? "", attributes["targetRef"] ?? "", false, attributes["name"] ?? "")
             currentFlow = id
+        }
+        if name == "messageFlow", let id = attributes["id"] {
+            messageFlows[id] = (attributes["sourceRef"] ?? "", attributes["targetRef"] ?? "")
+        }
+        if name == "dataObject", let id = attributes["id"] { dataObjects.insert(id) }
+        if name == "dataObjectReference", let id = attributes["id"] {
+            dataReferences[id] = attributes["dataObjectRef"] ?? ""
         }
         if name == "conditionExpression", let flow = currentFlow { flows[flow]?.hasCondition = true }
         if name == "participant", let ref = attributes["processRef"] { processRefs.append(ref) }
@@ -68,6 +91,7 @@ final class BPMNSemantics: NSObject, XMLParserDelegate {
         case "incoming": if let node = currentNode { nodes[node]?.incoming.append(value) }
         case "outgoing": if let node = currentNode { nodes[node]?.outgoing.append(value) }
         case "flowNodeRef": laneRefs.append(value)
+        case "sourceRef", "targetRef": associationRefs.append(value)
         case "sequenceFlow": currentFlow = nil
         default: if Self.flowNodes.contains(name) { currentNode = nil }
         }
@@ -88,6 +112,8 @@ final class BPMNSemantics: NSObject, XMLParserDelegate {
         for (id, flow) in flows {
             if nodes[flow.source] == nil || nodes[flow.target] == nil {
                 problems.append("Fluss \(id) verbindet Unbekanntes")
+            } else if nodes[flow.source]?.process != nodes[flow.target]?.process {
+                problems.append("Sequenzfluss \(id) verbindet zwei Pools")
             }
             if nodes[flow.source]?.outgoing.contains(id) != true { problems.append("Fluss \(id) fehlt in outgoing") }
             if nodes[flow.target]?.incoming.contains(id) != true { problems.append("Fluss \(id) fehlt in incoming") }
@@ -100,18 +126,46 @@ final class BPMNSemantics: NSObject, XMLParserDelegate {
             for flow in node.outgoing where flows[flow]?.source != id {
                 problems.append("outgoing \(flow) von \(id) falsch")
             }
-            if laneRefs.filter({ $0 == id }).count != 1 { problems.append("\(id) liegt nicht in genau einer Lane") }
+            let lanes = processesWithLanes.contains(node.process) ? 1 : 0
+            if laneRefs.filter({ $0 == id }).count != lanes {
+                problems.append("\(id) liegt nicht in genau \(lanes == 1 ? "einer" : "keiner") Lane")
+            }
             if diElements.filter({ $0 == id }).count != 1 { problems.append("\(id) hat nicht genau eine Form") }
+            // Prose conditions are the flows' names (FIM); only the default flow needs none.
             if node.kind == "exclusiveGateway", node.outgoing.count > 1,
-                node.outgoing.contains(where: { flows[$0]?.hasCondition != true })
+                node.outgoing.contains(where: { $0 != node.defaultFlow && (flows[$0]?.name ?? "").isEmpty })
             {
                 problems.append("XOR \(id) mit Fluss ohne Bedingung")
             }
+            if let defaultFlow = node.defaultFlow, !node.outgoing.contains(defaultFlow) {
+                problems.append("Standardfluss von \(id) geht nicht von ihm aus")
+            }
         }
-        let starts = nodes.filter { $0.value.kind == "startEvent" }.map(\.key)
-        if starts.count != 1 { problems.append("\(starts.count) Startereignisse") }
-        if !nodes.values.contains(where: { $0.kind == "endEvent" }) { problems.append("kein Endereignis") }
-        if let start = starts.first {
+        for (id, flow) in flows where flow.hasCondition {
+            problems.append("Fluss \(id) hat eine formale Bedingung statt eines Namens")
+        }
+        for (id, message) in messageFlows {
+            guard let source = nodes[message.source], let target = nodes[message.target] else {
+                problems.append("Nachrichtenfluss \(id) verbindet Unbekanntes")
+                continue
+            }
+            if source.process == target.process { problems.append("Nachrichtenfluss \(id) bleibt in einem Pool") }
+            for end in [source, target] where end.kind.hasSuffix("Gateway") {
+                problems.append("Nachrichtenfluss \(id) an einem Gateway")
+            }
+            if !diElements.contains(id) { problems.append("Nachrichtenfluss \(id) hat keine Kante") }
+        }
+        for (id, object) in dataReferences {
+            if !dataObjects.contains(object) { problems.append("Dokument \(id) zeigt auf kein Datenobjekt") }
+            if !diElements.contains(id) { problems.append("Dokument \(id) hat keine Form") }
+        }
+        for ref in associationRefs where !idSet.contains(ref) { problems.append("Assoziation zeigt auf \(ref)") }
+        for process in processes {
+            let mine = nodes.filter { $0.value.process == process }
+            let starts = mine.filter { $0.value.kind == "startEvent" }.map(\.key)
+            if starts.count != 1 { problems.append("\(process): \(starts.count) Startereignisse") }
+            if !mine.values.contains(where: { $0.kind == "endEvent" }) { problems.append("\(process): kein Endereignis") }
+            guard let start = starts.first else { continue }
             var reached: Set<String> = [start]
             var queue = [start]
             while let current = queue.popLast() {
@@ -120,7 +174,7 @@ final class BPMNSemantics: NSObject, XMLParserDelegate {
                     queue.append(flow.target)
                 }
             }
-            for id in nodes.keys where !reached.contains(id) { problems.append("\(id) unerreichbar") }
+            for id in mine.keys where !reached.contains(id) { problems.append("\(id) unerreichbar") }
         }
         return problems.sorted()
     }

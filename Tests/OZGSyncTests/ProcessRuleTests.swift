@@ -45,7 +45,7 @@ struct ProcessRuleTests {
             }
         }
         let fromEnd = try #require(addFlow(Self.end, Self.task))
-        #expect(fromEnd.contains("„Bescheid erstellt“") && fromEnd.contains("Endereignis hat keine ausgehenden"))
+        #expect(fromEnd.contains("„Bescheid bestandskräftig“") && fromEnd.contains("Endereignis hat keine ausgehenden"))
         let loop = try #require(addFlow(Self.task, Self.task))
         #expect(loop.contains("zu sich selbst") && loop.contains("verschiedene Elemente"))
         let foreign = try #require(addFlow(Self.task, Workshop.id("03", 202)))

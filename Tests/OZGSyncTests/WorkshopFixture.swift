@@ -116,12 +116,11 @@ struct Workshop {
         return self
     }
 
-    func lane(_ process: String, _ number: Int, _ name: String, _ type: String) throws -> String {
-        try store.add(
-            "akteur", laborID: labor, id: Self.id(String(process.suffix(2)), 100 + number),
-            fields: [
-                "prozess_id": process, "name": name, "akteurtyp": type,
-            ])
+    func lane(_ process: String, _ number: Int, _ name: String, _ type: String, role: String? = nil) throws -> String {
+        var fields = ["prozess_id": process, "name": name, "akteurtyp": type]
+        if let role { fields["prozessrolle"] = role }
+        return try store.add(
+            "akteur", laborID: labor, id: Self.id(String(process.suffix(2)), 100 + number), fields: fields)
     }
 
     @discardableResult
@@ -135,32 +134,39 @@ struct Workshop {
                 .merging(extra) { $1 })
     }
 
-    func flow(_ process: String, _ number: Int, _ from: String, _ to: String, condition: String? = nil) throws {
+    func flow(
+        _ process: String, _ number: Int, _ from: String, _ to: String, condition: String? = nil,
+        isDefault: Bool = false
+    ) throws {
         var fields = ["prozess_id": process, "von_id": from, "nach_id": to]
         if let condition { fields["bedingung"] = condition }
+        if isDefault { fields["standard"] = "ja" }
         try store.add("fluss", laborID: labor, id: Self.id(String(process.suffix(2)), 300 + number), fields: fields)
     }
 
-    /// Linear, flows implied by element order, with a Vertrauensniveau.
+    /// Linear, flows implied by element order, with a Vertrauensniveau; the Antragsteller/in in a pool
+    /// of her own, the Antrag and the Bescheid as documents.
     func buildLinearProcess() throws {
         try store.add(
             "prozess", laborID: labor, id: Self.linear,
             fields: [
                 "name": "Wohngeld beantragen (SOLL)", "ausloeser": "Bedarf erkannt", "ergebnis": "Bescheid zugestellt",
             ])
-        let citizen = try lane(Self.linear, 1, "Antragsteller/in", "nutzer")
-        let office = try lane(Self.linear, 2, "Wohngeldbehörde", "behoerde")
+        let citizen = try lane(Self.linear, 1, "Antragsteller/in", "nutzer", role: "ergebnisempfaenger")
+        let office = try lane(Self.linear, 2, "Wohngeldbehörde", "behoerde", role: "hauptakteur")
         try element(Self.linear, 1, "start", "Bedarf erkannt", lane: citizen)
         try element(
             Self.linear, 2, "user_aufgabe", "Online-Antrag stellen", lane: citizen,
             extra: [
                 "handlungsgrundlagen": "§ 22 WoGG", "it_system": "Onlinedienst Wohngeld (EfA)",
-                "fim_referenzen": "S00000000367", "identifizierung": "ja",
+                "fim_referenzen": "S00000000367", "identifizierung": "ja", "ausgehende_dokumente": "Antrag",
             ])
         try element(
             Self.linear, 3, "service_aufgabe", "Einkommen beim Register abrufen", lane: office,
             extra: ["once_only": "ja"])
-        try element(Self.linear, 4, "aufgabe", "Antrag formell prüfen", lane: office)
+        try element(
+            Self.linear, 4, "aufgabe", "Antrag formell prüfen", lane: office,
+            extra: ["eingehende_dokumente": "Antrag", "ausgehende_dokumente": "Bescheid", "frist": "3 Monate"])
         try element(Self.linear, 5, "ende", "Bescheid zugestellt", lane: citizen)
         try store.add(
             "vertrauensniveau", laborID: labor, id: Self.id("d0", 9001),
@@ -174,7 +180,8 @@ struct Workshop {
             ])
     }
 
-    /// An exclusive choice with conditions.
+    /// An exclusive choice with a condition and a default flow, the Antragsteller/in in a pool of
+    /// her own (message flows both ways), and the Widerspruchsfrist as a timer.
     func buildBranchingProcess() throws {
         try store.add("prozess", laborID: labor, id: Self.branching, fields: ["name": "Antrag prüfen (SOLL)"])
         let office = try lane(Self.branching, 1, "Wohngeldbehörde", "behoerde")
@@ -182,17 +189,23 @@ struct Workshop {
         let start = try element(Self.branching, 1, "start", "Antrag eingegangen", lane: office)
         let check = try element(Self.branching, 2, "aufgabe", "Vollständigkeit prüfen", lane: office)
         let gateway = try element(Self.branching, 3, "xor", "Vollständig?", lane: office)
-        let request = try element(Self.branching, 4, "senden", "Nachforderung senden", lane: office)
+        let request = try element(
+            Self.branching, 4, "senden", "Nachforderung senden", lane: office,
+            extra: ["ausgehende_dokumente": "Nachforderung"])
         let supply = try element(Self.branching, 5, "user_aufgabe", "Unterlagen nachreichen", lane: citizen)
         let decide = try element(Self.branching, 6, "aufgabe", "Bescheid erstellen", lane: office)
-        let end = try element(Self.branching, 7, "ende", "Bescheid erstellt", lane: office)
+        let deadline = try element(
+            Self.branching, 8, "zwischenereignis", "Widerspruchsfrist abgelaufen", lane: office,
+            extra: ["frist": "1 Monat"])
+        let end = try element(Self.branching, 7, "ende", "Bescheid bestandskräftig", lane: office)
         try flow(Self.branching, 1, start, check)
         try flow(Self.branching, 2, check, gateway)
         try flow(Self.branching, 3, gateway, decide, condition: "vollständig")
-        try flow(Self.branching, 4, gateway, request, condition: "unvollständig")
+        try flow(Self.branching, 4, gateway, request, isDefault: true)
         try flow(Self.branching, 5, request, supply)
         try flow(Self.branching, 6, supply, check)
-        try flow(Self.branching, 7, decide, end)
+        try flow(Self.branching, 7, decide, deadline)
+        try flow(Self.branching, 8, deadline, end)
     }
 
     /// A parallel split and join.
