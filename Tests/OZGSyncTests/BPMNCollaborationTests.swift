@@ -19,7 +19,9 @@ struct BPMNCollaborationTests {
         #expect(linear.components(separatedBy: "<bpmn:participant ").count - 1 == 2)
         #expect(linear.components(separatedBy: "<bpmn:messageFlow ").count - 1 == 2)
         #expect(linear.components(separatedBy: "<bpmn:process ").count - 1 == 2)
-        #expect(linear.contains(#"<bpmn:dataObject id="DataObject_00000000-0000-4000-8000-00000000d001_2" name="Bescheid"/>"#))
+        #expect(
+            linear.contains(
+                #"<bpmn:dataObject id="DataObject_00000000-0000-4000-8000-00000000d001_2" name="Bescheid"/>"#))
         #expect(linear.contains("<bpmn:dataInputAssociation") && linear.contains("<bpmn:dataOutputAssociation"))
         #expect(linear.contains(#"<ols:akteur akteurtyp="nutzer" prozessrolle="ergebnisempfaenger"/>"#))
         #expect(linear.contains(#"<ols:vertrauensniveau niveau="substanziell" schriftformerfordernis="ja""#))

@@ -164,7 +164,9 @@ final class BPMNSemantics: NSObject, XMLParserDelegate {
             let mine = nodes.filter { $0.value.process == process }
             let starts = mine.filter { $0.value.kind == "startEvent" }.map(\.key)
             if starts.count != 1 { problems.append("\(process): \(starts.count) Startereignisse") }
-            if !mine.values.contains(where: { $0.kind == "endEvent" }) { problems.append("\(process): kein Endereignis") }
+            if !mine.values.contains(where: { $0.kind == "endEvent" }) {
+                problems.append("\(process): kein Endereignis")
+            }
             guard let start = starts.first else { continue }
             var reached: Set<String> = [start]
             var queue = [start]

@@ -360,7 +360,9 @@ struct BPMNCollaboration {
 enum FristDauer {
     static func iso(_ text: String) -> String? {
         let words = text.split(separator: " ").map { $0.lowercased() }
-        if words.count == 1, let iso = words.first?.uppercased(), iso.wholeMatch(of: /P(\d+[YMWD])+(T(\d+[HMS])+)?|PT(\d+[HMS])+/) != nil {
+        if words.count == 1, let iso = words.first?.uppercased(),
+            iso.wholeMatch(of: /P(\d+[YMWD])+(T(\d+[HMS])+)?|PT(\d+[HMS])+/) != nil
+        {
             return iso
         }
         guard words.count == 2, let number = Int(words[0]), number > 0, number < 100_000 else { return nil }

@@ -24,7 +24,7 @@ struct BPMNDocument {
         var objectOf: [String: String] = [:]
         var objects: [[(id: String, name: String)]] = []
         var associations: [BPMNLayout.Association] = []
-        for (poolIndex, pool) in collaboration.pools.enumerated() {
+        for pool in collaboration.pools {
             var poolObjects: [(id: String, name: String)] = []
             for node in pool.nodes {
                 guard let record = node.record, ProcessRules.activities.contains(model.type(record)) else { continue }
@@ -59,7 +59,6 @@ struct BPMNDocument {
                 }
             }
             objects.append(poolObjects)
-            _ = poolIndex
         }
         documentRefs = refs
         documentNames = names
@@ -99,7 +98,8 @@ struct BPMNDocument {
             let reference = pool.nodes.isEmpty ? "" : " processRef=\"\(pool.processID)\""
             let head = "    <bpmn:participant id=\"\(pool.participantID)\" name=\"\(XMLText.escape(pool.name))\""
             let body = pool.hasLanes ? "" : pool.akteure.map { akteurFacts($0, indent: "      ") }.joined()
-            xml += body.isEmpty ? head + reference + "/>\n" : head + reference + ">\n" + body + "    </bpmn:participant>\n"
+            xml +=
+                body.isEmpty ? head + reference + "/>\n" : head + reference + ">\n" + body + "    </bpmn:participant>\n"
         }
         for message in collaboration.messageFlows {
             let name = message.name.map { " name=\"\(XMLText.escape($0))\"" } ?? ""
@@ -142,7 +142,8 @@ struct BPMNDocument {
         if pool.hasLanes, !pool.akteure.isEmpty {
             xml += "    <bpmn:laneSet id=\(BPMNExport.quote(XMLText.id("LaneSet", pool.key)))>\n"
             for lane in pool.akteure {
-                xml += "      <bpmn:lane id=\"\(XMLText.id("Lane", lane.id))\" name=\"\(XMLText.escape(lane.title))\">\n"
+                xml +=
+                    "      <bpmn:lane id=\"\(XMLText.id("Lane", lane.id))\" name=\"\(XMLText.escape(lane.title))\">\n"
                 xml += akteurFacts(lane, indent: "        ")
                 for node in pool.nodes where node.laneID == lane.id {
                     xml += "        <bpmn:flowNodeRef>\(node.id)</bpmn:flowNodeRef>\n"
@@ -165,7 +166,8 @@ struct BPMNDocument {
         }
         for flow in pool.flows {
             let name = flow.name.map { " name=\"\(XMLText.escape($0))\"" } ?? ""
-            xml += "    <bpmn:sequenceFlow id=\"\(flow.id)\"\(name) sourceRef=\"\(flow.from)\" targetRef=\"\(flow.to)\"/>\n"
+            xml +=
+                "    <bpmn:sequenceFlow id=\"\(flow.id)\"\(name) sourceRef=\"\(flow.from)\" targetRef=\"\(flow.to)\"/>\n"
         }
         return xml + "  </bpmn:process>\n"
     }
@@ -209,9 +211,8 @@ struct BPMNDocument {
     /// associations and event definition.
     func flowNode(_ node: BPMNCollaboration.Node, flows: [BPMNCollaboration.SequenceFlow]) -> String {
         let defaultFlow = flows.first { $0.from == node.id && $0.isDefault }
-        let mayHaveDefault = node.element == "exclusiveGateway" || node.record.map {
-            ProcessRules.activities.contains(model.type($0))
-        } == true
+        let isActivity = node.record.map { ProcessRules.activities.contains(model.type($0)) } ?? false
+        let mayHaveDefault = node.element == "exclusiveGateway" || isActivity
         let defaultAttribute = mayHaveDefault ? defaultFlow.map { " default=\"\($0.id)\"" } ?? "" : ""
         var xml =
             "    <bpmn:\(node.element) id=\"\(node.id)\" name=\"\(XMLText.escape(node.name))\"\(defaultAttribute)>\n"

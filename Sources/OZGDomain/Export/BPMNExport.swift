@@ -74,4 +74,3 @@ public enum BPMNExportError: Error, Sendable, Equatable, CustomStringConvertible
         }
     }
 }
-

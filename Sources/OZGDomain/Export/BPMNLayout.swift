@@ -33,12 +33,6 @@ struct BPMNLayout {
         var rowHeight = Geometry.rowHeight
     }
 
-    /// A document next to its task: the reference's id and box, and the association's waypoints.
-    struct Document {
-        let reference: String
-        let box: Box
-    }
-
     let collaboration: BPMNCollaboration
     private(set) var columns: [String: Int] = [:]
     private(set) var pools: [Box] = []
@@ -207,7 +201,8 @@ struct BPMNLayout {
             if index > 0 { top += 20 + Geometry.trackSpacing * max(gaps[index] ?? 0, 1) }
             let poolTop = top
             if pool.nodes.isEmpty {
-                pools.append((Geometry.poolX, poolTop, width + Geometry.laneX - Geometry.poolX, Geometry.collapsedHeight))
+                pools.append(
+                    (Geometry.poolX, poolTop, width + Geometry.laneX - Geometry.poolX, Geometry.collapsedHeight))
                 for band in bands.indices where bands[band].pool == index {
                     bands[band].top = poolTop
                     bands[band].height = Geometry.collapsedHeight
