@@ -60,7 +60,7 @@ enum AtomicFile {
     }
 
     static func failure(_ path: String, _ code: Int32) -> ShellError {
-        .failed("Die Datei „\(path)“ lässt sich nicht schreiben: \(String(cString: strerror(code))).")
+        .file(path, cannot: "schreiben", errno: code)
     }
 }
 

@@ -31,7 +31,7 @@ public final class Interpreter {
     public init(
         path: String, author: String? = nil, format: OutputFormat = .tabelle,
         write: @escaping (String) -> Void = { FileHandle.standardOutput.write(Data($0.utf8)) }
-    ) throws {
+    ) throws(ShellError) {
         self.path = path
         self.format = format
         self.output = write
@@ -39,7 +39,12 @@ public final class Interpreter {
             store = try LaborStore(path: path)
             if let author, !author.isEmpty, store.replica.author != author { try store.replica.setAuthor(author) }
         } catch {
-            throw ShellError.failed("Die Datei „\(path)“ lässt sich nicht als Replikat öffnen: \(error)")
+            // SQLite knows only that it cannot open or write the file; the file and its directory tell why.
+            var reason = Hints.message(for: error)
+            if let error = error as? DatabaseError, [.cannotOpen, .readOnly].contains(error.resultCode) {
+                reason = ReplicaLocation.problem(path) ?? reason
+            }
+            throw ShellError.failed("Die Datei „\(path)“ lässt sich nicht als Replikat öffnen: \(reason).")
         }
         try moveLegacyToken()
     }

@@ -109,10 +109,8 @@ struct OZGShellCommand: AsyncParsableCommand {
             return try Interpreter(
                 path: datei, author: autor ?? ProcessInfo.processInfo.environment["OZG_AUTOR"],
                 format: format)
-        } catch let error as ShellError {
-            fail(error)
         } catch {
-            fail(.failed("\(error)"))
+            fail(error)
         }
     }
 
