@@ -26,11 +26,13 @@ struct ShellProcess {
         }
     }
 
-    /// Runs the shell with `arguments`, feeding `input` on stdin (a pipe, so scripted mode).
+    /// Runs the shell with `arguments`, feeding `input` on stdin (a pipe, so scripted mode), or reading
+    /// from `standardInput` and writing results to `standardOutput` when given (a file such as `/dev/full`).
     /// `unprivileged` runs it as `nobody` when the tests run as root (see `canRunUnprivileged`).
     static func run(
         _ arguments: [String], input: String = "", in directory: URL,
-        environment: [String: String] = [:], unprivileged: Bool = false
+        environment: [String: String] = [:], standardInput: FileHandle? = nil, standardOutput: FileHandle? = nil,
+        unprivileged: Bool = false
     ) throws -> Outcome {
         let process = Process()
         if unprivileged, getuid() == 0 {
@@ -48,12 +50,14 @@ struct ShellProcess {
         let stdin = Pipe()
         let stdout = Pipe()
         let stderr = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
+        process.standardInput = standardInput ?? stdin
+        process.standardOutput = standardOutput ?? stdout
         process.standardError = stderr
         try process.run()
         stdin.fileHandleForWriting.write(Data(input.utf8))
         try stdin.fileHandleForWriting.close()
+        // A pipe the process was not given keeps its writing end here: close it, or reading never ends.
+        if standardOutput != nil { try stdout.fileHandleForWriting.close() }
         let out = stdout.fileHandleForReading.readDataToEndOfFile()
         let err = stderr.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

@@ -146,6 +146,41 @@ struct SystemErrorTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: readOnly) == ["alt.ozg"])
     }
 
+    @Test(
+        "Eine volle Standardausgabe (/dev/full) wird auf Deutsch gemeldet, statt mit englischem Text abzustürzen",
+        .enabled(if: FileManager.default.fileExists(atPath: "/dev/full")))
+    func fullOutput() throws {
+        let directory = try prepared()
+        for arguments in [
+            ["labor.ozg", "-c", "labor list"], ["labor.ozg", "-c", "export json"], ["neu.ozg", "-c", "help"],
+        ] {
+            let full = try #require(FileHandle(forWritingAtPath: "/dev/full"))
+            let outcome = try ShellProcess.run(arguments, in: directory.url, standardOutput: full)
+            #expect(outcome.status == 1, "\(arguments)")
+            #expect(
+                outcome.stderr == "Fehler: Die Ausgabe lässt sich nicht schreiben: der Datenträger ist voll.\n",
+                "\(arguments)")
+            Self.expectGerman(outcome.stderr)
+        }
+        #expect(!FileManager.default.fileExists(atPath: directory.path("neu.ozg")))
+    }
+
+    @Test("Ein Verzeichnis als Skripteingabe wird gemeldet, statt nichts auszuführen und 0 zu melden")
+    func directoryAsInput() throws {
+        let directory = try prepared()
+        let input = try #require(FileHandle(forReadingAtPath: directory.path("ordner")))
+        let outcome = try ShellProcess.run(["labor.ozg"], in: directory.url, standardInput: input)
+        #expect(outcome.status == 1)
+        #expect(outcome.stderr == "Fehler: Die Eingabe lässt sich nicht lesen: das ist ein Verzeichnis, keine Datei.\n")
+        // Lines still end at \n or \r\n, the last one also without a line break.
+        let script = directory.path("skript.txt")
+        try "labor list\r\nlabor show\nlabor list".write(toFile: script, atomically: false, encoding: .utf8)
+        let lines = try ShellProcess.run(
+            ["labor.ozg"], in: directory.url, standardInput: try #require(FileHandle(forReadingAtPath: script)))
+        #expect(lines.status == 0, "\(lines.stderr)")
+        #expect(lines.stdout.components(separatedBy: "Vorbereitung").count == 4, "\(lines.stdout)")
+    }
+
     @Test("Jeder Fehlercode hat einen deutschen Grund; Foundation-Fehler werden über ihren POSIX-Code benannt")
     func reasons() throws {
         for code in Int32(1)...Int32(133) {
