@@ -32,17 +32,7 @@ enum AtomicFile {
         }
         // The umask only narrows; a file that must be private says so explicitly.
         if let permissions, fchmod(descriptor, permissions) != 0 { throw failure(path, errno) }
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { buffer in
-                systemWrite(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-            }
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw failure(path, errno)
-            }
-            offset += written
-        }
+        if let code = writeAll(bytes, to: descriptor) { throw failure(path, code) }
         guard fsync(descriptor) == 0 else { throw failure(path, errno) }
         done = true
         guard close(descriptor) == 0, rename(temporary, path) == 0 else {
@@ -60,16 +50,6 @@ enum AtomicFile {
     }
 
     static func failure(_ path: String, _ code: Int32) -> ShellError {
-        .failed("Die Datei „\(path)“ lässt sich nicht schreiben: \(String(cString: strerror(code))).")
+        .file(path, cannot: "schreiben", errno: code)
     }
 }
-
-#if canImport(Glibc)
-    private func systemWrite(_ descriptor: Int32, _ pointer: UnsafeRawPointer, _ count: Int) -> Int {
-        Glibc.write(descriptor, pointer, count)
-    }
-#elseif canImport(Darwin)
-    private func systemWrite(_ descriptor: Int32, _ pointer: UnsafeRawPointer, _ count: Int) -> Int {
-        Darwin.write(descriptor, pointer, count)
-    }
-#endif

@@ -33,7 +33,12 @@ struct ExportTarget {
             throw .failed("„\(path)“ ist ein Verzeichnis; export schreibt nur in eine Datei, z. B. out=steckbrief.md.")
         }
         guard let realDirectory = Self.realPath(directory) else {
-            throw .failed("Das Verzeichnis „\(directory)“ für „\(path)“ gibt es nicht (oder es ist nicht lesbar).")
+            let code = errno
+            throw .failed(
+                code == ENOENT
+                    ? "Das Verzeichnis „\(directory)“ für „\(path)“ gibt es nicht."
+                    : "Das Verzeichnis „\(directory)“ für „\(path)“ lässt sich nicht öffnen: "
+                        + "\(SystemReason.text(errno: code)).")
         }
         let protected = Self.replicaFiles(replicaPath)
         let target = (realDirectory == "/" ? "" : realDirectory) + "/" + name

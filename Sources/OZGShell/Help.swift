@@ -30,7 +30,10 @@ enum Help {
           help [befehl|entität]            diese Hilfe oder Hilfe zu einem Befehl
 
         Entitäten: \(Domain.entities.map(\.key).joined(separator: ", "))
-        IDs dürfen auf jeden eindeutigen Anfang abgekürzt werden. Werte mit Leerzeichen in "…"; darin steht
+        IDs dürfen auf jeden eindeutigen Anfang abgekürzt werden. Bei schritt, akteur und element geht statt der
+        ID auch die Nr. aus „list“ (1 bis 999, je Nutzerreise bzw. Prozess gezählt): schritt show 3. Gibt es
+        mehrere Reisen bzw. Prozesse mit Einträgen, gehört die Angabe dazu: schritt show 3 nutzerreise=<id>,
+        element show 2 prozess=<id>. Längere Ziffernfolgen sind IDs. Werte mit Leerzeichen in "…"; darin steht
         \\\" für " und \\\\ für \\, jeder andere Backslash bleibt (werkzeug_link="C:\\Labor\\v1.fig"); außerhalb
         von "…" gilt der Backslash wörtlich. Listen mit ; getrennt: ziele="Schnell fertig;Wenig Papier".
         Tab ergänzt Befehle, Felder und Werte.
@@ -129,6 +132,12 @@ enum Help {
         var lines = ["\(entity.key) – \(entity.label)"]
         if let parent = entity.orderedWithin {
             lines.append("Geordnet innerhalb von \(parent); Reihenfolge mit „move“.")
+            if let option = ListNumbers.parentEntity(of: entity) {
+                lines.append(
+                    "show, set, delete und move nehmen statt der ID auch die Nr. aus „\(entity.key) list“ "
+                        + "(1 bis 999, je \(option) gezählt); gibt es Einträge in mehreren, kommt \(option)=<id> "
+                        + "dazu, z. B. \(entity.key) show 3 \(option)=<id>.")
+            }
         }
         lines.append("Felder (* = Pflicht):")
         for field in entity.fields {

@@ -32,21 +32,25 @@ extension Interpreter {
             let filter = try Tokenizer.assignments(rest, command: "\(entity.key) list")
             let records = try store.records(
                 entity.key, laborID: entity.isLab ? nil : try requireLab(), filter: filter)
-            print(listTable(entity, records).render(format))
+            print(try listTable(entity, records).render(format))
         case "show":
-            let record = try resolveRecord(entity, rest.first, verb: "show")
+            let (parent, words) = try parentOption(entity, rest, verb: "show")
+            guard words.count <= 1 else { throw ShellError.usage("Aufruf: \(usage(entity, "show"))") }
+            let record = try resolveRecord(entity, words.first, parent: parent, verb: "show")
             print(detailTable(record).render(format))
         case "set":
-            guard let first = rest.first else { throw ShellError.usage("Aufruf: \(entity.key) set <id> feld=wert …") }
-            let id = try resolveVisible(entity, first)
-            let fields = try Tokenizer.assignments(rest.dropFirst(), command: "\(entity.key) set")
-            guard !fields.isEmpty else { throw ShellError.usage("Aufruf: \(entity.key) set <id> feld=wert …") }
+            guard let first = rest.first else { throw ShellError.usage("Aufruf: \(usage(entity, "set")) feld=wert …") }
+            let (parent, words) = try parentOption(entity, rest.dropFirst(), verb: "set")
+            let id = try resolveVisible(entity, first, parent: parent, verb: "set")
+            let fields = try Tokenizer.assignments(words[...], command: "\(entity.key) set")
+            guard !fields.isEmpty else { throw ShellError.usage("Aufruf: \(usage(entity, "set")) feld=wert …") }
             try store.set(entity.key, id: id, fields: fields)
         case "delete":
-            guard let first = rest.first, rest.count == 1 else {
-                throw ShellError.usage("Aufruf: \(entity.key) delete <id>")
+            let (parent, words) = try parentOption(entity, rest, verb: "delete")
+            guard let first = words.first, words.count == 1 else {
+                throw ShellError.usage("Aufruf: \(usage(entity, "delete"))")
             }
-            let id = try resolveVisible(entity, first)
+            let id = try resolveVisible(entity, first, parent: parent, verb: "delete")
             try store.delete(entity.key, id: id)
             if entity.isLab, currentLab == nil { try replica.setLocalSetting(Self.currentLabSetting, nil) }
         case "restore":
@@ -58,16 +62,25 @@ extension Interpreter {
             guard entity.isOrdered else {
                 throw ShellError.failed(DomainError.notOrdered(entity: entity.key).description)
             }
-            guard rest.count == 2, let first = rest.first, let destination = rest.last else {
-                throw ShellError.usage("Aufruf: \(entity.key) move <id> before=<id>|after=<id>|first|last")
+            let (parent, words) = try parentOption(entity, rest, verb: "move")
+            guard words.count == 2, let first = words.first, let destination = words.last else {
+                throw ShellError.usage(
+                    "Aufruf: \(usage(entity, "move")) before=<id>|after=<id>|first|last")
             }
-            let id = try resolveVisible(entity, first)
+            let id = try resolveVisible(entity, first, parent: parent, verb: "move")
+            // A Nr. in before=/after= counts in the moved entry's own list.
+            let list = try store.record(entity.key, id: id)?.text(entity.orderedWithin!)
+            func anchor(_ input: String) throws -> String {
+                currentLab == nil ? input : try resolveVisible(entity, input, parent: list, verb: "move")
+            }
             let target: MoveTarget
             switch destination {
             case "first": target = .first
             case "last": target = .last
-            case let text where text.hasPrefix("before="): target = .before(String(text.dropFirst(7)))
-            case let text where text.hasPrefix("after="): target = .after(String(text.dropFirst(6)))
+            case let text where text.hasPrefix("before="):
+                target = .before(try anchor(String(text.dropFirst(7))))
+            case let text where text.hasPrefix("after="):
+                target = .after(try anchor(String(text.dropFirst(6))))
             default:
                 throw ShellError.usage(
                     "Ziel „\(destination)“ unbekannt; erlaubt: before=<id>, after=<id>, first, last.")
@@ -88,54 +101,12 @@ extension Interpreter {
         return verbs
     }
 
-    func resolveVisible(_ entity: Entity, _ prefix: String) throws -> String {
-        try store.resolveID(entity.key, prefix, laborID: entity.isLab ? nil : currentLab)
-    }
-
-    func resolveRecord(_ entity: Entity, _ prefix: String?, verb: String) throws -> Record {
-        let id: String
-        if let prefix {
-            id = try resolveVisible(entity, prefix)
-        } else if entity.isLab, let lab = currentLab {
-            id = lab
-        } else {
-            throw ShellError.usage("Aufruf: \(entity.key) \(verb) <id>")
-        }
-        guard let record = try store.record(entity.key, id: id) else {
-            throw ShellError.failed(DomainError.notFound(entity: entity.key, id: id).description)
-        }
-        return record
-    }
-
-    /// Resolves a prefix among deleted rows (for `restore`).
-    func resolveDeleted(_ entity: Entity, _ prefix: String) throws -> String {
-        let lab = currentLab
-        let candidates = try replica.deletedRows(table: entity.key).filter { row in
-            row.id.hasPrefix(prefix)
-                && (entity.isLab || lab == nil || row.values["labor_id"]?.textValue == lab)
-        }
-        if let exact = candidates.first(where: { $0.id == prefix }) { return exact.id }
-        guard !candidates.isEmpty else {
-            throw ShellError.failed("Kein gelöschter Eintrag „\(prefix)“ in \(entity.key) gefunden.")
-        }
-        guard candidates.count == 1 else {
-            throw ShellError.failed(
-                DomainError.ambiguousID(
-                    entity: entity.key, prefix: prefix,
-                    candidates: candidates.map {
-                        "\($0.id)  \($0.values[entity.titleField]?.textValue ?? "")"
-                    }
-                ).description)
-        }
-        return candidates[0].id
-    }
-
     /// Short ids in tables: the first 8 characters of a UUID (any unique prefix works as input).
     func shortID(_ id: String) -> String {
         format == .tabelle && id.utf8.count == 36 ? String(id.utf8.prefix(8))! : id
     }
 
-    func listTable(_ entity: Entity, _ records: [Record]) -> ResultTable {
+    func listTable(_ entity: Entity, _ records: [Record]) throws -> ResultTable {
         if format != .tabelle {
             let fields = entity.fields.map(\.key) + (entity.isOrdered ? ["position"] : [])
             return ResultTable(
@@ -158,15 +129,11 @@ extension Interpreter {
         var columns = (entity.isOrdered ? ["Nr."] : []) + ["ID"]
         columns += fields.compactMap { entity.field($0)?.label }
         let declarations = fields.compactMap { entity.field($0) }
-        var number = 0
-        var parent: String?
+        // The Nr. of an entry in its parent's whole list, also when a filter shows only some of them:
+        // `show`, `set`, `delete` and `move` take the number as shown (`ListNumbers`).
+        let numbers = try entity.isOrdered ? currentLab.map { try ListNumbers(entity, store: store, laborID: $0) } : nil
         let rows = records.map { record -> [String] in
-            if record.parentID != parent {
-                parent = record.parentID
-                number = 0
-            }
-            number += 1
-            return (entity.isOrdered ? [String(number)] : []) + [shortID(record.id)]
+            (entity.isOrdered ? [numbers?.number(of: record.id).map(String.init) ?? ""] : []) + [shortID(record.id)]
                 + declarations.map { listed($0, of: record) }
         }
         return ResultTable(columns: columns, rows: rows)

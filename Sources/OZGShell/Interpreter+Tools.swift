@@ -44,11 +44,16 @@ extension Interpreter {
             throw ShellError.usage("Aufruf: import json DATEI [neue_ids=ja]")
         }
         let options = try Tokenizer.assignments(arguments.dropFirst(2), command: "import")
-        let text: String
+        let data: Data
         do {
-            text = try String(contentsOfFile: arguments[1], encoding: .utf8)
+            data = try Data(contentsOf: URL(fileURLWithPath: arguments[1]))
         } catch {
-            throw ShellError.failed("Die Datei „\(arguments[1])“ lässt sich nicht lesen (UTF-8 erwartet).")
+            throw ShellError.file(arguments[1], cannot: "lesen", error)
+        }
+        guard let text = String(validating: data, as: UTF8.self) else {
+            throw ShellError.failed(
+                "Die Datei „\(arguments[1])“ lässt sich nicht lesen: sie ist kein UTF-8-Text "
+                    + "(„export json“ schreibt UTF-8).")
         }
         let lab = try JSONImport.load(text, into: store, newIDs: options["neue_ids"] == "ja")
         try replica.setLocalSetting(Self.currentLabSetting, lab)

@@ -13,14 +13,16 @@ public final class Interpreter {
     public let store: LaborStore
     public let path: String
     public var format: OutputFormat
-    /// Where results go (stdout by default). Everything the commands print reaches it through
-    /// `write(_:)`, which shows control characters instead of passing them on.
-    let output: (String) -> Void
+    /// Where results go (nil: standard output, `StandardStream`). Everything the commands print reaches
+    /// it through `write(_:)`, which shows control characters instead of passing them on.
+    let output: ((String) -> Void)?
+    /// The first failed write to standard output during the current command; `run` reports it.
+    var outputFailure: ShellError?
     /// Asks the person at the terminal a question and returns the answer; nil when the shell runs a
     /// script, where nobody can answer and commands need their options instead (`ueberschreiben=ja`).
     public var ask: ((String) -> String?)?
     /// Where warnings go (stderr by default), shown like everything else (`TerminalText`).
-    public var warning: (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }
+    public var warning: (String) -> Void = { StandardStream.error($0) }
 
     public static let commands = [
         "help", "query", "export", "import", "history", "conflicts", "resolve", "check", "status", "remote", "sync",
@@ -30,8 +32,8 @@ public final class Interpreter {
 
     public init(
         path: String, author: String? = nil, format: OutputFormat = .tabelle,
-        write: @escaping (String) -> Void = { FileHandle.standardOutput.write(Data($0.utf8)) }
-    ) throws {
+        write: ((String) -> Void)? = nil
+    ) throws(ShellError) {
         self.path = path
         self.format = format
         self.output = write
@@ -39,7 +41,12 @@ public final class Interpreter {
             store = try LaborStore(path: path)
             if let author, !author.isEmpty, store.replica.author != author { try store.replica.setAuthor(author) }
         } catch {
-            throw ShellError.failed("Die Datei „\(path)“ lässt sich nicht als Replikat öffnen: \(error)")
+            // SQLite knows only that it cannot open or write the file; the file and its directory tell why.
+            var reason = Hints.message(for: error)
+            if let error = error as? DatabaseError, [.cannotOpen, .readOnly].contains(error.resultCode) {
+                reason = ReplicaLocation.problem(path) ?? reason
+            }
+            throw ShellError.failed("Die Datei „\(path)“ lässt sich nicht als Replikat öffnen: \(reason).")
         }
         try moveLegacyToken()
     }
@@ -70,11 +77,26 @@ public final class Interpreter {
     /// Writes `text` as it is shown on a terminal: replicated text can hold control characters
     /// (`TerminalText`), so every command prints through here and new commands are covered too.
     func write(_ text: String) {
-        output(TerminalText.visible(text))
+        emit(TerminalText.visible(text))
     }
 
     /// Writes the shell's own terminal control (the progress line of `sync`), never replicated text.
     func writeControl(_ text: String) {
+        emit(text)
+    }
+
+    /// Passes `text` on; after a failed write to standard output the rest of the command's output is
+    /// dropped and `run` reports the failure.
+    private func emit(_ text: String) {
+        guard outputFailure == nil else { return }
+        guard let output else {
+            do throws(ShellError) {
+                try StandardStream.output(text)
+            } catch {
+                outputFailure = error
+            }
+            return
+        }
         output(text)
     }
 
@@ -103,6 +125,13 @@ public final class Interpreter {
 
     /// Runs one command line. Empty lines and comments do nothing.
     public func run(_ line: String) async throws(ShellError) {
+        outputFailure = nil
+        try await runCommand(line)
+        // A command whose output could not be written did not do what was asked, even if it succeeded.
+        if let failure = outputFailure { throw failure }
+    }
+
+    private func runCommand(_ line: String) async throws(ShellError) {
         do {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             // query takes the rest of the line verbatim: SQL has its own quoting.

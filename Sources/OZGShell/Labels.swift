@@ -62,6 +62,8 @@ enum Hints {
         case SyncClientError.rejected(let status, _, _) where status == 401:
             return "\(error) Bitte ein gültiges Token mit „remote set … token=…“ eintragen."
         default:
+            // Foundation's and the C library's own texts are English; the shell names the reason itself.
+            if let reason = SystemReason.text(for: error) { return "Systemfehler: \(reason)." }
             return "\(error)"
         }
     }

@@ -41,8 +41,8 @@ struct TokenFile {
             case ENOENT: return nil
             case ELOOP:
                 throw .failed("„\(path)“ ist ein symbolischer Verweis; das Token wird nur aus einer Datei gelesen.")
-            default:
-                throw .failed("Die Token-Datei „\(path)“ lässt sich nicht lesen: \(String(cString: strerror(errno))).")
+            case let code:
+                throw .failed("Die Token-Datei „\(path)“ lässt sich nicht lesen: \(SystemReason.text(errno: code)).")
             }
         }
         defer { close(descriptor) }
@@ -66,7 +66,7 @@ struct TokenFile {
             let count = read(descriptor, &chunk, chunk.count)
             if count < 0 && errno == EINTR { continue }
             guard count >= 0 else {
-                throw .failed("Die Token-Datei „\(path)“ lässt sich nicht lesen: \(String(cString: strerror(errno))).")
+                throw .failed("Die Token-Datei „\(path)“ lässt sich nicht lesen: \(SystemReason.text(errno: errno)).")
             }
             if count == 0 { break }
             bytes += chunk[..<count]

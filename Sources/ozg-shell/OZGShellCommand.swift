@@ -44,11 +44,15 @@ struct OZGShellCommand: AsyncParsableCommand {
             let code = exitCode(for: error)
             let message = fullMessage(for: error)
             if code == .success {
-                print(message)
+                do throws(ShellError) {
+                    try StandardStream.output(message + "\n")
+                } catch {
+                    StandardStream.error("Fehler: \(error.description)\n")
+                    Foundation.exit(error.exitCode)
+                }
                 Foundation.exit(0)
             }
-            let text = "Fehler: " + TerminalText.visible(german(message)) + "\n" + usage
-            FileHandle.standardError.write(Data(text.utf8))
+            StandardStream.error("Fehler: " + TerminalText.visible(german(message)) + "\n" + usage)
             Foundation.exit(2)
         }
     }
@@ -85,7 +89,11 @@ struct OZGShellCommand: AsyncParsableCommand {
         var shell = FileManager.default.fileExists(atPath: datei) ? open() : nil
         func execute(_ line: String) async {
             if shell == nil, let help = Interpreter.helpWithoutReplica(line) {
-                if !help.isEmpty { print(help) }
+                do throws(ShellError) {
+                    if !help.isEmpty { try StandardStream.output(help + "\n") }
+                } catch {
+                    fail(error)
+                }
                 return
             }
             let current = shell ?? open()
@@ -100,7 +108,12 @@ struct OZGShellCommand: AsyncParsableCommand {
             for command in befehle { await execute(command) }
             return
         }
-        while let line = Swift.readLine(strippingNewline: true) { await execute(line) }
+        var input = StandardStream.Lines()
+        do throws(ShellError) {
+            while let line = try input.next() { await execute(line) }
+        } catch {
+            fail(error)
+        }
     }
 
     /// Opens (or creates) the replica file; a file that is no replica ends the program.
@@ -109,15 +122,13 @@ struct OZGShellCommand: AsyncParsableCommand {
             return try Interpreter(
                 path: datei, author: autor ?? ProcessInfo.processInfo.environment["OZG_AUTOR"],
                 format: format)
-        } catch let error as ShellError {
-            fail(error)
         } catch {
-            fail(.failed("\(error)"))
+            fail(error)
         }
     }
 
     func fail(_ error: ShellError) -> Never {
-        FileHandle.standardError.write(Data("Fehler: \(TerminalText.visible(error.description))\n".utf8))
+        StandardStream.error("Fehler: \(TerminalText.visible(error.description))\n")
         Foundation.exit(error.exitCode)
     }
 
@@ -130,7 +141,7 @@ struct OZGShellCommand: AsyncParsableCommand {
             if case .line(let answer) = editor.readLine(prompt: question) { return answer }
             return nil
         }
-        print("OZG Labor-Sync – „help“ zeigt die Befehle, Strg-D beendet.")
+        try? StandardStream.output("OZG Labor-Sync – „help“ zeigt die Befehle, Strg-D beendet.\n")
         while true {
             switch editor.readLine(prompt: shell.prompt) {
             case .endOfInput: return
@@ -143,7 +154,7 @@ struct OZGShellCommand: AsyncParsableCommand {
                 do {
                     try await shell.run(line)
                 } catch {
-                    FileHandle.standardError.write(Data("Fehler: \(TerminalText.visible(error.description))\n".utf8))
+                    StandardStream.error("Fehler: \(TerminalText.visible(error.description))\n")
                 }
             }
         }

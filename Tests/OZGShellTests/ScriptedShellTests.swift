@@ -104,7 +104,7 @@ struct ScriptedShellTests {
         let directory = ShellDirectory()
         try "kein Replikat\n".write(toFile: directory.path("notiz.ozg"), atomically: true, encoding: .utf8)
         let cases = [
-            (directory.path("fehlt/labor.ozg"), "die Datei lässt sich nicht öffnen"),
+            (directory.path("fehlt/labor.ozg"), "das Verzeichnis „\(directory.path("fehlt"))“ gibt es nicht"),
             (directory.path("notiz.ozg"), "keine SQLite-Datenbank, also kein Replikat"),
         ]
         for (file, message) in cases {

@@ -26,14 +26,22 @@ struct ShellProcess {
         }
     }
 
-    /// Runs the shell with `arguments`, feeding `input` on stdin (a pipe, so scripted mode).
+    /// Runs the shell with `arguments`, feeding `input` on stdin (a pipe, so scripted mode), or reading
+    /// from `standardInput` and writing results to `standardOutput` when given (a file such as `/dev/full`).
+    /// `unprivileged` runs it as `nobody` when the tests run as root (see `canRunUnprivileged`).
     static func run(
         _ arguments: [String], input: String = "", in directory: URL,
-        environment: [String: String] = [:]
+        environment: [String: String] = [:], standardInput: FileHandle? = nil, standardOutput: FileHandle? = nil,
+        unprivileged: Bool = false
     ) throws -> Outcome {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
+        if unprivileged, getuid() == 0 {
+            process.executableURL = URL(fileURLWithPath: setpriv)
+            process.arguments = ["--reuid=\(nobody)", "--regid=\(nobody)", "--clear-groups", binary] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = arguments
+        }
         process.currentDirectoryURL = directory
         var env = ProcessInfo.processInfo.environment
         env["HOME"] = directory.path
@@ -42,12 +50,14 @@ struct ShellProcess {
         let stdin = Pipe()
         let stdout = Pipe()
         let stderr = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
+        process.standardInput = standardInput ?? stdin
+        process.standardOutput = standardOutput ?? stdout
         process.standardError = stderr
         try process.run()
         stdin.fileHandleForWriting.write(Data(input.utf8))
         try stdin.fileHandleForWriting.close()
+        // A pipe the process was not given keeps its writing end here: close it, or reading never ends.
+        if standardOutput != nil { try stdout.fileHandleForWriting.close() }
         let out = stdout.fileHandleForReading.readDataToEndOfFile()
         let err = stderr.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
@@ -58,6 +68,15 @@ struct ShellProcess {
 }
 
 extension ShellProcess {
+    /// File permissions do not bind root. Tests of „keine Berechtigung“ run the shell as `nobody`
+    /// through util-linux's `setpriv` when they run as root; as any other user, directly.
+    static var canRunUnprivileged: Bool {
+        getuid() != 0 || FileManager.default.isExecutableFile(atPath: setpriv)
+    }
+    static let setpriv = "/usr/bin/setpriv"
+    /// The uid and gid of `nobody` on Linux.
+    static let nobody: uid_t = 65534
+
     /// The same as `run`, but waits on a thread of its own: a test whose shell talks to a server
     /// running in this process must not block one of the few cooperative threads that server needs.
     static func runOffPool(
