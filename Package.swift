@@ -94,7 +94,8 @@ let package = Package(
             dependencies: [
                 "SyncServerCore", "OZGStorage", "OZGReplication", "OZGWire", "OZGDomain", "OZGSyncClient",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
-            ]
+            ],
+            exclude: ["Fixtures"]
         ),
     ],
     swiftLanguageModes: [.v6]
