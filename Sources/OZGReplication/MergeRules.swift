@@ -50,10 +50,12 @@ enum MergeRules {
 
     /// An edit the deleting replica had not seen loses to the delete, visibly: a cell of the deleted
     /// incarnation newer than the delete's base, whether the delete or the edit arrived now.
+    ///
+    /// `rowChanged`: the row's causal length or delete changed in this merge — a newer delete of the
+    /// same incarnation is checked against every cell as well as the first one.
     static func editsLostToDelete(
-        table: TableState, id: String, meta: RowMeta, values: [DatabaseValue], oldCl: UInt64, wonMask: UInt64
+        table: TableState, id: String, meta: RowMeta, values: [DatabaseValue], rowChanged: Bool, wonMask: UInt64
     ) -> [RowChange] {
-        let rowChanged = oldCl != meta.cl
         guard meta.cl % 2 == 0, let deleteVersion = meta.rowVersion, wonMask != 0 || rowChanged else { return [] }
         var conflicts: [RowChange] = []
         for ordinal in meta.cells.indices where wonMask & (1 << UInt64(ordinal)) != 0 || rowChanged {

@@ -75,6 +75,7 @@ extension Replica {
         let stored = try loadRow(table, id: change.id)
         var meta = stored?.meta ?? RowMeta(cl: 0, rowVersion: nil, deleteBase: nil, cells: [])
         let oldCl = meta.cl
+        let oldRowVersion = meta.rowVersion
         let oldValues = stored?.values ?? [DatabaseValue](repeating: .null, count: table.columns.count)
         var values = oldValues
 
@@ -107,7 +108,8 @@ extension Replica {
         }
         if detectConflicts {
             conflicts += MergeRules.editsLostToDelete(
-                table: table, id: change.id, meta: meta, values: values, oldCl: oldCl, wonMask: wonMask)
+                table: table, id: change.id, meta: meta, values: values,
+                rowChanged: oldCl != meta.cl || oldRowVersion != meta.rowVersion, wonMask: wonMask)
         }
 
         let changed = try persist(

@@ -120,9 +120,11 @@ extension Replica {
             meta.cl = try Self.nextCausalLength(after: meta.cl, table: table.name, id: id)
             meta.rowVersion = version
             meta.deleteBase = nil
+            // The restorer has seen no write of the new incarnation: a cell version of an older one
+            // must not count as seen there, or two concurrent restores with different values would
+            // not conflict (found by the simulation through the server, issue 16).
             for ordinal in table.columns.indices {
-                let base = meta.cell(ordinal)?.version
-                meta.setCell(ordinal, CellMeta(cl: meta.cl, version: version, base: base))
+                meta.setCell(ordinal, CellMeta(cl: meta.cl, version: version, base: nil))
             }
             try store(table, id: id, meta, values: row, previous: stored, changed: table.allMask)
             try appendLog(
