@@ -82,7 +82,10 @@ let package = Package(
         ),
         .testTarget(
             name: "OZGSyncTests",
-            dependencies: ["OZGStorage", "OZGReplication", "OZGWire", "OZGDomain", "OZGSyncClient"],
+            dependencies: [
+                "OZGStorage", "OZGReplication", "OZGWire", "OZGDomain", "OZGSyncClient", "SyncServerCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
             exclude: ["Golden"]
         ),
         .testTarget(

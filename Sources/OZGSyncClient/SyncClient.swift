@@ -43,6 +43,9 @@ public final class SyncClient {
     /// Attempts for transient failures (network, 5xx), with doubling pauses from `retryDelay`.
     public var maxAttempts = 5
     public var retryDelay: Duration = .milliseconds(200)
+    /// Called after each round trip whose page was applied: what this replica pushed and what it
+    /// received. The convergence simulation follows what each replica has seen through it.
+    public var onExchange: ((_ pushed: ChangeBatch, _ received: ChangeBatch) -> Void)?
     let session: URLSession
 
     public init(replica: Replica, server: URL, token: String, lab: LabID) {
@@ -91,6 +94,7 @@ public final class SyncClient {
             // The page and its cursor in one transaction, then the acknowledgement of what we pushed.
             try replica.apply(response.batch, remote: remoteName, cursor: response.cursor)
             try replica.acknowledge(extracted.throughSequence, for: remoteName)
+            onExchange?(extracted.batch, response.batch)
             state.record(response, pushed: extracted.batch.changeCount)
             progress(state)
             let pushedFullPage = extracted.batch.rows.count >= pushPageRows
@@ -107,6 +111,7 @@ public final class SyncClient {
         do {
             let response = try await send(request)
             try replica.apply(response.batch, remote: remoteName, cursor: response.cursor)
+            onExchange?(request.batch, response.batch)
             state.record(response, pushed: request.batch.changeCount)
         } catch let error as SyncClientError where error.refusesChanges {
             guard rows.count > 1 else {

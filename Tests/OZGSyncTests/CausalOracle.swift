@@ -53,6 +53,8 @@ struct CausalOracle {
         /// Expected conflicts the version-1 rule is known to miss (a third write overtook one side,
         /// or a restore replaced the incarnation), with a reason each.
         var knownDeviations: [String: String] = [:]
+        /// Which pair each expected id stands for, for a failing seed's report.
+        var pairs: [String: (row: RowKey, text: String)] = [:]
     }
 
     private(set) var writes: [CellKey: [Write]] = [:]
@@ -117,6 +119,7 @@ struct CausalOracle {
                     let id = RowID.derived(
                         from: [ConflictKind.value.rawValue, key.table, key.id, key.column, low.text, high.text])
                     verdict.expected.insert(id)
+                    verdict.pairs[id] = (row, "Wert \(key.column) \(low.text)/\(high.text)")
                     if list.contains(where: {
                         $0.cl == x.cl && $0.version != x.version && $0.version != y.version && $0.version > low
                     }) {
@@ -137,6 +140,7 @@ struct CausalOracle {
                             edit.version.text, delete.version.text,
                         ])
                     verdict.expected.insert(id)
+                    verdict.pairs[id] = (row, "Löschen \(edit.cell.column) \(edit.version.text)/\(delete.version.text)")
                     if edits.contains(where: { $0.version > edit.version }) {
                         verdict.knownDeviations[id] = "ein dritter Schreibvorgang der Zeile überholt die Änderung"
                     } else if list.contains(where: {

@@ -7,7 +7,9 @@ import Testing
 
 /// One seeded schedule: five replicas edit, exchange with dropped, duplicated and lost deliveries,
 /// crash mid-apply and reopen, then do a full exchange. Everything random comes from the seed.
-final class Simulation {
+///
+/// `ServerPathSimulation` runs the same edits through the real server instead of pairwise exchange.
+class Simulation {
     struct CellKey: Hashable {
         let table: String
         let id: String
@@ -40,10 +42,11 @@ final class Simulation {
     private(set) var missedByRuleV1: [String: Int] = [:]
     var statistics = (writes: 0, deliveries: 0, dropped: 0, duplicated: 0, lostResponses: 0, crashes: 0)
 
-    init(seed: UInt64) throws {
+    /// `clockStart`: the simulated wall clock in Unix milliseconds when the schedule begins.
+    init(seed: UInt64, clockStart: UInt64 = 1_800_000_000_000) throws {
         self.seed = seed
         random = SeededGenerator(seed: seed)
-        clock = ManualClock(1_800_000_000_000)
+        clock = ManualClock(clockStart)
         causal = CausalOracle(replicas: replicaCount)
         for index in 0..<replicaCount {
             // Each device's clock is off by up to ±2 s, well inside the allowed drift.
@@ -251,7 +254,13 @@ final class Simulation {
     }
 
     func verify() throws {
-        let dumps = try replicas.map { try $0.canonicalDump() }
+        try verifyData(includeConflicts: true)
+        try verifyConflicts(required: { required, _ in required })
+    }
+
+    /// All replicas hold the same state (with or without conflict rows), which is the join of every write.
+    func verifyData(includeConflicts: Bool) throws {
+        let dumps = try replicas.map { try $0.canonicalDump(includeConflicts: includeConflicts) }
         for (index, dump) in dumps.enumerated() where dump != dumps[0] {
             Issue.record("Seed \(seed): Replikat r\(index) weicht von r0 ab:\n\(dump)\n---\n\(dumps[0])")
         }
@@ -261,9 +270,14 @@ final class Simulation {
             Issue.record(
                 "Seed \(seed): Endstand verliert bestätigte Schreibvorgänge.\nErwartet:\n\(expected)\nIst:\n\(actual)")
         }
+    }
+
+    /// Every replica holds each conflict the oracle requires (narrowed by `required`, which gets the
+    /// required set and the replica's index) and none without a concurrent pair behind it.
+    func verifyConflicts(required narrow: (Set<String>, Int) throws -> Set<String>) throws {
         verdict = causal.verdict()
-        let required = verdict.expected.subtracting(verdict.knownDeviations.keys)
         for (index, replica) in replicas.enumerated() {
+            let required = try narrow(verdict.expected.subtracting(verdict.knownDeviations.keys), index)
             let present = Set(try replica.conflicts(includeResolved: true).map(\.id))
             let missing = required.subtracting(present)
             if index == 0 {
