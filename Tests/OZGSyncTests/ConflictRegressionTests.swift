@@ -8,12 +8,19 @@ import Testing
 /// smallest schedule that shows it.
 @Suite("Konflikte, die die Simulation über den Server fand")
 struct ConflictRegressionTests {
+    /// Replicas on one hand-moved clock, so which write is newer does not depend on the machine's load.
+    let clock = ManualClock(1_800_000_000_000)
+
+    func replica(_ directory: TemporaryDirectory, _ name: String) throws -> Replica {
+        try Replica.test(directory, name, configuration: Replica.Configuration(wallClock: clock.read))
+    }
+
     @Test("Zwei gleichzeitige Wiederherstellungen mit verschiedenen Werten sind ein Konflikt")
     func concurrentRestoresConflict() throws {
         let directory = TemporaryDirectory()
-        let a = try Replica.test(directory, "a.ozg")
-        let b = try Replica.test(directory, "b.ozg")
-        let c = try Replica.test(directory, "c.ozg")
+        let a = try replica(directory, "a.ozg")
+        let b = try replica(directory, "b.ozg")
+        let c = try replica(directory, "c.ozg")
         try a.insert(into: "reise", id: "r1", values: ["titel": .text("T"), "notiz": .text("alt")])
         try a.send(to: b, name: "b")
         // A deletes (C hears of it) and restores at once with the old value.
@@ -23,7 +30,7 @@ struct ConflictRegressionTests {
         // Later B, not knowing of either, edits the old incarnation; then it hears of the delete only
         // (from C) and restores with its edit. B's restore has B's edit, newer than A's restore, as
         // predecessor of the cell: it must not count as having seen A's restore.
-        Thread.sleep(forTimeInterval: 0.005)
+        clock.advance(10)
         try b.update("reise", id: "r1", values: ["notiz": .text("von B")])
         try c.send(to: b, name: "b")
         try b.restore("reise", id: "r1")
@@ -41,15 +48,18 @@ struct ConflictRegressionTests {
     @Test("Ein späteres zweites Löschen derselben Inkarnation wird gegen eine ungesehene Änderung geprüft")
     func secondDeleteChecksUnseenEdit() throws {
         let directory = TemporaryDirectory()
-        let a = try Replica.test(directory, "a.ozg")
-        let b = try Replica.test(directory, "b.ozg")
-        let c = try Replica.test(directory, "c.ozg")
-        let server = try Replica.test(directory, "s.ozg")
+        let a = try replica(directory, "a.ozg")
+        let b = try replica(directory, "b.ozg")
+        let c = try replica(directory, "c.ozg")
+        let server = try replica(directory, "s.ozg")
         try a.insert(into: "reise", id: "r1", values: ["titel": .text("T"), "notiz": .text("alt")])
         for replica in [b, c, server] { try a.send(to: replica, name: "x\(ObjectIdentifier(replica).hashValue)") }
         // B and C delete without knowing A's edit; C deletes last (the newer delete).
+        clock.advance(10)
         try b.delete("reise", id: "r1")
+        clock.advance(10)
         try a.update("reise", id: "r1", values: ["titel": .text("von A")])
+        clock.advance(10)
         try c.delete("reise", id: "r1")
         // The server gets A's edit, then B's delete (conflict with B's delete), then C's newer delete.
         try a.send(to: server, name: "s")
