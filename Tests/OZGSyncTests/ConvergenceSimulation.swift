@@ -10,16 +10,8 @@ import Testing
 ///
 /// `ServerPathSimulation` runs the same edits through the real server instead of pairwise exchange.
 class Simulation {
-    struct CellKey: Hashable {
-        let table: String
-        let id: String
-        let column: String
-    }
-
-    struct RowKey: Hashable {
-        let table: String
-        let id: String
-    }
+    typealias CellKey = CausalOracle.CellKey
+    typealias RowKey = CausalOracle.RowKey
 
     struct SimulatedCrash: Error {}
 

@@ -211,8 +211,8 @@ struct BPMNDocument {
     /// associations and event definition.
     func flowNode(_ node: BPMNCollaboration.Node, flows: [BPMNCollaboration.SequenceFlow]) -> String {
         let defaultFlow = flows.first { $0.from == node.id && $0.isDefault }
-        let isActivity = node.record.map { ProcessRules.activities.contains(model.type($0)) } ?? false
-        let mayHaveDefault = node.element == "exclusiveGateway" || isActivity
+        // Added gateways have no default flow; a lab element keeps the rule `check` applies.
+        let mayHaveDefault = node.record.map { ProcessRules.mayHaveDefaultFlow(model.type($0)) } ?? false
         let defaultAttribute = mayHaveDefault ? defaultFlow.map { " default=\"\($0.id)\"" } ?? "" : ""
         var xml =
             "    <bpmn:\(node.element) id=\"\(node.id)\" name=\"\(XMLText.escape(node.name))\"\(defaultAttribute)>\n"
