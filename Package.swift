@@ -72,7 +72,7 @@ let package = Package(
         .executableTarget(
             name: "ozg-shell",
             dependencies: [
-                "OZGShell",
+                "OZGShell", "OZGDomain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

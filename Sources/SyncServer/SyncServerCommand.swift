@@ -12,6 +12,7 @@ struct SyncServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ozg-sync-server",
         abstract: "Sync-Server für OZG Labor-Sync: Endpunkt für die Replikate, Labore, Tokens und Rollen.",
+        version: "ozg-sync-server \(ProductVersion.current)",
         subcommands: [Serve.self, LaborCommand.self, TokenCommand.self])
 }
 
@@ -19,6 +20,21 @@ struct SyncServerCommand: AsyncParsableCommand {
 struct DataOptions: ParsableArguments {
     @Option(help: "Datenverzeichnis (server.sqlite und eine Datei je Labor); wird angelegt.")
     var data: String
+
+    /// root must not write into a data directory that belongs to the service's user (the Debian
+    /// package's `ozg-sync`): files root creates there (a new lab, the WAL of server.sqlite) would
+    /// be unreadable for the running server.
+    func validate() throws {
+        guard getuid() == 0,
+            let attributes = try? FileManager.default.attributesOfItem(atPath: data),
+            let owner = (attributes[.ownerAccountID] as? NSNumber)?.uint32Value, owner != 0
+        else { return }
+        let name = attributes[.ownerAccountName] as? String ?? String(owner)
+        throw ValidationError(
+            "Das Datenverzeichnis \(data) gehört dem Benutzer \(name); als root angelegte Dateien könnte der "
+                + "Server dort nicht mehr öffnen. Bitte als dieser Benutzer aufrufen: runuser -u \(name) -- ozg-sync-server …"
+        )
+    }
 }
 
 extension SyncServerCommand {

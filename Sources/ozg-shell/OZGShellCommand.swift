@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import OZGDomain
 import OZGShell
 
 extension OutputFormat: ExpressibleByArgument {}
@@ -15,7 +16,8 @@ struct OZGShellCommand: AsyncParsableCommand {
             Interaktiv, wenn die Eingabe ein Terminal ist (Zeilenbearbeitung, Verlauf, Tab-Ergänzung);
             sonst liest sie Befehle von der Standardeingabe oder aus -c, einen je Zeile, und bricht beim
             ersten Fehler ab (Exit-Code 1, bei Aufruffehlern 2). „help“ in der Shell listet die Befehle.
-            """)
+            """,
+        version: "ozg-shell \(ProductVersion.current)")
 
     @Argument(help: "Die Replikatdatei; wird beim ersten Mal angelegt.")
     var datei = "labor.ozg"

@@ -1,4 +1,5 @@
 import Foundation
+import OZGDomain
 import Testing
 
 @Suite("ozg-shell als Skript")
@@ -179,5 +180,14 @@ struct ScriptedShellTests {
         #expect(switched.stdout.contains("(keine Einträge)"))
         let usage = try ShellProcess.run(["labor.ozg", "--format", "xml"], in: directory.url)
         #expect(usage.status == 2 && usage.stderr.contains("erlaubt sind für --format: tabelle, json, csv"))
+    }
+
+    @Test("--version nennt die Version des Pakets, ohne eine Datei anzulegen")
+    func version() throws {
+        let directory = ShellDirectory()
+        let outcome = try ShellProcess.run(["--version"], in: directory.url)
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stdout == "ozg-shell \(ProductVersion.current)\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.url.path).isEmpty)
     }
 }
