@@ -1,0 +1,189 @@
+"""The mutants of scripts/mutants.py: each a small, plausible bug in the code that decides what
+replicas end up holding.
+
+Each entry: `id`; `area`; `file`; `edits`, a list of (original text, mutated text), each original
+occurring exactly once in the file; `what` the bug in one line; `simulation: True` for the mutants the
+convergence simulation itself must kill (issue 16: both stages always run for them);
+`not_by_simulation`, for such a mutant no simulated schedule can show, the argument why and which test
+kills it instead; `equivalent`, for a mutant no test can kill, the argument why it changes no
+observable behaviour.
+"""
+
+APPLY = "Sources/OZGReplication/Replica+Apply.swift"
+RULES = "Sources/OZGReplication/MergeRules.swift"
+WRITE = "Sources/OZGReplication/Replica+Write.swift"
+EXTRACT = "Sources/OZGReplication/Replica+Extract.swift"
+CODEC = "Sources/OZGReplication/ChangeBatchCodec.swift"
+INDEX = "Sources/OZGReplication/FractionalIndex.swift"
+CLOCK = "Sources/OZGReplication/HybridLogicalClock.swift"
+STORE = "Sources/SyncServerCore/LabReplicaStore.swift"
+CLIENT = "Sources/OZGSyncClient/SyncClient.swift"
+
+MUTANTS = [
+    # The six of issue 16's table: the simulation must kill each itself.
+    dict(
+        id="lww-ignores-cl", area="Merge", file=APPLY, simulation=True,
+        what="last-writer-wins compares only versions, not (causal length, version)",
+        edits=[("if let local, !((local.cl, local.version) < (cell.cl, cell.version)) { continue }",
+                "if let local, !(local.version < cell.version) { continue }")]),
+    dict(
+        id="value-conflict-off", area="Merge", file=RULES, simulation=True,
+        what="concurrent value conflicts are never recorded",
+        edits=[("local.cl == cell.cl && local.cl == incarnation && local.version != cell.version",
+                "false && local.cl == cell.cl && local.cl == incarnation && local.version != cell.version")]),
+    dict(
+        id="delete-conflict-inverted", area="Merge", file=RULES, simulation=True,
+        what="edit-vs-delete: the edits the deleter had seen conflict, the unseen ones do not",
+        edits=[("cell.cl == meta.cl - 1, Optional.isLess(meta.deleteBase, cell.version)",
+                "cell.cl == meta.cl - 1, !Optional.isLess(meta.deleteBase, cell.version)")]),
+    dict(
+        id="conflict-one-directional", area="Merge", file=RULES, simulation=True,
+        what="concurrency tested one way only: sequential overwrites become false conflicts",
+        edits=[("&& Optional.isLess(cell.base, local.version) && Optional.isLess(local.base, cell.version)",
+                "&& Optional.isLess(cell.base, local.version)")]),
+    dict(
+        id="older-incarnation-visible", area="Merge", file=APPLY, simulation=True,
+        what="after a restore, cells of the older incarnation stay visible",
+        not_by_simulation=(
+            "No schedule of the simulation (nor of any honest replica) can show it: a restore writes every "
+            "column afresh at the new causal length (Replica.restore), so each cell an older incarnation "
+            "left behind is overwritten by the restore's own cell in the same change, and extraction sends "
+            "whole rows. Only a peer that sends a restore without all its cells could show it; "
+            "MergePropertyTests ('Ein Wiederherstellen …' / older incarnations) and PeerChangeRulesTests "
+            "build such changes by hand and kill it (unit stage)."),
+        edits=[("if newIncarnation != storedIncarnation {", "if false, newIncarnation != storedIncarnation {")]),
+    dict(
+        id="cell-cl-does-not-lift-row", area="Merge", file=RULES, simulation=True,
+        what="a cell's causal length no longer lifts the row's (newCl = max(newCl, cell.cl) removed)",
+        not_by_simulation=(
+            "Honest replicas never send a cell above its row's causal length: extraction sends the row's "
+            "cl with its cells (rowChange), ownWrites lifts a foreign delete's row to its own highest "
+            "cell, so no simulated schedule reaches the rule. Another peer can send such a change (the "
+            "wire allows it); MergePropertyTests and PeerChangeRulesTests send one by hand and kill the "
+            "mutant (unit stage). The rule stays: without it that peer's cell would be stored above its "
+            "row and hidden on one replica, visible on another."),
+        edits=[("for (_, cell) in known { newCl = max(newCl, cell.cl) }", "")]),
+    # Merge, further.
+    dict(
+        id="incoming-row-cl-ignored", area="Merge", file=RULES,
+        what="the incoming row's causal length is ignored (deletes and restores never arrive)",
+        edits=[("var newCl = max(oldCl, change.cl)", "var newCl = oldCl")]),
+    dict(
+        id="row-version-order-inverted", area="Merge", file=RULES,
+        what="between two deletes of one incarnation the older row version wins",
+        edits=[("Optional.isLess(meta.rowVersion, version)", "Optional.isLess(version, meta.rowVersion)")]),
+    dict(
+        id="incarnation-of-deleted-row", area="Merge", file=RULES,
+        what="a deleted row's incarnation is taken as its even causal length",
+        edits=[("cl % 2 == 1 ? cl : (cl == 0 ? 0 : cl - 1)", "cl")]),
+    dict(
+        id="equal-values-conflict", area="Merge", file=RULES,
+        what="two concurrent writes of the same value are recorded as a conflict",
+        edits=[("&& localValue != cell.value", "")]),
+    dict(
+        id="second-delete-unchecked", area="Merge", file=RULES,
+        what="a second, newer delete of a deleted incarnation is not checked against unseen edits",
+        edits=[("let deleteVersion = meta.rowVersion, wonMask != 0 || rowChanged else { return [] }",
+                "let deleteVersion = meta.rowVersion, wonMask != 0 else { return [] }"),
+               ("where wonMask & (1 << UInt64(ordinal)) != 0 || rowChanged {",
+                "where wonMask & (1 << UInt64(ordinal)) != 0 {")]),
+    dict(
+        id="clock-not-advanced-by-merge", area="Uhr", file=APPLY,
+        what="merging does not move the clock past what it received",
+        edits=[("clock.observeUnchecked(batch.maxHLC)", "")]),
+    # Write path.
+    dict(
+        id="update-forgets-base", area="Schreiben", file=WRITE,
+        what="an update does not record which version of the cell it overwrote",
+        edits=[("let base = stored.meta.cell(ordinal)?.version", "let base: Version? = nil")]),
+    dict(
+        id="delete-forgets-base", area="Schreiben", file=WRITE,
+        what="a delete does not record which edits it had seen",
+        edits=[("stored.meta.deleteBase = stored.meta.maxCellVersion", "stored.meta.deleteBase = nil")]),
+    dict(
+        id="restore-base-from-old-incarnation", area="Schreiben", file=WRITE,
+        what="a restore's cells name the older incarnation's versions as seen",
+        edits=[("meta.setCell(ordinal, CellMeta(cl: meta.cl, version: version, base: nil))",
+                "meta.setCell(ordinal, CellMeta(cl: meta.cl, version: version, base: meta.cell(ordinal)?.version))")]),
+    dict(
+        id="restore-keeps-cell-cl", area="Schreiben", file=WRITE,
+        what="a restore keeps only the row's new causal length, its cells stay at the old one",
+        edits=[("meta.setCell(ordinal, CellMeta(cl: meta.cl, version: version, base: nil))",
+                "meta.setCell(ordinal, CellMeta(cl: meta.cell(ordinal)?.cl ?? meta.cl, version: version, base: nil))")]),
+    # Change log and extraction.
+    dict(
+        id="extract-forgets-earlier-cells", area="Extraktion", file=EXTRACT,
+        what="a row written twice since the last push sends only the cells of its last write",
+        edits=[("masks[key] = mask | entry.mask", "masks[key] = entry.mask")]),
+    dict(
+        id="extract-acknowledges-unsent", area="Extraktion", file=EXTRACT,
+        what="a page acknowledges the log up to its end, not up to what it sent",
+        edits=[("return ExtractedChanges(batch: ChangeBatch(rows: rows), throughSequence: through)",
+                "return ExtractedChanges(batch: ChangeBatch(rows: rows), throughSequence: groupEnds.last?.sequence ?? through)")]),
+    dict(
+        id="own-writes-keep-foreign-cl", area="Extraktion", file=EXTRACT,
+        what="own cells of a row another site deleted are pushed with that delete's causal length",
+        edits=[("own.cl = highest", "own.cl = change.cl; _ = highest")]),
+    dict(
+        id="row-change-sends-older-incarnation", area="Extraktion", file=EXTRACT,
+        what="a row's change carries cells of older incarnations too",
+        edits=[("guard let cell = meta.cell(ordinal), cell.cl == incarnation else { continue }",
+                "guard let cell = meta.cell(ordinal) else { continue }")]),
+    # Codec.
+    dict(
+        id="codec-drops-base", area="Kodierung", file=CODEC,
+        what="the encoder leaves out each cell's base",
+        edits=[("if cell.base != nil { cellHeader |= Codec.hasBase }", ""),
+               ("if let base = cell.base { writeVersion(base) }", "")]),
+    dict(
+        id="codec-same-version-by-site", area="Kodierung", file=CODEC,
+        what="a cell is encoded as 'same version as the previous' when only the site matches",
+        edits=[("if cell.version == previousVersion { cellHeader |= Codec.sameVersion }",
+                "if cell.version.site == previousVersion?.site { cellHeader |= Codec.sameVersion }"),
+               ("if cell.version != previousVersion { writeVersion(cell.version) }",
+                "if cell.version.site != previousVersion?.site { writeVersion(cell.version) }")]),
+    # Fractional index.
+    dict(
+        id="index-midpoint-touches-upper", area="Positionen", file=INDEX,
+        what="the midpoint may take the upper bound's digit",
+        edits=[("if highDigit - lowDigit > 1 {", "if highDigit - lowDigit > 0 {")]),
+    dict(
+        id="index-may-end-in-zero", area="Positionen", file=INDEX,
+        what="a generated key may end in the digit 0 (no room before it)",
+        edits=[("index == 2 ? Int.random(in: 1..<base, using: &generator)",
+                "index == 2 ? Int.random(in: 0..<base, using: &generator)")]),
+    # Clock.
+    dict(
+        id="clock-repeats-within-millisecond", area="Uhr", file=CLOCK,
+        what="two ticks in the same millisecond return the same value",
+        edits=[("last = max(physical, last &+ 1)", "last = max(physical, last)")]),
+    dict(
+        id="clock-drift-unchecked", area="Uhr", file=CLOCK,
+        what="a change from a clock far ahead is accepted",
+        edits=[("if remoteMilliseconds > now &+ maxDriftMilliseconds {",
+                "if false, remoteMilliseconds > now &+ maxDriftMilliseconds {")]),
+    # The server's page: echo filter and cursor.
+    dict(
+        id="echo-filter-drops-foreign-delete", area="Server", file=STORE,
+        what="the echo filter drops a row whose cells are all the requester's, even when another site deleted it",
+        edits=[("if row.cells.isEmpty && (row.rowVersion == nil || row.rowVersion?.site == site) { continue }",
+                "if row.cells.isEmpty { continue }")]),
+    dict(
+        id="echo-filter-inverted", area="Server", file=STORE,
+        what="the echo filter returns the requester's own cells and drops everyone else's",
+        edits=[("row.cells.removeAll { $0.version.site == site }", "row.cells.removeAll { $0.version.site != site }")]),
+    dict(
+        id="server-never-says-more", area="Server", file=STORE,
+        what="the server never says that more pages follow",
+        edits=[("let more = try replica.lastSequence() > page.throughSequence", "let more = false")]),
+    dict(
+        id="server-cursor-one-ahead", area="Server", file=STORE,
+        what="the cursor the server returns skips one log group",
+        edits=[("return SyncResponse(cursor: page.throughSequence, more: more",
+                "return SyncResponse(cursor: page.throughSequence + (rows.isEmpty ? 0 : 1), more: more")]),
+    # The client.
+    dict(
+        id="client-stops-after-full-push-page", area="Client", file=CLIENT,
+        what="the client stops after a full page of its own changes when the server has nothing more",
+        edits=[("if !response.more && !pushedFullPage { break }", "if !response.more { break }")]),
+]
