@@ -45,7 +45,7 @@ fi
 
 server_pid=
 cleanup() {
-    [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
+    [ -n "$server_pid" ] && kill -- "-$server_pid" 2>/dev/null || true
     umount "$root/proc" 2>/dev/null || true
 }
 trap cleanup EXIT
@@ -74,7 +74,7 @@ for tool in ozg-shell ozg-sync-server; do
     grep -q "complete" "$root/usr/share/bash-completion/completions/$tool" || fail "Vervollständigung $tool"
 done
 inroot getent passwd ozg-sync | grep -q nologin || fail "Benutzer ozg-sync"
-[ "$(stat -c %U "$root/var/lib/ozg-sync-server")" = ozg-sync ] || fail "Datenverzeichnis gehört nicht ozg-sync"
+[ "$(inroot stat -c %U /var/lib/ozg-sync-server)" = ozg-sync ] || fail "Datenverzeichnis gehört nicht ozg-sync"
 
 step "Root darf nicht ins Datenverzeichnis des Dienstes schreiben"
 if message=$(inroot ozg-sync-server labor list --data /var/lib/ozg-sync-server 2>&1); then
@@ -92,8 +92,10 @@ port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0));
 sed -i "s/--port 8080/--port $port/" "$root/etc/ozg-sync-server/ozg-sync-server.conf"
 # The unit's own command line: ExecStart with the EnvironmentFile's variable, split like systemd does.
 exec_start=$(sed -n 's/^ExecStart=//p' "$root/lib/systemd/system/ozg-sync-server.service")
+# In a session of its own, so stopping it ends every process of it, like systemd ends the unit's
+# control group (runuser does not pass SIGTERM on to the server).
 start_server() {
-    inroot runuser -u ozg-sync -- /bin/sh -c ". /etc/ozg-sync-server/ozg-sync-server.conf && exec $exec_start" \
+    setsid chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 runuser -u ozg-sync -- /bin/sh -c ". /etc/ozg-sync-server/ozg-sync-server.conf && exec $exec_start" \
         > "$cache/server.log" 2>&1 &
     server_pid=$!
     for _ in $(seq 100); do
@@ -104,14 +106,19 @@ start_server() {
     fail "Server antwortet nicht"
 }
 stop_server() {
-    kill -TERM "$server_pid"
+    kill -TERM -- "-$server_pid"
     wait "$server_pid" || true
+    for _ in $(seq 50); do
+        pgrep -f "^/usr/bin/ozg-sync-server" >/dev/null || break
+        sleep 0.2
+    done
+    ! pgrep -f "^/usr/bin/ozg-sync-server" >/dev/null || fail "Server läuft 10 s nach SIGTERM weiter"
     server_pid=
 }
 if command -v systemd-analyze >/dev/null; then
     step "systemd-analyze verify der Einheit"
     systemd-analyze verify --root="$root" /lib/systemd/system/ozg-sync-server.service 2>&1 \
-        | grep -v "Cannot add dependency job\|not found" | tee "$cache/verify.log" >&2 || true
+        | grep -v "Cannot add dependency job\|not found\|man ozg-sync-server" | tee "$cache/verify.log" >&2 || true
 fi
 
 step "Server wie die Einheit starten, Workshop in der Shell, Abgleich"

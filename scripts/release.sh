@@ -77,10 +77,15 @@ for product in ozg-shell ozg-sync-server; do
     [ -x "$dist/bin/$product" ] || { echo "$dist/bin/$product fehlt: erst ohne --skip-build bauen." >&2; exit 1; }
 done
 
-# Depends: the packages that hold the shared libraries the binaries load (ldd, dpkg -S), each at
-# least at the version installed here, like dpkg-shlibdeps would say for a plain binary.
+# Depends: the packages that hold the shared libraries the binaries load directly (their NEEDED
+# entries, found through ldd and dpkg -S), each at least at the version installed here, like
+# dpkg-shlibdeps would say for a plain binary; the libraries those load come with their packages.
 depends() {
-    ldd "$1" | awk '/=>/ { print $3 }' | while read -r library; do
+    local binary=$1
+    # The dynamic loader (ld-linux) belongs to libc6 like libc itself.
+    objdump -p "$binary" | awk '$1 == "NEEDED" && $2 !~ /^ld-linux/ { print $2 }' | while read -r needed; do
+        library=$(ldd "$binary" | awk -v name="$needed" '$1 == name { print $3 }')
+        [ -n "$library" ] || { echo "$binary braucht $needed, ldd findet sie nicht." >&2; exit 1; }
         dpkg -S "$(readlink -f "$library")" 2>/dev/null || dpkg -S "$library"
     done | cut -d: -f1 | sort -u | while read -r package; do
         echo "$package (>= $(dpkg-query -W -f='${Version}' "$package" | sed 's/-[^-]*$//'))"
