@@ -16,8 +16,8 @@ only when the unit stage did not kill the mutant, except for mutants marked `sim
 runs both for every mutant. A mutant that survives is a defect of the tests unless the catalogue
 explains why it is equivalent.
 
-  scripts/mutants.py                      every mutant; writes scripts/mutants/RESULT.md
-  scripts/mutants.py --only ID[,ID…]      some mutants (RESULT.md stays as it is)
+  scripts/mutants.py                      every mutant; writes scripts/mutants/result.json and RESULT.md
+  scripts/mutants.py --only ID[,ID…]      some mutants (updates their verdicts there)
   scripts/mutants.py --all-stages         both stages for every mutant
   scripts/mutants.py --list               the catalogue
 
@@ -28,6 +28,7 @@ tests that fail without any mutant).
 """
 
 import argparse
+import json
 import os
 import shutil
 import signal
@@ -250,14 +251,33 @@ def main():
         print(f"  ÜBERLEBT: {name}")
     for name in simulation_misses:
         print(f"  von der Simulation nicht getötet (Katalog: simulation=True ohne not_by_simulation): {name}")
-    if not arguments.only:
-        write_result(results, broken, minutes, arguments.all_stages)
+    record_results(results, broken, minutes, arguments.all_stages, partial=bool(arguments.only))
     if broken:
         return 2
     return 1 if survivors or simulation_misses else 0
 
 
-def write_result(results, broken, minutes, all_stages):
+def record_results(results, broken, minutes, all_stages, partial):
+    """Keeps each mutant's last verdict in scripts/mutants/result.json (a full run replaces it, --only
+    updates the mutants it ran) and writes scripts/mutants/RESULT.md from it."""
+    store_path = ROOT / "scripts" / "mutants" / "result.json"
+    store = json.loads(store_path.read_text()) if partial and store_path.exists() else {"mutants": {}}
+    environment = stage_environment()
+    today = time.strftime("%Y-%m-%d")
+    seeds = [int(environment["OZG_SIM_SEEDS"]), int(environment["OZG_SERVER_SIM_SEEDS"])]
+    if not partial:
+        store["full_run"] = {"date": today, "minutes": round(minutes), "all_stages": all_stages, "seeds": seeds}
+    for mutant, verdicts, killed in results:
+        store["mutants"][mutant["id"]] = {
+            "killed": killed, "date": today, "seeds": seeds, "single": partial,
+            "verdicts": {stage: {"passed": v["passed"], "timed_out": v["timed_out"]} for stage, v in verdicts.items()}}
+    for name in broken:
+        store["mutants"][name] = {"broken": True, "date": today, "single": partial}
+    store_path.write_text(json.dumps(store, indent=1, sort_keys=True) + "\n")
+    write_result(store)
+
+
+def write_result(store):
     def cell(verdict):
         if verdict is None:
             return "–"
@@ -265,29 +285,39 @@ def write_result(results, broken, minutes, all_stages):
             return "überlebt"
         return "**getötet** (Zeitlimit)" if verdict["timed_out"] else "**getötet**"
 
-    environment = stage_environment()
-    killed = sum(1 for _, _, k in results if k)
+    entries = store["mutants"]
+    ran = [m for m in MUTANTS if m["id"] in entries and not entries[m["id"]].get("broken")]
+    killed = sum(1 for m in ran if entries[m["id"]]["killed"])
+    full = store.get("full_run", {})
     lines = [
         "# Ergebnis der Mutationstests",
         "",
-        f"`scripts/mutants.py{' --all-stages' if all_stages else ''}`, {time.strftime('%Y-%m-%d')}: "
-        f"**{killed} von {len(results)} Mutanten getötet**, {minutes:.0f} min auf der 2-Kern-Maschine "
-        f"(Simulation: {environment['OZG_SIM_SEEDS']} paarweise Abläufe, "
-        f"{environment['OZG_SERVER_SIM_SEEDS']} über den Server). „–“: Stufe nicht gelaufen, weil die "
-        "Unit-Stufe den Mutanten schon getötet hatte. Die Mutanten und ihre Begründungen stehen in "
-        "`scripts/mutants/catalogue.py`.",
-        "",
-        "| Mutant | Bereich | Unit | Simulation |",
-        "|---|---|---|---|",
+        f"**{killed} von {len(ran)} Mutanten getötet.** Letzter vollständiger Lauf "
+        f"`scripts/mutants.py{' --all-stages' if full.get('all_stages') else ''}` am {full.get('date', '?')}: "
+        f"{full.get('minutes', '?')} min auf der 2-Kern-Maschine (Simulation: "
+        f"{full.get('seeds', ['?', '?'])[0]} paarweise Abläufe, {full.get('seeds', ['?', '?'])[1]} über den "
+        "Server). „–“: Stufe nicht gelaufen, weil die Unit-Stufe den Mutanten schon getötet hatte. Die "
+        "Mutanten und ihre Begründungen stehen in `scripts/mutants/catalogue.py`, die Urteile in "
+        "`scripts/mutants/result.json`.",
     ]
-    for mutant, verdicts, killed_it in results:
-        name = mutant["id"] if killed_it or not mutant.get("equivalent") else f"{mutant['id']} (äquivalent)"
-        lines.append(f"| `{name}` | {mutant['area']} | {cell(verdicts.get('unit'))} | {cell(verdicts.get('simulation'))} |")
-    for name in broken:
-        lines.append(f"| `{name}` | – | baut nicht | – |")
-    notes = [(m["id"], m[key]) for m, _, _ in results for key in ("not_by_simulation", "equivalent") if m.get(key)]
+    single = [m["id"] for m in ran if entries[m["id"]].get("single")]
+    if single:
+        lines += ["", "Danach einzeln neu geprüft (`--only`, nach einem neuen Test): " + ", ".join(
+            f"`{name}` ({entries[name]['date']})" for name in single) + "."]
+    lines += ["", "| Mutant | Bereich | Unit | Simulation |", "|---|---|---|---|"]
+    for mutant in MUTANTS:
+        entry = entries.get(mutant["id"])
+        if entry is None:
+            lines.append(f"| `{mutant['id']}` | {mutant['area']} | nicht gelaufen | – |")
+        elif entry.get("broken"):
+            lines.append(f"| `{mutant['id']}` | {mutant['area']} | baut nicht | – |")
+        else:
+            name = mutant["id"] if entry["killed"] or not mutant.get("equivalent") else f"{mutant['id']} (äquivalent)"
+            verdicts = entry["verdicts"]
+            lines.append(f"| `{name}` | {mutant['area']} | {cell(verdicts.get('unit'))} | {cell(verdicts.get('simulation'))} |")
+    notes = [(m["id"], m[key]) for m in MUTANTS for key in ("not_by_simulation", "equivalent") if m.get(key)]
     if notes:
-        lines += ["", "Warum die Simulation diese Mutanten nicht zeigen kann (aus dem Katalog):", ""]
+        lines += ["", "Warum die Simulation diese Mutanten nicht zeigen kann, oder warum sie nichts ändern (aus dem Katalog):", ""]
         lines += [f"- `{name}`: {text}" for name, text in notes]
     (ROOT / "scripts" / "mutants" / "RESULT.md").write_text("\n".join(lines) + "\n")
 

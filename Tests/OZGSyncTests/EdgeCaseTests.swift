@@ -241,4 +241,59 @@ struct EdgeCaseTests {
         let renamed = try Replica.test(directory, "umbenannt.ozg")
         #expect(renamed.siteID == copy.siteID)
     }
+
+    /// A client pushes only its own writes (docs/PROTOCOL.md, „Zuordnung“). Its edit of a row another
+    /// device deleted since travels at the causal length it was written at: a server that never saw
+    /// the delete (a new remote) must not record a delete nobody sent it (mutant `own-writes-keep-foreign-cl`).
+    @Test("Eigene Änderungen einer inzwischen fremd gelöschten Zeile gehen mit ihrer eigenen kausalen Länge hinaus")
+    func ownEditOfAForeignDeletedRowKeepsItsLength() throws {
+        let directory = TemporaryDirectory()
+        let a = try Replica.test(directory, "a.ozg")
+        let b = try Replica.test(directory, "b.ozg")
+        let fresh = try Replica.test(directory, "neu.ozg")
+        let id = try a.insert(into: "reise", values: ["titel": "Wohngeld"])
+        try exchangeAll([a, b])
+        try b.update("reise", id: id, values: ["titel": "Wohngeld digital"])
+        try a.delete("reise", id: id)
+        try a.send(to: b, name: "b")
+        #expect(try b.causalLength(table: "reise", id: id) == 2)
+        let own = try b.extractChanges(after: 0).batch
+        let change = try #require(own.rows.first { $0.id == id })
+        #expect(change.cl == 1)
+        #expect(change.rowVersion == nil && change.deleteBase == nil)
+        #expect(change.cells.allSatisfy { $0.version.site == b.siteID })
+        try fresh.apply(own)
+        #expect(try fresh.row("reise", id)?["titel"] == "Wohngeld digital")
+    }
+
+    /// Cells of an older incarnation stay hidden where a peer put them; they are not passed on
+    /// (mutant `row-change-sends-older-incarnation`): honest replicas never hold them, since a restore
+    /// writes every column afresh.
+    @Test("Zellen einer älteren Inkarnation, die ein anderes Replikat schickt, gibt ein Replikat nicht weiter")
+    func cellsOfOlderIncarnationsAreNotPassedOn() throws {
+        let directory = TemporaryDirectory()
+        let b = try Replica.test(directory, "b.ozg")
+        let c = try Replica.test(directory, "c.ozg")
+        let id = RowID.generate()
+        let other = SiteID.random()
+        let version = Version(
+            hlc: HybridLogicalClock.pack(milliseconds: HybridLogicalClock.systemMilliseconds()), site: other)
+        try b.apply(
+            ChangeBatch(rows: [
+                RowChange(
+                    table: "reise", id: id, cl: 3,
+                    cells: [
+                        CellChange(column: "titel", value: "Neu", cl: 3, version: version, base: nil),
+                        CellChange(column: "notiz", value: "Alt", cl: 1, version: version, base: nil),
+                    ])
+            ]))
+        #expect(try b.row("reise", id)?["titel"] == "Neu")
+        #expect(try b.row("reise", id)?["notiz"] == .null)
+        let relayed = try b.extractChanges(after: 0, includeRemoteOrigin: true).batch
+        let change = try #require(relayed.rows.first { $0.id == id })
+        #expect(change.cells.map(\.column) == ["titel"])
+        try b.send(to: c, name: "c")
+        #expect(try c.canonicalDump() == b.canonicalDump())
+        #expect(try c.cellState(table: "reise", id: id, column: "notiz") == nil)
+    }
 }

@@ -127,6 +127,39 @@ struct PeerChangeRulesTests {
         #expect(odd.utf8.allSatisfy { alphabet.contains($0) })
     }
 
+    /// Honest replicas send a row's causal length with its cells, so only another peer produces a cell
+    /// above its row's (docs/ARCHITECTURE.md, „Merge rules“). Without lifting the row, that cell would
+    /// be stored above a visible row and hide the field: every later edit of it, written at the row's
+    /// lower length, would lose to it everywhere.
+    @Test("Eine Zelle über der kausalen Länge ihrer Zeile hebt die Zeile; das Feld bleibt sichtbar und änderbar")
+    func cellAboveItsRowLiftsTheRow() throws {
+        let directory = TemporaryDirectory()
+        let a = try Replica.test(directory, "a.ozg")
+        let b = try Replica.test(directory, "b.ozg")
+        let c = try Replica.test(directory, "c.ozg")
+        let id = try a.insert(into: "reise", values: ["titel": "Start"])
+        try a.send(to: b, name: "b")
+        let ahead = ChangeBatch(rows: [
+            RowChange(
+                table: "reise", id: id, cl: 1,
+                cells: [CellChange(column: "titel", value: "Neu", cl: 3, version: Self.version(.random()), base: nil)])
+        ])
+        try b.apply(ahead)
+        #expect(try b.causalLength(table: "reise", id: id) == 3)
+        #expect(try b.isVisible(table: "reise", id: id))
+        func title(_ replica: Replica) throws -> DatabaseValue? { try replica.row("reise", id)?["titel"] }
+        #expect(try title(b) == "Neu")
+        try b.update("reise", id: id, values: ["titel": "Weiter"])
+        #expect(try title(b) == "Weiter")
+        #expect(try b.cellState(table: "reise", id: id, column: "titel")?.cl == 3)
+        try b.send(to: c, name: "c")
+        try b.send(to: a, name: "a")
+        #expect(try title(c) == "Weiter")
+        #expect(try title(a) == "Weiter")
+        #expect(try a.canonicalDump() == b.canonicalDump())
+        #expect(try c.canonicalDump() == b.canonicalDump())
+    }
+
     @Test("Die kausale Länge endet an der Grenze mit einer Meldung statt eines Absturzes")
     func causalLengthLimit() throws {
         let directory = TemporaryDirectory()

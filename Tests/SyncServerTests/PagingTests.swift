@@ -64,4 +64,56 @@ struct PagingTests {
             #expect(try echo.syncResponse.batch.rows.isEmpty)
         }
     }
+
+    /// A page ends after the log group that reaches `pageBytes`; its cursor must say so, or the groups
+    /// after it would be acknowledged unsent (mutant `extract-acknowledges-unsent`).
+    @Test("Große Werte: eine Seite endet an der Bytegrenze, der Cursor zeigt genau dorthin, nichts fehlt")
+    func pagesEndAtTheByteLimit() async throws {
+        let data = ServerData()
+        let token = try await data.lab("lab")
+        let directory = ReplicaDirectory()
+        let source = try LaborStore(path: directory.path("a.ozg"))
+        try source.add("labor", id: "lab", fields: ["titel": "L", "themenfeld": "umwelt", "bundesland": "DE-BE"])
+        let long = String(repeating: "Lebenssituation mit vielen Einzelheiten. ", count: 1500)  // 61.5 KB
+        var pushes: [[UInt8]] = []
+        var sent: Int64 = 0
+        var ids: Set<String> = []
+        for push in 0..<5 {
+            try source.replica.transaction {
+                for index in 0..<2 {
+                    ids.insert(
+                        try source.add(
+                            "persona", laborID: "lab",
+                            fields: [
+                                "name": "P\(push)-\(index)", "kurzbeschreibung": "k", "nutzergruppe": "001",
+                                "ziele": "z", "lebenssituation": long,
+                            ]))
+                }
+            }
+            let changes = try source.replica.extractChanges(after: sent)
+            sent = changes.throughSequence
+            pushes.append(try SyncRequestBody.make(changes.batch, site: source.replica.siteID))
+        }
+        let (allIDs, bodies) = (ids, pushes)
+        // Each push holds about 123 KB of values: a page takes two pushes, then stops.
+        try await data.inProcess(data.configuration { $0.pageBytes = 150_000 }) { client in
+            for push in bodies {
+                #expect(try await client.sync("lab", body: push, headers: SyncRequestBody.headers(token)).status == .ok)
+            }
+            var cursor: Int64 = 0
+            var pages: [SyncResponse] = []
+            repeat {
+                let response = try await client.sync(
+                    "lab", body: SyncRequestBody.make(cursor: cursor), headers: SyncRequestBody.headers(token))
+                let page = try response.syncResponse
+                #expect(page.cursor > cursor)
+                cursor = page.cursor
+                pages.append(page)
+            } while pages.last?.more == true && pages.count < 50
+            #expect(pages.count >= 3, "\(pages.map(\.batch.rows.count))")
+            let pulled = pages.flatMap(\.batch.rows).filter { $0.table == "persona" }.map(\.id)
+            #expect(Set(pulled) == allIDs)
+            #expect(pulled.count == allIDs.count, "keine Zeile doppelt")
+        }
+    }
 }

@@ -48,9 +48,9 @@ MUTANTS = [
             "No schedule of the simulation (nor of any honest replica) can show it: a restore writes every "
             "column afresh at the new causal length (Replica.restore), so each cell an older incarnation "
             "left behind is overwritten by the restore's own cell in the same change, and extraction sends "
-            "whole rows. Only a peer that sends a restore without all its cells could show it; "
-            "MergePropertyTests ('Ein Wiederherstellen …' / older incarnations) and PeerChangeRulesTests "
-            "build such changes by hand and kill it (unit stage)."),
+            "whole rows. Only a peer that sends a restore without all its cells could show it; the merge "
+            "property tests apply random batches whose cells carry different causal lengths and kill it "
+            "(unit stage: MergePropertyTests 'Kommutativität' and 'Assoziativität', 35 of 80 seeds)."),
         edits=[("if newIncarnation != storedIncarnation {", "if false, newIncarnation != storedIncarnation {")]),
     dict(
         id="cell-cl-does-not-lift-row", area="Merge", file=RULES, simulation=True,
@@ -59,9 +59,10 @@ MUTANTS = [
             "Honest replicas never send a cell above its row's causal length: extraction sends the row's "
             "cl with its cells (rowChange), ownWrites lifts a foreign delete's row to its own highest "
             "cell, so no simulated schedule reaches the rule. Another peer can send such a change (the "
-            "wire allows it); MergePropertyTests and PeerChangeRulesTests send one by hand and kill the "
-            "mutant (unit stage). The rule stays: without it that peer's cell would be stored above its "
-            "row and hidden on one replica, visible on another."),
+            "wire allows it), and without the rule its cell would be stored above a visible row and hide "
+            "the field for good: every later edit, written at the row's lower length, loses to it. The "
+            "rule stays; PeerChangeRulesTests 'Eine Zelle über der kausalen Länge ihrer Zeile hebt die "
+            "Zeile …' sends such a change by hand and kills the mutant (unit stage)."),
         edits=[("for (_, cell) in known { newCl = max(newCl, cell.cl) }", "")]),
     # Merge, further.
     dict(
