@@ -59,7 +59,7 @@ UNIT_SUITES = [
 ]
 SIMULATION_SUITES = ["OZGSyncTests.ConvergenceSimulationTests", "OZGSyncTests.ServerPathSimulationTests"]
 BUILD_TIMEOUT = 1800
-STAGE_TIMEOUT = {"unit": 420, "simulation": 900}
+STAGE_TIMEOUT = {"unit": 180, "simulation": 900}
 
 
 def suite_filter(suites):

@@ -115,4 +115,30 @@ struct SyncServerTests {
         #expect(try fresh.replica.canonicalDump() == source.replica.canonicalDump())
         await server.stop()
     }
+
+    /// The server may have nothing more while the client still has own changes beyond its push page:
+    /// one `sync` must push them all (mutant `client-stops-after-full-push-page`).
+    @Test("Ein Abgleich schickt alle eigenen Änderungen, auch wenn sie mehrere Push-Seiten füllen")
+    func oneSyncPushesEveryPage() async throws {
+        let server = TestServer()
+        try await server.start()
+        let token = try await server.lab("seiten")
+        let directory = ReplicaDirectory()
+        let source = try LaborStore(path: directory.path("a.ozg"))
+        try source.add("labor", id: "seiten", fields: ["titel": "S", "themenfeld": "umwelt", "bundesland": "DE-BE"])
+        for index in 0..<23 {  // 23 transactions, 23 log groups
+            try source.add(
+                "persona", laborID: "seiten",
+                fields: ["name": "P\(index)", "kurzbeschreibung": "k", "nutzergruppe": "001", "ziele": "z"])
+        }
+        let client = server.client(source, token: token, lab: "seiten")
+        client.pushPageRows = 5
+        let pushed = try await client.sync()
+        #expect(pushed.pages >= 5, "\(pushed)")
+        #expect(try source.replica.acknowledgedSequence(for: client.remoteName) == source.replica.lastSequence())
+        let fresh = try LaborStore(path: directory.path("b.ozg"))
+        try await server.client(fresh, token: token, lab: "seiten").sync()
+        #expect(try fresh.replica.canonicalDump() == source.replica.canonicalDump())
+        await server.stop()
+    }
 }
