@@ -1,6 +1,31 @@
 import OZGReplication
 
 /// One allowed value of a choice field: the stored key, the German label, and spellings accepted on input.
+/// How typed input is compared with keys and labels: facilitators write „Bauen und Wohnen“ for the
+/// label „Bauen & Wohnen“ (the seed documents' spelling), umlauts for the ASCII keys, any capitals.
+public enum InputFolding {
+    /// `name` in the spelling of field keys: lower case, umlauts and ß transliterated.
+    public static func asciiKey(_ name: String) -> String {
+        var result = ""
+        for character in name.lowercased() {
+            switch character {
+            case "ä": result += "ae"
+            case "ö": result += "oe"
+            case "ü": result += "ue"
+            case "ß": result += "ss"
+            default: result.append(character)
+            }
+        }
+        return result
+    }
+
+    /// A label or typed value for comparison: ASCII key spelling, „und“ as „&“, single spaces.
+    public static func comparable(_ text: String) -> String {
+        asciiKey(text).split(whereSeparator: \.isWhitespace).map { $0 == "und" ? "&" : String($0) }
+            .joined(separator: " ")
+    }
+}
+
 public struct Choice: Sendable, Hashable {
     public let key: String
     public let label: String
@@ -124,6 +149,12 @@ public final class Entity: Sendable, Hashable {
     public func hash(into hasher: inout Hasher) { hasher.combine(key) }
 
     public func field(_ key: String) -> Field? { fieldsByKey[key] }
+
+    /// The field a person means by `name`: its key, or the key typed with umlauts or capitals
+    /// (`auslöser` is `ausloeser`, field keys are written in ASCII).
+    public func field(named name: String) -> Field? {
+        fieldsByKey[name] ?? fieldsByKey[InputFolding.asciiKey(name)]
+    }
 
     /// The owning reference (the parent this row belongs to), if any.
     public var owningField: Field? { fields.first { $0.owning } }

@@ -98,10 +98,10 @@ extension Field {
 
     static func match(_ input: String, in choices: [Choice]) -> Choice? {
         if let exact = choices.first(where: { $0.key == input }) { return exact }
-        let folded = input.lowercased()
+        let folded = InputFolding.comparable(input)
         return choices.first { choice in
-            choice.key.lowercased() == folded || choice.label.lowercased() == folded
-                || choice.aliases.contains { $0.lowercased() == folded }
+            InputFolding.comparable(choice.key) == folded || InputFolding.comparable(choice.label) == folded
+                || choice.aliases.contains { InputFolding.comparable($0) == folded }
         }
     }
 

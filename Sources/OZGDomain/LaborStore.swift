@@ -46,7 +46,7 @@ public final class LaborStore {
                 conditions["id"] = .text(try resolveID(entityKey, input, laborID: laborID))
                 continue
             }
-            guard let field = entity.field(key) else {
+            guard let field = entity.field(named: key) else {
                 throw DomainError.unknownField(entity: entity.key, field: key, allowed: entity.fields.map(\.key))
             }
             var value = try field.parse(input, entity: entity.key)
@@ -58,7 +58,7 @@ public final class LaborStore {
                     value = .text(prefix)
                 }
             }
-            conditions[key] = value
+            conditions[field.key] = value
         }
         return try records(of: entity, in: laborID, where: conditions, includeOrphans: includeOrphans)
     }
@@ -297,14 +297,14 @@ public final class LaborStore {
             if key == "labor_id" || key == "position" || key == "id" {
                 throw DomainError.systemField(entity: entity.key, field: key)
             }
-            guard let field = entity.field(key) else {
+            guard let field = entity.field(named: key) else {
                 throw DomainError.unknownField(entity: entity.key, field: key, allowed: entity.fields.map(\.key))
             }
             var value = try field.parse(input, entity: entity.key)
             if let target = field.referencedEntity, case .text(let prefix) = value {
                 value = .text(try resolveID(target, prefix, laborID: laborID))
             }
-            values[key] = value
+            values[field.key] = value
         }
         return values
     }

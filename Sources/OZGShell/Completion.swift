@@ -46,7 +46,7 @@ extension Interpreter {
         }
         guard let entity = Domain.entity(first) else { return plain([]) }
         if words.count == 1 { return plain(verbs(for: entity)) }
-        let verb = words[1]
+        let verb = Self.verbAliases[words[1]] ?? words[1]
         let needsID = ["show", "delete", "restore", "move", "set", "use"].contains(verb)
         if needsID && words.count == 2 {
             if verb == "restore" {
@@ -63,7 +63,7 @@ extension Interpreter {
         guard ["add", "set", "list"].contains(verb) else { return plain([]) }
         if let equals = current.firstIndex(of: "=") {
             let key = String(current[..<equals])
-            guard let field = entity.field(key) else { return plain([]) }
+            guard let field = entity.field(named: key) else { return plain([]) }
             let value = String(current[current.index(after: equals)...])
             switch field.kind {
             case .choice(let choices):

@@ -5,7 +5,7 @@ import OZGStorage
 /// German help texts with examples; entity help is generated from the domain declaration.
 enum Help {
     static let overview = """
-        OZG Labor-Sync – Befehle (Entitäten auf Deutsch, Aktionen auf Englisch):
+        OZG Labor-Sync – Befehle (Entitäten auf Deutsch, Aktionen auf Englisch oder Deutsch):
 
           labor add feld=wert …            neues Labor anlegen und auswählen
           labor use <id>                   Labor auswählen (bleibt in der Datei gespeichert)
@@ -37,6 +37,10 @@ enum Help {
         \\\" für " und \\\\ für \\, jeder andere Backslash bleibt (werkzeug_link="C:\\Labor\\v1.fig"); außerhalb
         von "…" gilt der Backslash wörtlich. Listen mit ; getrennt: ziele="Schnell fertig;Wenig Papier".
         Tab ergänzt Befehle, Felder und Werte.
+        Aktionen auch auf Deutsch: neu (add), liste (list), zeige (show), ändere (set), lösche (delete),
+        wiederherstellen (restore), verschiebe (move); prüfe (check), hilfe (help). Feldnamen auch mit
+        Umlauten (auslöser= wie ausloeser=), Auswahlwerte auch als Bezeichnung, „und“ wie „&“:
+        themenfeld="Bauen und Wohnen" wie themenfeld=bauen_wohnen.
 
         Beispiel:
           labor add titel="DigiLab Wohngeld" themenfeld=bauen_wohnen bundesland=DE-MV
@@ -144,7 +148,10 @@ enum Help {
             var line = "  \(field.key)\(field.required ? "*" : "")  \(field.label)"
             let choices = field.kind.choiceValues
             if !choices.isEmpty {
-                line += ": " + choices.map(\.key).joined(separator: ", ")
+                line +=
+                    ": "
+                    + choices.map { $0.key == $0.label ? $0.key : "\($0.key) \($0.label)" }
+                    .joined(separator: ", ")
             } else if case .integer(let range?) = field.kind {
                 line += ": \(range.lowerBound) bis \(range.upperBound)"
             } else if case .date = field.kind {

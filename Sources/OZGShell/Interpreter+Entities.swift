@@ -6,11 +6,12 @@ import OZGStorage
 extension Interpreter {
     func entityCommand(_ entityKey: String, _ arguments: [String]) throws {
         let entity = try store.entity(entityKey)
-        guard let verb = arguments.first else {
+        guard let typed = arguments.first else {
             throw ShellError.usage(
-                "Was soll mit \(entity.key) geschehen? Möglich: \(verbs(for: entity).joined(separator: ", ")). "
+                "Was soll mit \(entity.key) geschehen? Möglich: \(verbs(for: entity).map(Self.withGermanVerb).joined(separator: ", ")). "
                     + "Beispiel: „help \(entity.key)“.")
         }
+        let verb = Self.verbAliases[typed] ?? typed
         let rest = arguments.dropFirst()
         switch verb {
         case "add":
@@ -87,12 +88,20 @@ extension Interpreter {
             }
             try store.move(entity.key, id: id, to: target)
         default:
-            let suggestion = Self.nearest(verb, in: verbs(for: entity))
+            let suggestion = Self.nearest(verb, in: verbs(for: entity) + Self.verbAliases.keys.sorted())
             throw ShellError.usage(
                 "Unbekannte Aktion „\(verb)“ für \(entity.key)."
                     + (suggestion.map { " Meinten Sie „\($0)“?" } ?? "")
-                    + " Möglich: \(verbs(for: entity).joined(separator: ", ")).")
+                    + " Möglich: \(verbs(for: entity).map(Self.withGermanVerb).joined(separator: ", ")).")
         }
+    }
+
+    /// „add (neu)“: the verb with its German alias (the spelling with umlauts), for messages.
+    static func withGermanVerb(_ verb: String) -> String {
+        let aliases = verbAliases.filter { $0.value == verb }.map(\.key).sorted {
+            !$0.allSatisfy(\.isASCII) && $1.allSatisfy(\.isASCII)
+        }
+        return aliases.first.map { "\(verb) (\($0))" } ?? verb
     }
 
     func verbs(for entity: Entity) -> [String] {

@@ -29,6 +29,13 @@ public final class Interpreter {
         "quit",
     ]
     public static let verbs = ["add", "list", "show", "set", "delete", "restore", "move"]
+    /// German verbs beside the English ones, as facilitators type them (with or without umlauts).
+    public static let verbAliases = [
+        "neu": "add", "liste": "list", "zeige": "show", "ändere": "set", "aendere": "set", "lösche": "delete",
+        "loesche": "delete", "verschiebe": "move", "wiederherstellen": "restore",
+    ]
+    /// German names of commands beside the English ones.
+    public static let commandAliases = ["prüfe": "check", "pruefe": "check", "hilfe": "help"]
 
     public init(
         path: String, author: String? = nil, format: OutputFormat = .tabelle,
@@ -154,9 +161,10 @@ public final class Interpreter {
         }
     }
 
-    func dispatch(_ command: String, _ arguments: [String]) async throws {
+    func dispatch(_ typed: String, _ arguments: [String]) async throws {
+        let command = Self.commandAliases[typed] ?? typed
         switch command {
-        case "help", "hilfe", "?": print(Help.text(for: arguments.first))
+        case "help", "?": print(Help.text(for: arguments.first))
         case "export": try export(arguments)
         case "import": try importFile(arguments)
         case "history": try history(arguments)

@@ -182,6 +182,39 @@ struct ScriptedShellTests {
         #expect(usage.status == 2 && usage.stderr.contains("erlaubt sind für --format: tabelle, json, csv"))
     }
 
+    @Test("Deutsche Aktionen, Feldnamen mit Umlauten und Bezeichnungen als Auswahlwerte, wie Moderatorinnen tippen")
+    func germanInput() throws {
+        let directory = ShellDirectory()
+        func shell(_ commands: String..., status: Int32 = 0) throws -> ShellProcess.Outcome {
+            let outcome = try ShellProcess.run(
+                ["labor.ozg", "--autor", "Moderation"] + commands.flatMap { ["-c", $0] }, in: directory.url)
+            #expect(outcome.status == status, "\(commands): \(outcome.stderr)")
+            return outcome
+        }
+        _ = try shell(
+            #"labor neu id=wohngeld titel="DigiLab Wohngeld" themenfeld="Bauen und Wohnen" bundesland=Mecklenburg-Vorpommern"#
+        )
+        let stored = try shell("query SELECT themenfeld, bundesland FROM labor").stdout
+        #expect(stored.contains("bauen_wohnen") && stored.contains("DE-MV"), "\(stored)")
+        let process = try shell(#"prozess neu name="Wohngeld bewilligen" auslöser="Antrag geht ein""#).lines[0]
+        #expect(try shell("prozess zeige \(process.prefix(8))").stdout.contains("Antrag geht ein"))
+        let persona = try shell(
+            #"persona neu name=Erika kurzbeschreibung=Pflegekraft nutzergruppe="bürger" ziele=z"#
+        ).lines[0]
+        let id = String(persona.prefix(8))
+        _ = try shell(#"persona ändere \#(id) name="Erika Muster""#)
+        #expect(try shell("persona liste").stdout.contains("Erika Muster"))
+        _ = try shell("persona lösche \(id)")
+        #expect(try shell("persona liste").stdout.contains("(keine Einträge)"))
+        _ = try shell("persona wiederherstellen \(id)")
+        #expect(try shell("persona zeige \(id)").stdout.contains("Bürgerinnen und Bürger"))
+        let check = try ShellProcess.run(["labor.ozg", "-c", "prüfe"], in: directory.url)
+        #expect(check.status != 2 && !check.stderr.contains("Unbekannt"), "\(check.stderr)")
+        let unknown = try shell("persona tanze", status: 2)
+        #expect(unknown.stderr.contains("add (neu)") && unknown.stderr.contains("set (ändere)"), "\(unknown.stderr)")
+        #expect(try shell("hilfe persona").stdout.contains("001 Bürgerinnen und Bürger"))
+    }
+
     @Test("--version nennt die Version des Pakets, ohne eine Datei anzulegen")
     func version() throws {
         let directory = ShellDirectory()
