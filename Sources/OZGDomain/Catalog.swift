@@ -20,6 +20,17 @@ public enum Catalog {
         Choice("unternehmensfuehrung_entwicklung", "Unternehmensführung & -entwicklung"),
     ]
 
+    /// §5.3, the default stages of a Nutzerreise (Phase / Etappe); free text is allowed beside them.
+    public static let reisePhase: [Choice] = [
+        Choice("anlass", "Anlass"),
+        Choice("informieren", "Informieren"),
+        Choice("vorbereiten", "Vorbereiten (Unterlagen beschaffen)", aliases: ["Vorbereiten"]),
+        Choice("beantragen", "Beantragen"),
+        Choice("warten", "Warten & Rückfragen", aliases: ["Warten"]),
+        Choice("bescheid", "Bescheid erhalten", aliases: ["Bescheid"]),
+        Choice("danach", "Nach dem Bescheid"),
+    ]
+
     /// The 16 Länder by ISO 3166-2 code.
     public static let bundesland: [Choice] = [
         Choice("DE-BW", "Baden-Württemberg"), Choice("DE-BY", "Bayern"), Choice("DE-BE", "Berlin"),

@@ -54,6 +54,9 @@ public enum FieldKind: Sendable, Hashable {
     case choice([Choice])
     /// Any subset of the given values, stored as keys joined by `;` in declaration order.
     case choices([Choice])
+    /// One line of text with a default list: a value of the list is stored by its key and shown by
+    /// its label, anything else as typed (the journey's Phase / Etappe, data dictionary §5.3).
+    case suggested([Choice])
     /// Free entries separated by `;`.
     case list
     /// The id of a row of another entity of the same lab.
@@ -72,7 +75,7 @@ public enum FieldKind: Sendable, Hashable {
     /// The allowed choices, for completion and messages.
     public var choiceValues: [Choice] {
         switch self {
-        case .choice(let values), .choices(let values): return values
+        case .choice(let values), .choices(let values), .suggested(let values): return values
         default: return []
         }
     }

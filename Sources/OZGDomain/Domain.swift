@@ -60,7 +60,7 @@ public enum Domain {
             orderedWithin: "nutzerreise_id",
             fields: [
                 Field("nutzerreise_id", "Nutzerreise", .reference(entity: "nutzerreise"), required: true, owning: true),
-                Field("phase", "Phase / Etappe", .text(), required: true),
+                Field("phase", "Phase / Etappe", .suggested(Catalog.reisePhase), required: true),
                 Field("aktivitaet", "Aktivität", .text(), required: true),
                 Field("touchpoint", "Touchpoint / Kanal", .choice(Catalog.touchpoint)),
                 Field("gedanken", "Gedanken / Zitat", .text()),

@@ -47,10 +47,18 @@ public enum DomainDocumentation {
         case .date: return "Datum"
         case .choice: return "Auswahl"
         case .choices: return "Mehrfachauswahl"
+        case .suggested: return "Text mit Vorschlägen"
         case .list: return "Liste"
         case .reference(let entity): return "Verweis auf `\(entity)`"
         case .digits(let count): return "\(count) Ziffern"
         }
+    }
+
+    private static func list(_ choices: [Choice]) -> String {
+        choices.map { choice in
+            let aliases = choice.aliases.isEmpty ? "" : " (auch: " + choice.aliases.joined(separator: ", ") + ")"
+            return "`\(choice.key)` \(choice.label)\(aliases)"
+        }.joined(separator: " · ").replacingOccurrences(of: "|", with: "\\|")
     }
 
     static func allowed(_ kind: FieldKind) -> String {
@@ -58,10 +66,9 @@ public enum DomainDocumentation {
         case .integer(let range): return range.map { "\($0.lowerBound) … \($0.upperBound)" } ?? ""
         case .date: return "JJJJ-MM-TT"
         case .choice(let choices), .choices(let choices):
-            return choices.map { choice in
-                let aliases = choice.aliases.isEmpty ? "" : " (auch: " + choice.aliases.joined(separator: ", ") + ")"
-                return "`\(choice.key)` \(choice.label)\(aliases)"
-            }.joined(separator: " · ").replacingOccurrences(of: "|", with: "\\|")
+            return list(choices)
+        case .suggested(let choices):
+            return list(choices) + " · oder freier Text"
         default: return ""
         }
     }

@@ -43,6 +43,8 @@ extension Field {
         case .choice(let choices):
             guard let choice = Self.match(trimmed, in: choices) else { throw invalid(Self.allowedText(choices)) }
             return .text(choice.key)
+        case .suggested(let choices):
+            return .text(Self.match(trimmed, in: choices)?.key ?? trimmed)
         case .choices(let choices):
             var keys = Set<String>()
             for part in trimmed.split(separator: ";") {
@@ -76,7 +78,7 @@ extension Field {
     public func display(_ value: DatabaseValue) -> String {
         switch (kind, value) {
         case (_, .null): return ""
-        case (.choice(let choices), .text(let key)):
+        case (.choice(let choices), .text(let key)), (.suggested(let choices), .text(let key)):
             return choices.first { $0.key == key }?.label ?? key
         case (.choices(let choices), .text(let keys)):
             return keys.split(separator: ";").map { key in choices.first { $0.key == key }?.label ?? String(key) }

@@ -66,7 +66,7 @@ extension Interpreter {
             guard let field = entity.field(named: key) else { return plain([]) }
             let value = String(current[current.index(after: equals)...])
             switch field.kind {
-            case .choice(let choices):
+            case .choice(let choices), .suggested(let choices):
                 return prefixed(key + "=", choices.map { ($0.key, $0.label == $0.key ? "" : $0.label) })
             case .choices(let choices):
                 // Complete the part after the last ';'.

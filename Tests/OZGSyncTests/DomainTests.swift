@@ -120,6 +120,40 @@ struct DomainTests {
         #expect(stored.display("ziele") == "a; b")
     }
 
+    @Test(
+        "Wie getippt: „und“ statt „&“, ae/oe/ue statt Umlaut, Feldnamen mit Umlaut; Phasen mit Vorschlägen und freiem Text"
+    )
+    func typedSpellings() throws {
+        let directory = TemporaryDirectory()
+        let (store, labor) = try lab(directory)
+        try store.set(
+            "labor", id: labor, fields: ["themenfeld": "FORSCHUNG UND FOERDERUNG", "bundesland": "thüringen"])
+        let record = try #require(try store.record("labor", id: labor))
+        #expect(record.text("themenfeld") == "forschung_foerderung")
+        #expect(record.text("bundesland") == "DE-TH")
+        #expect(throws: DomainError.self) { try store.set("labor", id: labor, fields: ["themenfeld": "Bauen"]) }
+        let process = try store.add("prozess", laborID: labor, fields: ["name": "P", "auslöser": "Antrag geht ein"])
+        #expect(try store.record("prozess", id: process)?.text("ausloeser") == "Antrag geht ein")
+
+        let persona = try store.add(
+            "persona", laborID: labor,
+            fields: ["name": "E", "kurzbeschreibung": "k", "nutzergruppe": "001", "ziele": "z"])
+        let journey = try store.add("nutzerreise", laborID: labor, fields: ["titel": "R", "persona_id": persona])
+        var steps: [String: String] = [:]
+        for phase in ["Bescheid erhalten", "Warten und Rückfragen", "anlass", "Termin vereinbaren"] {
+            steps[phase] = try store.add(
+                "schritt", laborID: labor, fields: ["nutzerreise_id": journey, "phase": phase, "aktivitaet": "a"])
+        }
+        func stored(_ phase: String) throws -> (String?, String) {
+            let record = try #require(try store.record("schritt", id: steps[phase] ?? ""))
+            return (record.text("phase"), record.display("phase"))
+        }
+        #expect(try stored("Bescheid erhalten") == ("bescheid", "Bescheid erhalten"))
+        #expect(try stored("Warten und Rückfragen") == ("warten", "Warten & Rückfragen"))
+        #expect(try stored("anlass") == ("anlass", "Anlass"))
+        #expect(try stored("Termin vereinbaren") == ("Termin vereinbaren", "Termin vereinbaren"))
+    }
+
     @Test("IDs lassen sich abkürzen; mehrdeutige Präfixe nennen die Kandidaten mit Titel")
     func idPrefixes() throws {
         let directory = TemporaryDirectory()

@@ -87,7 +87,8 @@ struct ExportTests {
         #expect(try matchesGolden(markdown, "projektsteckbrief.md"), "weicht von Golden/projektsteckbrief.md ab")
         let headings = markdown.split(separator: "\n").filter { $0.hasPrefix("## ") }.map(String.init)
         #expect(headings.prefix(10).map { $0.split(separator: " ")[1] } == (1...10).map { "\($0)." })
-        #expect(markdown.contains("| 3 | beantragen"))  // reordered: step 4 now third
+        #expect(markdown.contains("| 3 | Beantragen |"))  // reordered: step 4 now third; the phase by its label
+        #expect(!markdown.contains("| anlass |"))
         #expect(markdown.contains("·●··· "))  // emotion curve marker
         #expect(markdown.contains("Findet den Upload-Button nicht | 2 von 3"))
         #expect(markdown.contains("Prüfung: stimmig"))

@@ -67,7 +67,7 @@ public enum CSVExport {
         case .text(let text):
             guard labels, let field else { return .text(text) }
             switch field.kind {
-            case .choice, .choices, .boolean: return .text(field.display(value))
+            case .choice, .choices, .suggested, .boolean: return .text(field.display(value))
             default: return .text(text)
             }
         case .null, .blob:

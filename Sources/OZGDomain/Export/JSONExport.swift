@@ -64,7 +64,7 @@ public enum JSONType: String, Sendable, CaseIterable {
         case .choice(let choices):
             let numbered = !choices.isEmpty && choices.allSatisfy { Int64($0.key).map(String.init) == $0.key }
             self = numbered ? .number : .string
-        case .text, .longText, .date, .reference, .digits: self = .string
+        case .text, .longText, .date, .reference, .digits, .suggested: self = .string
         }
     }
 
