@@ -1,6 +1,30 @@
 import OZGReplication
 import OZGStorage
 
+/// The verdict on a Vertrauensniveau assessment, with the reason in German.
+public struct TrustVerdict: Sendable, Equatable {
+    public enum State: Sendable, Equatable {
+        case stimmig, offen, nichtStimmig
+
+        /// As the Steckbrief prints it.
+        public var label: String {
+            switch self {
+            case .stimmig: return "stimmig"
+            case .offen: return "offen"
+            case .nichtStimmig: return "nicht stimmig"
+            }
+        }
+    }
+
+    public let state: State
+    public let text: String
+
+    init(_ state: State, _ text: String) {
+        self.state = state
+        self.text = text
+    }
+}
+
 /// One finding of `check`: what is wrong or missing, in German.
 public struct CheckFinding: Sendable, Equatable {
     /// What a finding is about.
@@ -122,7 +146,7 @@ extension LaborStore {
         }
         for assessment in assessments {
             let verdict = Self.consistency(of: assessment)
-            if !verdict.ok {
+            if verdict.state != .stimmig {
                 findings.append(
                     CheckFinding(kind: .vertrauensniveau, message: "Prozess „\(process.title)“: \(verdict.text)"))
             }
@@ -130,29 +154,45 @@ extension LaborStore {
         return findings
     }
 
-    /// Whether every chosen identification means reaches the required level (data dictionary §8.2).
-    public static func consistency(of assessment: Record) -> (ok: Bool, text: String) {
+    /// The verdict on one Vertrauensniveau assessment (data dictionary §8.1–8.3): „stimmig“ only when
+    /// identification means are chosen and every one reaches the required level, and a required
+    /// Schriftform has its replacement; „offen“ while no means are chosen; otherwise „nicht stimmig“.
+    ///
+    /// A Schriftform replaced through § 3a Abs. 2 VwVfG (Formular + eID) needs the eID, so the level
+    /// „hoch“; a qualified electronic signature replaces it by itself.
+    public static func consistency(of assessment: Record) -> TrustVerdict {
         guard let level = assessment.text("erforderliches_niveau"),
             let required = Catalog.vertrauensniveau.firstIndex(where: { $0.key == level })
-        else { return (false, "kein erforderliches Vertrauensniveau angegeben.") }
+        else { return TrustVerdict(.nichtStimmig, "kein erforderliches Vertrauensniveau angegeben.") }
+        let levelLabel = Catalog.vertrauensniveau[required].key
+        if assessment.text("schriftformerfordernis") == "ja" {
+            switch assessment.text("schriftformersatz") {
+            case nil:
+                return TrustVerdict(
+                    .nichtStimmig, "Schriftformerfordernis „ja“ verlangt einen Schriftformersatz (schriftformersatz=…)."
+                )
+            case "vwvfg_3a_eid" where level != "hoch":
+                return TrustVerdict(
+                    .nichtStimmig,
+                    "der Schriftformersatz nach § 3a Abs. 2 VwVfG (Formular + eID) verlangt den elektronischen "
+                        + "Identitätsnachweis, also das Niveau „hoch“ (angegeben: „\(levelLabel)“).")
+            default: break
+            }
+        }
         let means = Field.items(assessment["identifizierungsmittel"])
         if means.isEmpty {
-            return (
-                true,
-                "keine Identifizierungsmittel gewählt; das Niveau \(Catalog.vertrauensniveau[required].label) "
-                    + "ist damit noch nicht belegt."
-            )
+            return TrustVerdict(
+                .offen, "keine Identifizierungsmittel gewählt; das Niveau „\(levelLabel)“ ist damit noch nicht belegt.")
         }
         let below = means.filter { (Catalog.mittelNiveau[$0] ?? 0) < required }
         let labels = Dictionary(uniqueKeysWithValues: Catalog.identifizierungsmittel.map { ($0.key, $0.label) })
         if below.isEmpty {
-            return (true, "alle gewählten Identifizierungsmittel erreichen das Niveau „\(level)“.")
+            return TrustVerdict(.stimmig, "alle gewählten Identifizierungsmittel erreichen das Niveau „\(levelLabel)“.")
         }
-        return (
-            false,
-            "folgende Identifizierungsmittel erreichen das erforderliche Niveau „\(level)“ nicht: "
-                + below.map { labels[$0] ?? $0 }.joined(separator: ", ") + "."
-        )
+        return TrustVerdict(
+            .nichtStimmig,
+            "folgende Identifizierungsmittel erreichen das erforderliche Niveau „\(levelLabel)“ nicht: "
+                + below.map { labels[$0] ?? $0 }.joined(separator: ", ") + ".")
     }
 
     /// The §9.2 matrix for the lab's Priorisierungskategorie (Labor-Leistungen when none is set).

@@ -278,6 +278,48 @@ struct DomainTests {
         #expect(findings.contains { $0.message.contains("Antrag prüfen (SOLL)") && $0.message.contains("keine") })
     }
 
+    @Test(
+        "Vertrauensniveau: ohne Identifizierungsmittel „offen“, Schriftform braucht ihren Ersatz, eID-Ersatz braucht „hoch“"
+    )
+    func vertrauensniveauVerdicts() throws {
+        let directory = TemporaryDirectory()
+        var workshop = try Workshop(directory)
+        try workshop.build()
+        let store = workshop.store
+        let assessment = Workshop.id("d0", 9001)
+        func verdict(_ fields: [String: String]) throws -> TrustVerdict {
+            try store.set("vertrauensniveau", id: assessment, fields: fields)
+            return LaborStore.consistency(of: try #require(try store.record("vertrauensniveau", id: assessment)))
+        }
+        let base = [
+            "erforderliches_niveau": "substanziell", "identifizierungsmittel": "elster",
+            "schriftformerfordernis": "nein", "schriftformersatz": "",
+        ]
+        #expect(try verdict(base).state == .stimmig)
+        let open = try verdict(base.merging(["identifizierungsmittel": ""]) { $1 })
+        #expect(open.state == .offen && open.text.contains("noch nicht belegt"))
+        let markdown = try MarkdownExport.projektsteckbrief(store: store, laborID: workshop.labor)
+        #expect(markdown.contains("Prüfung: offen – keine Identifizierungsmittel gewählt"))
+        #expect(try store.check(laborID: workshop.labor).contains { $0.message.contains("noch nicht belegt") })
+
+        let missing = try verdict(base.merging(["schriftformerfordernis": "ja"]) { $1 })
+        #expect(missing.state == .nichtStimmig && missing.text.contains("Schriftformersatz"))
+        #expect(
+            try verdict(base.merging(["schriftformerfordernis": "ja", "schriftformersatz": "ozg_9a"]) { $1 }).state
+                == .stimmig)
+        let eID = try verdict(
+            base.merging(["schriftformerfordernis": "ja", "schriftformersatz": "vwvfg_3a_eid"]) { $1 })
+        #expect(eID.state == .nichtStimmig && eID.text.contains("„hoch“"))
+        #expect(
+            try verdict([
+                "schriftformerfordernis": "ja", "schriftformersatz": "vwvfg_3a_eid", "erforderliches_niveau": "hoch",
+                "identifizierungsmittel": "online_ausweis",
+            ]).state == .stimmig)
+        #expect(
+            try verdict(base.merging(["schriftformerfordernis": "ja", "schriftformersatz": "qes"]) { $1 }).state
+                == .stimmig)
+    }
+
     @Test("docs/DOMAIN.md ist aus der Deklaration erzeugt und aktuell")
     func domainDocumentationIsCurrent() throws {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()

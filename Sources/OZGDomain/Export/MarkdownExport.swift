@@ -221,7 +221,7 @@ private struct Steckbrief {
                 let verdict = LaborStore.consistency(of: assessment)
                 out += "### \(process.title)\n\n"
                 out += fieldTable(assessment, skipping: ["prozess_id"])
-                out += "\nPrüfung: \(verdict.ok ? "stimmig" : "nicht stimmig") – \(verdict.text)\n\n"
+                out += "\nPrüfung: \(verdict.state.label) – \(verdict.text)\n\n"
             }
         }
         if !anyAssessment { out += "Keine Bewertung erfasst.\n" }
