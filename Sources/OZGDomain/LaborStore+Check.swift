@@ -44,6 +44,8 @@ public struct CheckFinding: Sendable, Equatable {
         case completeness
         /// Open conflicts wait for a decision.
         case conflict
+        /// What the lab's phase expects by now (priorities in SOLL-Design, a Klick-Dummy, an assessment).
+        case phase
     }
 
     public let kind: Kind
@@ -83,6 +85,7 @@ extension LaborStore {
                     message: "Prozess „\(process.title)“: \($0.message)")
             }
         }
+        findings += Self.phaseFindings(in: lab)
         for item in Self.completeness(of: lab) where !item.present && item.requirement == .required {
             findings.append(
                 CheckFinding(
@@ -123,6 +126,48 @@ extension LaborStore {
                     }
                 }
             }
+        }
+        return findings
+    }
+
+    /// What the lab's phase (§4.3: Vorbereitung → IST-Betrachtung → SOLL-Design → Ergebnisvorstellung)
+    /// expects to exist: from SOLL-Design on every Anforderung has a Priorität and a Labor-Leistung has
+    /// a Klick-Dummy (seed 002: „Immer zu liefern!“); for the Ergebnisvorstellung a Vertrauensniveau
+    /// assessment exists.
+    static func phaseFindings(in lab: LabSnapshot) -> [CheckFinding] {
+        let order = Catalog.laborPhase.map(\.key)
+        guard let phaseKey = lab.lab.text("phase"), let phase = order.firstIndex(of: phaseKey) else { return [] }
+        let label = Catalog.laborPhase[phase].label
+        var findings: [CheckFinding] = []
+        if phase >= order.firstIndex(of: "soll_design") ?? order.count {
+            let unprioritised = lab.records("anforderung").filter { $0.text("prioritaet") == nil }
+            if !unprioritised.isEmpty {
+                let names = unprioritised.prefix(5).map { "„\($0.title)“" }.joined(separator: ", ")
+                let more = unprioritised.count > 5 ? " und \(unprioritised.count - 5) weitere" : ""
+                findings.append(
+                    CheckFinding(
+                        kind: .phase,
+                        message:
+                            "Phase \(label): \(unprioritised.count) Anforderung(en) ohne Priorität: \(names)\(more) "
+                            + "(anforderung set <id> prioritaet=…)."))
+            }
+            let category = lab.lab.text("kategorie") ?? "labor_leistung"
+            if category == "labor_leistung",
+                !lab.records("prototyp").contains(where: { $0.text("art") == "klick_dummy" })
+            {
+                findings.append(
+                    CheckFinding(
+                        kind: .phase,
+                        message: "Phase \(label): eine Labor-Leistung braucht mindestens einen Klick-Dummy "
+                            + "(„Immer zu liefern!“; prototyp add art=klick_dummy …)."))
+            }
+        }
+        if phaseKey == "ergebnisvorstellung", lab.records("vertrauensniveau").isEmpty {
+            findings.append(
+                CheckFinding(
+                    kind: .phase,
+                    message: "Phase \(label): vor der Ergebnisvorstellung gehört eine Vertrauensniveau-Bewertung dazu "
+                        + "(vertrauensniveau add prozess_id=… ...)."))
         }
         return findings
     }

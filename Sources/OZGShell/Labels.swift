@@ -35,6 +35,7 @@ extension CheckFinding.Kind {
         case .process: "prozess"
         case .completeness: "vollstaendigkeit"
         case .conflict: "konflikt"
+        case .phase: "phase"
         }
     }
 }

@@ -320,6 +320,32 @@ struct DomainTests {
                 == .stimmig)
     }
 
+    @Test(
+        "check kennt die Phasen: Prioritäten und Klick-Dummy ab SOLL-Design, Vertrauensniveau zur Ergebnisvorstellung")
+    func phaseFindings() throws {
+        let directory = TemporaryDirectory()
+        let (store, labor) = try lab(directory)
+        func phaseMessages() throws -> [String] {
+            try store.check(laborID: labor).filter { $0.kind == .phase }.map(\.message)
+        }
+        let requirement = try store.add("anforderung", laborID: labor, fields: ["titel": "Nachweise nur einmal"])
+        #expect(try phaseMessages().isEmpty)  // Vorbereitung: nothing expected yet
+        try store.set("labor", id: labor, fields: ["phase": "ist_betrachtung"])
+        #expect(try phaseMessages().isEmpty)
+        try store.set("labor", id: labor, fields: ["phase": "SOLL-Design"])
+        var messages = try phaseMessages()
+        #expect(messages.count == 2, "\(messages)")
+        #expect(messages.contains { $0.contains("„Nachweise nur einmal“") && $0.contains("ohne Priorität") })
+        #expect(messages.contains { $0.contains("Klick-Dummy") && $0.contains("Immer zu liefern") })
+        try store.set("anforderung", id: requirement, fields: ["prioritaet": "muss"])
+        try store.add("prototyp", laborID: labor, fields: ["titel": "Klickstrecke", "art": "klick_dummy"])
+        #expect(try phaseMessages().isEmpty)
+        // A Labor-Kandidat does not owe a Klick-Dummy; the Ergebnisvorstellung needs an assessment.
+        try store.set("labor", id: labor, fields: ["phase": "ergebnisvorstellung", "kategorie": "labor_kandidat"])
+        messages = try phaseMessages()
+        #expect(messages.count == 1 && messages[0].contains("Vertrauensniveau-Bewertung"), "\(messages)")
+    }
+
     @Test("docs/DOMAIN.md ist aus der Deklaration erzeugt und aktuell")
     func domainDocumentationIsCurrent() throws {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
