@@ -28,12 +28,14 @@ struct Workshop {
 
     @discardableResult
     mutating func build() throws -> Workshop {
+        // OZG-ID and LeiKa-Schlüssel are fictitious, well-formed numbers (99901, 99999999999001), never
+        // the real key of this or another Leistung; Golden/README.md says so for the golden files.
         try store.add(
             "labor", id: labor,
             fields: [
                 "titel": "DigiLab Wohngeld M-V", "themenfeld": "Bauen & Wohnen", "bundesland": "DE-MV",
-                "phase": "soll_design", "ozg_leistung": "Wohngeld", "ozg_id": "10110",
-                "leika_schluessel": "99001003000000",
+                "phase": "soll_design", "ozg_leistung": "Wohngeld", "ozg_id": "99901",
+                "leika_schluessel": "99999999999001",
                 "kategorie": "labor_leistung", "begruendung": "Hohe Fallzahlen, viele Medienbrüche",
                 "reifegrad_ist": "1",
                 "reifegrad_ziel": "4", "beginn": "2026-11-02", "ende": "2026-11-30",
