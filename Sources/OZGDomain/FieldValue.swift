@@ -68,7 +68,7 @@ extension Field {
             return .text(trimmed)
         case .digits(let count):
             guard trimmed.count == count, trimmed.allSatisfy({ $0.isASCII && $0.isNumber }) else {
-                throw invalid("erlaubt: genau \(count) Ziffern, so wie der Schlüssel im Leistungskatalog (LeiKa) steht.")
+                throw invalid("erlaubt: genau \(count) Ziffern, wie der Schlüssel im Leistungskatalog steht.")
             }
             return .text(trimmed)
         }

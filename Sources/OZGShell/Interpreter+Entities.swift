@@ -33,7 +33,7 @@ extension Interpreter {
             let filter = try Tokenizer.assignments(rest, command: "\(entity.key) list")
             let records = try store.records(
                 entity.key, laborID: entity.isLab ? nil : try requireLab(), filter: filter)
-            print(try listTable(entity, records).render(format))
+            printTable(try listTable(entity, records).render(format))
         case "show":
             let (parent, words) = try parentOption(entity, rest, verb: "show")
             guard words.count <= 1 else { throw ShellError.usage("Aufruf: \(usage(entity, "show"))") }

@@ -29,7 +29,7 @@ extension Interpreter {
             }
             let columns = statement.columnNames
             let rows = try statement.rows([]) { row in (0..<columns.count).map { row.value($0).plainText } }
-            print(ResultTable(columns: columns, rows: rows).render(format))
+            printTable(ResultTable(columns: columns, rows: rows).render(format))
         } catch let error as DatabaseError where error.resultCode == .readOnly {
             throw ShellError.failed(
                 "„query“ liest nur. Änderungen gehen über die Befehle (add, set, delete, …), "
@@ -113,7 +113,7 @@ extension Interpreter {
                 rows.append(base + [field?.label ?? change.column, old, new])
             }
         }
-        print(ResultTable(columns: ["Zeit", "Wer", "Art", "Feld", "alt", "neu"], rows: rows).render(format))
+        printTable(ResultTable(columns: ["Zeit", "Wer", "Art", "Feld", "alt", "neu"], rows: rows).render(format))
     }
 
     func conflicts(_ arguments: [String]) throws {

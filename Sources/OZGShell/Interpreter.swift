@@ -111,6 +111,15 @@ public final class Interpreter {
         warning(TerminalText.visible(text))
     }
 
+    /// Shows long tables page by page; the interactive shell sets it (`Pager.show`), scripts leave it nil.
+    public var pager: ((String) -> Void)?
+
+    /// Prints a table for people: through `pager` when one is set, else like `print`.
+    func printTable(_ text: String) {
+        guard let pager, format == .tabelle, output == nil else { return print(text) }
+        pager(TerminalText.visible(text.utf8.last == 10 ? text : text + "\n"))
+    }
+
     func print(_ text: String) {
         // "\r\n" is one Character in Swift, so look at the last byte.
         write(text.utf8.last == 10 ? text : text + "\n")

@@ -139,6 +139,7 @@ struct OZGShellCommand: AsyncParsableCommand {
             ProcessInfo.processInfo.environment["OZG_SHELL_HISTORY"]
             ?? (ProcessInfo.processInfo.environment["HOME"].map { $0 + "/.ozg_shell_history" })
         let editor = LineEditor(historyFile: historyFile) { shell.completions(for: $0) }
+        shell.pager = { Pager.show($0) }
         shell.ask = { question in
             if case .line(let answer) = editor.readLine(prompt: question) { return answer }
             return nil

@@ -165,4 +165,40 @@ struct InteractiveShellTests {
         #expect(try terminal.wait { $0.contains("Geschrieben: labor.json") }.contains("Geschrieben: labor.json"))
         #expect(try String(contentsOfFile: file, encoding: .utf8).contains("\"format\": \"ozg-labor-sync\""))
     }
+
+    @Test("Lange Tabellen zeigt ein Pager, q führt zur Eingabe zurück; ohne Pager die erste Seite und was fehlt")
+    func longTablesArePaged() throws {
+        let (directory, _) = try prepared()
+        let adds = (1...80).map { "persona add name=P\($0) kurzbeschreibung=k nutzergruppe=002 ziele=z" }
+        let setup = try ShellProcess.run(["labor.ozg"], input: adds.joined(separator: "\n"), in: directory.url)
+        #expect(setup.status == 0, "\(setup.stderr)")
+        for (pager, quit) in [("less -FRX", true), ("", false)] {
+            let terminal = Terminal()
+            defer { terminal.stop() }
+            try terminal.start(
+                "env HOME=\(directory.url.path) OZG_SHELL_HISTORY=\(directory.path("verlauf")) PAGER='\(pager)' "
+                    + "\(ShellProcess.binary) \(directory.path("labor.ozg"))")
+            try terminal.wait { $0.contains("ozg (DigiLab Wohngeld)>") }
+            try terminal.keys("persona list", "Enter")
+            func lastLine(_ screen: String) -> String {
+                String(screen.split(separator: "\n").last { !$0.trimmingCharacters(in: .whitespaces).isEmpty } ?? "")
+            }
+            if quit {
+                // less shows the first screen and waits; the shell's prompt is not there yet.
+                let screen = try terminal.wait { lastLine($0) == ":" }
+                #expect(lastLine(screen) == ":", "\(screen)")
+                #expect(screen.contains("Kurzbeschreibung"))
+                try terminal.keys("q")
+                let back = try terminal.wait { lastLine($0).hasPrefix("ozg (DigiLab Wohngeld)>") }
+                #expect(lastLine(back).hasPrefix("ozg (DigiLab Wohngeld)>"), "\(back)")
+            } else {
+                let screen = try terminal.wait { $0.contains("Zeilen (alle:") }
+                #expect(
+                    screen.contains("… noch 36 Zeilen (alle: Paket less installieren oder PAGER setzen)."), "\(screen)")
+            }
+            // A short table comes straight.
+            try terminal.keys("labor list", "Enter")
+            #expect(try terminal.wait { $0.contains("DigiLab Wohngeld  Bauen") }.contains("DigiLab Wohngeld  Bauen"))
+        }
+    }
 }
