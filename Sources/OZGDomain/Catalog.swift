@@ -54,6 +54,12 @@ public enum Catalog {
         Choice("soll_design", "SOLL-Design"), Choice("ergebnisvorstellung", "Ergebnisvorstellung"),
     ]
 
+    /// The Projektsteckbrief's way to publication: Entwurf → QS Landesredaktion → freigegeben.
+    public static let freigabestatus: [Choice] = [
+        Choice("entwurf", "Entwurf"), Choice("qs_landesredaktion", "QS Landesredaktion", aliases: ["QS"]),
+        Choice("freigegeben", "freigegeben"),
+    ]
+
     /// §4.3 Format of a lab.
     public static let laborFormat: [Choice] = [
         Choice("praesenz", "Präsenz"), Choice("remote", "Remote"), Choice("hybrid", "Hybrid"),

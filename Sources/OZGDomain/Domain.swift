@@ -7,8 +7,9 @@ import OZGStorage
 /// declaration. A new field is one line here plus a new `schemaVersion` (columns are added by the
 /// replica's migration); see docs/DOMAIN.md, which `DomainDocumentation` generates from it.
 public enum Domain {
-    /// Bump when a field or entity is added.
-    public static let schemaVersion = 2
+    /// Bump when a field or entity is added. 3: the Steckbrief's document control on the lab
+    /// (Freigabestatus, Stand, Version, Bearbeitung, Federführung, Ansprechperson).
+    public static let schemaVersion = 3
 
     public static let entities: [Entity] = [
         Entity(
@@ -30,6 +31,13 @@ public enum Domain {
                 Field("ende", "Ende", .date),
                 Field("product_owner", "Product Owner", .text()),
                 Field("ziel", "Zielbild / Zielvision", .longText),
+                // Schema 3: the Projektsteckbrief's document control (seed 002, header).
+                Field("freigabestatus", "Freigabestatus", .choice(Catalog.freigabestatus)),
+                Field("stand", "Stand", .date),
+                Field("version", "Version", .text(maxLength: 20)),
+                Field("bearbeitung", "Bearbeitung", .text()),
+                Field("federfuehrung", "Federführung (Land/Ressort)", .text()),
+                Field("ansprechperson", "Ansprechperson", .text()),
             ]),
         Entity(
             "persona", "Persona", plural: "Personas", title: "name",

@@ -4,26 +4,36 @@ import OZGReplication
 import OZGStorage
 import Testing
 
-/// Schema 2 (Dokumente of a Prozesselement, the Standardfluss) meets replicas in the field: a file the
-/// previous program wrote, and replicas of the previous program that sync with new ones.
-@Suite("Schema 2 im Feld")
+/// Schema changes meet replicas in the field: files the previous programs wrote, and replicas of a
+/// previous program that sync with new ones. Schema 2 added Dokumente of a Prozesselement and the
+/// Standardfluss, schema 3 the Steckbrief's document control on the lab.
+@Suite("Schemaänderungen im Feld")
 struct SchemaUpgradeTests {
-    /// The columns schema 2 added; the previous program's schema is the current one without them.
-    static let added: Set<String> = ["eingehende_dokumente", "ausgehende_dokumente", "standard"]
+    /// The columns schema 2 and schema 3 added.
+    static let addedInSchema2: Set<String> = ["eingehende_dokumente", "ausgehende_dokumente", "standard"]
+    static let addedInSchema3: Set<String> = [
+        "freigabestatus", "stand", "version", "bearbeitung", "federfuehrung", "ansprechperson",
+    ]
+    static let added = addedInSchema2.union(addedInSchema3)
 
-    /// The domain schema as the previous program (schema 1) declared it. Its replication layer is the
-    /// one in this build, unchanged since: only the declaration differs.
-    static let previous = ReplicaSchema(
-        version: 1,
-        tables: Domain.schema.tables.map { table in
-            ReplicatedTable(table.name, columns: table.columns.filter { !added.contains($0.name) })
-        })
+    /// The domain schema as a previous program declared it: the current one without the columns added
+    /// since. Its replication layer is the one in this build, unchanged since: only the declaration differs.
+    static func schema(version: Int, without columns: Set<String>) -> ReplicaSchema {
+        ReplicaSchema(
+            version: version,
+            tables: Domain.schema.tables.map { table in
+                ReplicatedTable(table.name, columns: table.columns.filter { !columns.contains($0.name) })
+            })
+    }
+    static let previous = schema(version: 1, without: added)
+    static let schema2 = schema(version: 2, without: addedInSchema3)
 
-    /// `Fixtures/labor-schema1.ozg`, written by the shell of commit 0da6ad3 (schema 1), copied into
-    /// `directory`. How it was made: Fixtures/README.md.
-    static func fixture(in directory: ReplicaDirectory) throws -> String {
+    /// A file of `Fixtures/` (`labor-schema1.ozg` written by the shell of commit 0da6ad3, schema 1;
+    /// `labor-schema2.ozg` by the shell of commit c4e2705, schema 2), copied into `directory`. How
+    /// they were made: Fixtures/README.md.
+    static func fixture(_ name: String = "labor-schema1.ozg", in directory: ReplicaDirectory) throws -> String {
         let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/labor-schema1.ozg")
+            .appendingPathComponent("Fixtures/\(name)")
         let path = directory.path("alt.ozg")
         try FileManager.default.copyItem(atPath: source.path, toPath: path)
         return path
@@ -36,7 +46,8 @@ struct SchemaUpgradeTests {
     }
 
     @Test(
-        "Eine Datei des vorigen Programms öffnet, wird auf Schema 2 gehoben und behält jede Zeile und ihre Geschichte")
+        "Eine Datei von Schema 1 öffnet, wird auf das aktuelle Schema gehoben und behält jede Zeile und ihre Geschichte"
+    )
     func previousFileOpensAndKeepsEverything() throws {
         let directory = ReplicaDirectory()
         let path = try Self.fixture(in: directory)
@@ -57,7 +68,7 @@ struct SchemaUpgradeTests {
         old.close()
 
         let store = try LaborStore(path: path)
-        #expect(try Self.schemaVersion(store.replica) == 2)
+        #expect(try Self.schemaVersion(store.replica) == Int64(Domain.schemaVersion))
         // Only the new columns appear, empty; no value changes.
         var after = try store.replica.canonicalDump()
         for column in Self.added { after = after.replacingOccurrences(of: "\t\(column)=NULL", with: "") }
@@ -123,11 +134,48 @@ struct SchemaUpgradeTests {
         // After the update the previous replica shows the new fields with the values it kept.
         old.replica.close()
         old = try LaborStore(path: oldPath)
-        #expect(try Self.schemaVersion(old.replica) == 2)
+        #expect(try Self.schemaVersion(old.replica) == Int64(Domain.schemaVersion))
         #expect(try old.record("fluss", id: flow)?.display("standard") == "ja")
         #expect(try old.record("element", id: task)?.display("eingehende_dokumente") == "Antrag")
         #expect(try old.record("element", id: added)?.display("eingehende_dokumente") == "Bescheid")
         #expect(try old.replica.canonicalDump() == new.replica.canonicalDump())
         await server.stop()
+    }
+
+    @Test(
+        "Eine Datei von Schema 2 öffnet als Schema 3, behält jede Zeile und Geschichte; der Steckbrief bekommt seinen Kopf"
+    )
+    func schema2FileUpgrades() throws {
+        let directory = ReplicaDirectory()
+        let path = try Self.fixture("labor-schema2.ozg", in: directory)
+        let old = try Replica(path: path, schema: Self.schema2)
+        #expect(try Self.schemaVersion(old) == 2)
+        let before = try old.canonicalDump()
+        #expect(before.contains("\teingehende_dokumente=t:\"Antrag\""), "die Vorlage nutzt Felder von Schema 2")
+        var histories: [String: [HistoryEntry]] = [:]
+        for table in Self.schema2.tables {
+            let ids = try old.read { try $0.rows("SELECT id FROM \"\(table.name)\"") { $0.text(0) ?? "" } }
+            for id in ids { histories[id] = try old.history(id: id) }
+        }
+        #expect(histories.count >= 12)
+        old.close()
+
+        let store = try LaborStore(path: path)
+        #expect(try Self.schemaVersion(store.replica) == 3)
+        var after = try store.replica.canonicalDump()
+        for column in Self.addedInSchema3 { after = after.replacingOccurrences(of: "\t\(column)=NULL", with: "") }
+        #expect(after == before)
+        for (id, history) in histories { #expect(try store.replica.history(id: id) == history) }
+        try store.set(
+            "labor", id: "wohngeld",
+            fields: [
+                "freigabestatus": "QS Landesredaktion", "stand": "2026-12-01", "version": "0.3",
+                "federfuehrung": "Land Berlin (fiktives Ressort)",
+            ])
+        let markdown = try MarkdownExport.projektsteckbrief(store: store, laborID: "wohngeld")
+        #expect(markdown.contains("| Freigabestatus | QS Landesredaktion |\n| Stand | 2026-12-01 |\n| Version | 0.3 |"))
+        let control = try #require(markdown.range(of: "| Freigabestatus |"))
+        let theme = try #require(markdown.range(of: "| Themenfeld |"))
+        #expect(control.lowerBound < theme.lowerBound, "die Dokumentsteuerung steht oben im Kopf")
     }
 }

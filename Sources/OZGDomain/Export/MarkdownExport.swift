@@ -83,9 +83,16 @@ private struct Steckbrief {
     mutating func header() {
         let labor = lab.lab
         out += "# Projektsteckbrief: \(labor.title)\n\n"
+        // Document control first (Freigabestatus, Stand, Version, …), then what the lab is about.
+        let control: Set<String> = [
+            "freigabestatus", "stand", "version", "bearbeitung", "federfuehrung", "ansprechperson",
+        ]
+        let fields =
+            labor.entity.fields.filter { control.contains($0.key) }
+            + labor.entity.fields.filter { !control.contains($0.key) && $0.key != "titel" }
         out += table(
             ["Feld", "Wert"],
-            labor.entity.fields.filter { $0.key != "titel" }.compactMap { field in
+            fields.compactMap { field in
                 let value = labor.display(field.key)
                 if value.isEmpty { return nil }
                 if field.key.hasPrefix("reifegrad"), let level = Int(value), level < Catalog.reifegrad.count {
