@@ -92,7 +92,9 @@ struct ExportTests {
         #expect(markdown.contains("·●··· "))  // emotion curve marker
         #expect(markdown.contains("Findet den Upload-Button nicht | 2 von 3"))
         #expect(markdown.contains("Prüfung: stimmig"))
-        #expect(markdown.contains("fehlt: Umsetzungsvarianten"))
+        #expect(markdown.contains("fehlt: Umsetzungsvarianten\n"))
+        // The Landesredaktion's language: no product name and no tool excuse in the document.
+        #expect(!markdown.contains("Labor-Sync") && !markdown.contains("noch nicht erfasst"))
     }
 
     @Test("CSV nach RFC 4180 mit deutschen Spaltennamen oder Schlüsseln")

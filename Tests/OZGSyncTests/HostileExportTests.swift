@@ -109,7 +109,8 @@ struct HostileExportTests {
         #expect(markdown.contains("# Projektsteckbrief: &lt;img src=x onerror=alert(1)&gt; \\[klick\\](javascript"))
         // Every section shows the value, escaped.
         let sections = markdown.components(separatedBy: "\n## ").dropFirst()
-        for section in sections where !section.contains("noch nicht erfasst") && !section.hasPrefix("Vollständigkeit") {
+        for section in sections
+        where !section.contains(MarkdownExport.noInformation) && !section.hasPrefix("Vollständigkeit") {
             #expect(section.contains("&lt;img src=x onerror=alert(1)&gt;"), "\(section.prefix(40))")
         }
         // Rows with an undeclared choice key are listed with those without one, not left out.

@@ -5,6 +5,9 @@ import OZGStorage
 /// order of data dictionary §9.1, then Vertrauensniveau, Nutzeranforderungen, Prototypen and the
 /// completeness check of §9.2. Deterministic: the same visible state gives byte-identical output.
 public enum MarkdownExport {
+    /// What a section the lab cannot fill yet says.
+    public static let noInformation = "Noch keine Angaben."
+
     public static func projektsteckbrief(store: LaborStore, laborID: String) throws -> String {
         var report = Steckbrief(lab: try store.snapshot(of: laborID))
         report.header()
@@ -150,8 +153,10 @@ private struct Steckbrief {
         }
     }
 
+    /// A section the lab cannot fill yet: the document says only that nothing is given (in the
+    /// Landesredaktion's words, no product name); `check` tells the facilitator why.
     mutating func notCaptured(_ title: Markdown) {
-        out += "\n## \(title)\n\nWird in OZG Labor-Sync noch nicht erfasst.\n"
+        out += "\n## \(title)\n\n\(MarkdownExport.noInformation)\n"
     }
 
     mutating func legalChanges() {
@@ -303,7 +308,7 @@ private struct Steckbrief {
             if item.present {
                 out += "- vorhanden: \(item.content)\n"
             } else if item.requirement == .required {
-                out += "- fehlt: \(item.content)\(item.note.map { " (\($0))" } ?? "")\n"
+                out += "- fehlt: \(item.content)\n"
             } else {
                 out += "- bedarfsweise, nicht vorhanden: \(item.content)\n"
             }
