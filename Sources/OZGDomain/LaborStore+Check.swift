@@ -167,7 +167,7 @@ extension LaborStore {
                 CheckFinding(
                     kind: .phase,
                     message: "Phase \(label): vor der Ergebnisvorstellung gehört eine Vertrauensniveau-Bewertung dazu "
-                        + "(vertrauensniveau add prozess_id=… ...)."))
+                        + "(vertrauensniveau add prozess_id=<id> …)."))
         }
         return findings
     }
@@ -209,7 +209,6 @@ extension LaborStore {
         guard let level = assessment.text("erforderliches_niveau"),
             let required = Catalog.vertrauensniveau.firstIndex(where: { $0.key == level })
         else { return TrustVerdict(.nichtStimmig, "kein erforderliches Vertrauensniveau angegeben.") }
-        let levelLabel = Catalog.vertrauensniveau[required].key
         if assessment.text("schriftformerfordernis") == "ja" {
             switch assessment.text("schriftformersatz") {
             case nil:
@@ -220,23 +219,23 @@ extension LaborStore {
                 return TrustVerdict(
                     .nichtStimmig,
                     "der Schriftformersatz nach § 3a Abs. 2 VwVfG (Formular + eID) verlangt den elektronischen "
-                        + "Identitätsnachweis, also das Niveau „hoch“ (angegeben: „\(levelLabel)“).")
+                        + "Identitätsnachweis, also das Niveau „hoch“ (angegeben: „\(level)“).")
             default: break
             }
         }
         let means = Field.items(assessment["identifizierungsmittel"])
         if means.isEmpty {
             return TrustVerdict(
-                .offen, "keine Identifizierungsmittel gewählt; das Niveau „\(levelLabel)“ ist damit noch nicht belegt.")
+                .offen, "keine Identifizierungsmittel gewählt; das Niveau „\(level)“ ist damit noch nicht belegt.")
         }
         let below = means.filter { (Catalog.mittelNiveau[$0] ?? 0) < required }
         let labels = Dictionary(uniqueKeysWithValues: Catalog.identifizierungsmittel.map { ($0.key, $0.label) })
         if below.isEmpty {
-            return TrustVerdict(.stimmig, "alle gewählten Identifizierungsmittel erreichen das Niveau „\(levelLabel)“.")
+            return TrustVerdict(.stimmig, "alle gewählten Identifizierungsmittel erreichen das Niveau „\(level)“.")
         }
         return TrustVerdict(
             .nichtStimmig,
-            "folgende Identifizierungsmittel erreichen das erforderliche Niveau „\(levelLabel)“ nicht: "
+            "folgende Identifizierungsmittel erreichen das erforderliche Niveau „\(level)“ nicht: "
                 + below.map { labels[$0] ?? $0 }.joined(separator: ", ") + ".")
     }
 

@@ -96,12 +96,9 @@ extension Interpreter {
         }
     }
 
-    /// „add (neu)“: the verb with its German alias (the spelling with umlauts), for messages.
+    /// „add (neu)“: the verb with its German name, for messages.
     static func withGermanVerb(_ verb: String) -> String {
-        let aliases = verbAliases.filter { $0.value == verb }.map(\.key).sorted {
-            !$0.allSatisfy(\.isASCII) && $1.allSatisfy(\.isASCII)
-        }
-        return aliases.first.map { "\(verb) (\($0))" } ?? verb
+        germanVerbs[verb].map { "\(verb) (\($0))" } ?? verb
     }
 
     func verbs(for entity: Entity) -> [String] {

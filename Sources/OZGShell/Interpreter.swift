@@ -29,13 +29,25 @@ public final class Interpreter {
         "quit",
     ]
     public static let verbs = ["add", "list", "show", "set", "delete", "restore", "move"]
-    /// German verbs beside the English ones, as facilitators type them (with or without umlauts).
-    public static let verbAliases = [
-        "neu": "add", "liste": "list", "zeige": "show", "ändere": "set", "aendere": "set", "lösche": "delete",
-        "loesche": "delete", "verschiebe": "move", "wiederherstellen": "restore",
+    /// The German verb beside each English one, as messages show it.
+    public static let germanVerbs = [
+        "add": "neu", "list": "liste", "show": "zeige", "set": "ändere", "delete": "lösche", "move": "verschiebe",
+        "restore": "wiederherstellen",
     ]
-    /// German names of commands beside the English ones.
-    public static let commandAliases = ["prüfe": "check", "pruefe": "check", "hilfe": "help"]
+    /// Typed German verb → English verb, with umlauts or ae/oe/ue.
+    public static let verbAliases = aliases(germanVerbs)
+    /// Typed German command → English command.
+    public static let commandAliases = aliases(["check": "prüfe", "help": "hilfe"])
+
+    /// Inverts English → German names and adds each German name's ASCII spelling (`lösche`, `loesche`).
+    static func aliases(_ german: [String: String]) -> [String: String] {
+        var result: [String: String] = [:]
+        for (english, name) in german {
+            result[name] = english
+            result[InputFolding.asciiKey(name)] = english
+        }
+        return result
+    }
 
     public init(
         path: String, author: String? = nil, format: OutputFormat = .tabelle,

@@ -275,9 +275,7 @@ struct EdgeCaseTests {
         let b = try Replica.test(directory, "b.ozg")
         let c = try Replica.test(directory, "c.ozg")
         let id = RowID.generate()
-        let other = SiteID.random()
-        let version = Version(
-            hlc: HybridLogicalClock.pack(milliseconds: HybridLogicalClock.systemMilliseconds()), site: other)
+        let version = PeerChangeRulesTests.version(.random())
         try b.apply(
             ChangeBatch(rows: [
                 RowChange(

@@ -1,4 +1,5 @@
 import Foundation
+import HummingbirdTesting
 import OZGDomain
 import OZGReplication
 import OZGWire
@@ -41,21 +42,13 @@ struct PagingTests {
             for push in bodies {
                 #expect(try await client.sync("lab", body: push, headers: SyncRequestBody.headers(token)).status == .ok)
             }
-            var cursor: Int64 = 0
-            var pages: [SyncResponse] = []
-            repeat {
-                let response = try await client.sync(
-                    "lab", body: SyncRequestBody.make(cursor: cursor), headers: SyncRequestBody.headers(token))
-                let page = try response.syncResponse
-                #expect(page.cursor > cursor)
-                cursor = page.cursor
-                pages.append(page)
-            } while pages.last?.more == true && pages.count < 50
+            let pages = try await client.pullPages("lab", token: token)
             #expect(pages.count >= 5, "\(pages.map(\.batch.rows.count))")
             #expect(pages.dropLast().allSatisfy(\.more) && pages.last?.more == false)
             let pulled = Set(pages.flatMap(\.batch.rows).filter { $0.table == "persona" }.map(\.id))
             #expect(pulled == allIDs)
             // An empty page after the last cursor, and no echo for the device that wrote everything.
+            let cursor = pages.last?.cursor ?? 0
             let end = try await client.sync(
                 "lab", body: SyncRequestBody.make(cursor: cursor), headers: SyncRequestBody.headers(token))
             #expect(try end.syncResponse == SyncResponse(cursor: cursor, more: false, batch: ChangeBatch()))
@@ -100,20 +93,29 @@ struct PagingTests {
             for push in bodies {
                 #expect(try await client.sync("lab", body: push, headers: SyncRequestBody.headers(token)).status == .ok)
             }
-            var cursor: Int64 = 0
-            var pages: [SyncResponse] = []
-            repeat {
-                let response = try await client.sync(
-                    "lab", body: SyncRequestBody.make(cursor: cursor), headers: SyncRequestBody.headers(token))
-                let page = try response.syncResponse
-                #expect(page.cursor > cursor)
-                cursor = page.cursor
-                pages.append(page)
-            } while pages.last?.more == true && pages.count < 50
+            let pages = try await client.pullPages("lab", token: token)
             #expect(pages.count >= 3, "\(pages.map(\.batch.rows.count))")
             let pulled = pages.flatMap(\.batch.rows).filter { $0.table == "persona" }.map(\.id)
             #expect(Set(pulled) == allIDs)
             #expect(pulled.count == allIDs.count, "keine Zeile doppelt")
         }
+    }
+}
+
+extension TestClientProtocol {
+    /// Pulls every page of `lab` from cursor 0, as a fresh replica would (at most 50); each cursor must
+    /// grow.
+    func pullPages(_ lab: String, token: String) async throws -> [SyncResponse] {
+        var cursor: Int64 = 0
+        var pages: [SyncResponse] = []
+        repeat {
+            let response = try await sync(
+                lab, body: SyncRequestBody.make(cursor: cursor), headers: SyncRequestBody.headers(token))
+            let page = try response.syncResponse
+            #expect(page.cursor > cursor)
+            cursor = page.cursor
+            pages.append(page)
+        } while pages.last?.more == true && pages.count < 50
+        return pages
     }
 }
