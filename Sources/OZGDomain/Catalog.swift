@@ -172,9 +172,10 @@ public enum Catalog {
         Choice("normal", "normal"), Choice("hoch", "hoch"), Choice("sehr_hoch", "sehr hoch"),
     ]
 
-    /// §8.2 levels, lowest first; aliases as accepted on import.
+    /// §8.2 levels, lowest first, labelled as the eIDAS levels (BundID's Basisregistrierung does not
+    /// reach eIDAS „niedrig“; the spelling is accepted on input as the dictionary asks).
     public static let vertrauensniveau: [Choice] = [
-        Choice("niedrig", "niedrig (BundID: Basisregistrierung)", aliases: ["Basisregistrierung", "normal"]),
+        Choice("niedrig", "niedrig", aliases: ["Basisregistrierung", "normal"]),
         Choice("substanziell", "substanziell", aliases: ["substantiell"]),
         Choice("hoch", "hoch"),
     ]
@@ -191,5 +192,126 @@ public enum Catalog {
     public static let mittelNiveau: [String: Int] = [
         "benutzername_passwort": 0, "elster": 1, "organisationskonto": 1, "eu_identitaet": 1,
         "online_ausweis": 2, "eat": 2, "unionsbuergerkarte": 2, "eudi_wallet": 2,
+    ]
+
+    // MARK: - Schema 4: Leistungen, Umsetzung, people and evidence
+
+    /// §4.1 Nachnutzungsmodell (first three ✅, Eigenentwicklung 🔶).
+    public static let nachnutzungsmodell: [Choice] = [
+        Choice("efa", "Einer für Alle", aliases: ["EfA"]), Choice("efv", "Einer für Viele", aliases: ["EfV"]),
+        Choice("software_dezentral", "Nachnutzbare Software dezentral betrieben"),
+        Choice("eigenentwicklung", "Eigenentwicklung"),
+    ]
+
+    /// Who leads an OZG-Leistung: the Bund or one of the Länder.
+    public static let federfuehrung: [Choice] = [Choice("DE", "Bund")] + bundesland
+
+    /// §1.5 LeiKa Leistungstyp (Struktur of the key).
+    public static let leikaTyp: [Choice] = [
+        Choice("lo", "Leistungsobjekt (lo)"), Choice("lov", "Leistungsobjekt mit Verrichtung (lov)"),
+        Choice("lovd", "Leistungsobjekt mit Verrichtung und Detail (lovd)"),
+    ]
+
+    /// §1.1 Typisierung (who regulates, who executes), the FIM code list `urn:de:fim:leika:typisierung`.
+    public static let typisierung: [Choice] = [
+        "1", "2", "2a", "2b", "3", "3a", "3b", "2/3", "2/3a", "2/3b", "4", "4a", "4b", "5", "6", "7", "8", "9", "10",
+        "11", "12",
+    ].map { Choice($0, "Typ \($0)") }
+
+    /// §9.3 target-platform variants of seed 002; others may be typed (M-V-specific list).
+    public static let umsetzungsvariante: [Choice] = [
+        Choice("zustellung", "(1) Zielplattform mit Zustellung"),
+        Choice("einfache_vorgangsbearbeitung", "(2) Zielplattform mit einfacher Vorgangsbearbeitung"),
+        Choice("fachverfahren_integriert", "(3) Zielplattform mit daten-integriertem Fachverfahren"),
+        Choice("fachverfahren_servicekonto", "(4) Fachverfahren mit Servicekonto- und Postfach-Integration"),
+    ]
+
+    /// Architektur & Komponenten: the components of seed 002 and the federal Basisdienste; others may be typed.
+    public static let komponente: [Choice] = [
+        Choice("verwaltungsportal", "Verwaltungsportal"),
+        Choice("zentrales_informationssystem", "Zentrales Informationssystem"),
+        Choice("servicekonto", "Servicekonto mit Postfach"), Choice("antragsmanagement", "Antragsmanagement"),
+        Choice("fallmanagement", "Fallmanagement"), Choice("zahlungsverkehr", "Zahlungsverkehrsplattform"),
+        Choice("egvp", "eGVP"), Choice("eakte", "eAkte"), Choice("fachverfahren", "Fachverfahren"),
+        Choice("dms", "DMS"), Choice("bundid", "BundID / Organisationskonto"),
+        Choice("fit_connect", "FIT-Connect"), Choice("osci_xta", "OSCI-XTA"),
+    ]
+
+    public static let komponenteStatus: [Choice] = [
+        Choice("vorhanden", "vorhanden"), Choice("anzupassen", "anzupassen"), Choice("neu", "neu"),
+    ]
+
+    /// XÖV and other data-exchange standards; others may be typed.
+    public static let standard: [Choice] = [
+        Choice("xbau", "XBau"), Choice("xfall", "XFall"), Choice("xdomea", "xdomea"), Choice("xzufi", "XZuFi"),
+        Choice("xdatenfelder", "XDatenfelder"), Choice("xprozess", "XProzess"),
+        Choice("xgewerbeanzeige", "XGewerbeanzeige"), Choice("xmeld", "XMeld"), Choice("osci_xta", "OSCI-XTA"),
+        Choice("fit_connect", "FIT-Connect"), Choice("xrechnung", "XRechnung"),
+    ]
+
+    public static let standardStatus: [Choice] = [Choice("geltend", "geltend"), Choice("anzupassen", "anzupassen")]
+
+    /// §7.7 FIM-Bausteine.
+    public static let fimBaustein: [Choice] = [
+        Choice("leistungen", "Leistungen (Stammtext, XZuFi)"),
+        Choice("datenfelder", "Datenfelder (Stammdatenschema, XDatenfelder)"),
+        Choice("prozesse", "Prozesse (Stammprozess, XProzess)"),
+    ]
+
+    /// §7.7 state of a FIM artefact in the lab (seed 000: IST, Entwurf, SOLL FIM-Artefakte).
+    public static let fimZustand: [Choice] = [
+        Choice("ist", "IST"), Choice("entwurf", "Entwurf"), Choice("soll", "SOLL"),
+    ]
+
+    /// §1.5 FIM Freigabestatus (`urn:xoev-de:xprozess:codeliste:status`).
+    public static let fimFreigabestatus: [Choice] = [
+        Choice("1", "in Planung"), Choice("2", "in Bearbeitung"), Choice("3", "Entwurf"),
+        Choice("4", "methodisch freigegeben"), Choice("5", "fachlich freigegeben (silber)"),
+        Choice("6", "fachlich freigegeben (gold)"), Choice("7", "inaktiv"), Choice("8", "vorgesehen zum Löschen"),
+    ]
+
+    /// §7.4 levels of law and administration.
+    public static let rechtsebene: [Choice] = [
+        Choice("eu", "EU"), Choice("bund", "Bund"), Choice("land", "Land"), Choice("kommune", "Kommune"),
+    ]
+
+    /// Where a register connection stands (🔶, seed 002 „Registeranbindungen“).
+    public static let registerStatus: [Choice] = [
+        Choice("vorhanden", "vorhanden"), Choice("geplant", "geplant"), Choice("offen", "offen (zu klären)"),
+    ]
+
+    /// Dimensions of the Machbarkeitsanalyse (seed 000).
+    public static let machbarkeitDimension: [Choice] = [
+        Choice("rechtlich", "rechtlich"), Choice("technisch", "technisch"),
+        Choice("organisatorisch", "organisatorisch"), Choice("finanziell", "finanziell"),
+    ]
+
+    public static let machbarkeitBewertung: [Choice] = [
+        Choice("machbar", "machbar"), Choice("mit_auflagen", "machbar mit Auflagen"),
+        Choice("nicht_machbar", "nicht machbar"), Choice("offen", "offen"),
+    ]
+
+    /// §4.5 roles in a lab.
+    public static let teilnehmendeRolle: [Choice] = [
+        Choice("fachexpertise", "Fachexpert:in"), Choice("recht", "Rechtsexpert:in"), Choice("it", "IT-Expert:in"),
+        Choice("ux", "UX-Designer:in"), Choice("agile_coach", "Agile Coach"), Choice("product_owner", "Product Owner"),
+        Choice("nutzer", "Nutzer:in"), Choice("moderation", "Moderation"), Choice("fim", "FIM-Methodenexpert:in"),
+        Choice("datenschutz", "Datenschutzbeauftragte:r"), Choice("it_sicherheit", "IT-Sicherheitsbeauftragte:r"),
+    ]
+
+    /// §4.5 Verwaltungsebene.
+    public static let verwaltungsebene: [Choice] = [
+        Choice("bund", "Bund"), Choice("land", "Land"), Choice("kommune", "Kommune"), Choice("extern", "Extern"),
+    ]
+
+    /// §5.4 Schwere of a Schmerzpunkt (🔶).
+    public static let schwere: [Choice] = [
+        Choice("gering", "gering"), Choice("mittel", "mittel"), Choice("hoch", "hoch"),
+    ]
+
+    /// §5.4 where a Schmerzpunkt was found (🔶).
+    public static let quelle: [Choice] = [
+        Choice("interview", "Interview"), Choice("beobachtung", "Beobachtung"), Choice("nutzertest", "Nutzertest"),
+        Choice("statistik", "Statistik"), Choice("workshop", "Workshop"),
     ]
 }

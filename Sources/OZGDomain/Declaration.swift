@@ -63,6 +63,8 @@ public enum FieldKind: Sendable, Hashable {
     case reference(entity: String)
     /// Exactly `count` digits (LeiKa-Schlüssel: 14).
     case digits(count: Int)
+    /// Several keys of exactly `count` digits, separated by `;` (regional Leistungsschlüssel).
+    case digitsList(count: Int)
 
     /// The SQLite column type the replicated table declares.
     var columnType: ColumnType {
@@ -131,13 +133,23 @@ public final class Entity: Sendable, Hashable {
     /// telling ones (a Befund's Schweregrad and Status, a Sequenzfluss's von and nach); nil: the first
     /// four short fields.
     public let listed: [String]?
+    /// Fields an earlier schema declared here and a later one moved to other entities: their columns
+    /// stay in the table (replicas of the earlier program still write them), but they are neither shown
+    /// nor accepted; `LaborStore.moveRetiredFields()` carries their values to where they live now.
+    public let retired: [RetiredField]
+    /// Text columns the program keeps for itself, never shown or accepted (which lab value a moved
+    /// field came from: `LaborStore.moveRetiredFields()`).
+    public let bookkeeping: [String]
     private let fieldsByKey: [String: Field]
 
     public init(
         _ key: String, _ label: String, plural: String, title: String, orderedWithin: String? = nil,
-        isLab: Bool = false, listed: [String]? = nil, fields: [Field]
+        isLab: Bool = false, listed: [String]? = nil, fields: [Field], retired: [RetiredField] = [],
+        bookkeeping: [String] = []
     ) {
         self.key = key
+        self.retired = retired
+        self.bookkeeping = bookkeeping
         self.listed = listed
         self.isLab = isLab
         self.label = label
@@ -168,7 +180,30 @@ public final class Entity: Sendable, Hashable {
     var table: ReplicatedTable {
         var columns = [ReplicatedColumn("labor_id")]
         columns += fields.map { ReplicatedColumn($0.key, $0.kind.columnType) }
+        columns += retired.map { ReplicatedColumn($0.key, $0.columnType) }
+        columns += bookkeeping.map { ReplicatedColumn($0) }
         if isOrdered { columns.append(ReplicatedColumn("position")) }
         return ReplicatedTable(key, columns: columns)
+    }
+}
+
+/// A field a previous schema declared and a later one moved: the column remains, the input is refused
+/// with a pointer to where the value lives now.
+public struct RetiredField: Sendable, Hashable {
+    public let key: String
+    let columnType: ColumnType
+    /// Where the value lives now and how to enter it, in German.
+    public let movedTo: String
+
+    public init(_ key: String, integer: Bool = false, movedTo: String) {
+        self.key = key
+        self.columnType = integer ? .integer : .text
+        self.movedTo = movedTo
+    }
+
+    /// The retired field of `entity` a person means by `name`, if any.
+    static func named(_ name: String, in entity: Entity) -> RetiredField? {
+        let key = InputFolding.asciiKey(name)
+        return entity.retired.first { $0.key == name || $0.key == key }
     }
 }

@@ -51,6 +51,7 @@ public enum DomainDocumentation {
         case .list: return "Liste"
         case .reference(let entity): return "Verweis auf `\(entity)`"
         case .digits(let count): return "\(count) Ziffern"
+        case .digitsList(let count): return "Liste von Schlüsseln (je \(count) Ziffern)"
         }
     }
 

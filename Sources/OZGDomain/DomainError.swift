@@ -4,6 +4,8 @@ import OZGReplication
 public enum DomainError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownEntity(String, allowed: [String])
     case unknownField(entity: String, field: String, allowed: [String])
+    /// A field an earlier schema had here; the value lives elsewhere now (`movedTo` says where).
+    case retiredField(entity: String, field: String, movedTo: String)
     case invalidValue(entity: String, field: String, value: String, reason: String)
     case missingRequired(entity: String, fields: [String])
     case cannotClearRequired(entity: String, field: String)
@@ -24,6 +26,8 @@ public enum DomainError: Error, Sendable, Equatable, CustomStringConvertible {
             return "Unbekannte Entität „\(entity)“. Erlaubt: \(allowed.joined(separator: ", "))."
         case .unknownField(let entity, let field, let allowed):
             return "Unbekanntes Feld „\(field)“ für \(entity). Erlaubt: \(allowed.joined(separator: ", "))."
+        case .retiredField(let entity, let field, let movedTo):
+            return "Das Feld „\(field)“ gibt es bei \(entity) nicht mehr: \(movedTo)"
         case .invalidValue(let entity, let field, let value, let reason):
             return "Ungültiger Wert „\(value)“ für \(entity).\(field): \(reason)"
         case .missingRequired(let entity, let fields):

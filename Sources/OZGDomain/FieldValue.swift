@@ -71,6 +71,15 @@ extension Field {
                 throw invalid("erlaubt: genau \(count) Ziffern, wie der Schlüssel im Leistungskatalog steht.")
             }
             return .text(trimmed)
+        case .digitsList(let count):
+            let items = trimmed.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+                !$0.isEmpty
+            }
+            for item in items where item.count != count || !item.allSatisfy({ $0.isASCII && $0.isNumber }) {
+                throw invalid(
+                    "„\(item)“ ist kein Schlüssel: erlaubt sind je genau \(count) Ziffern, mehrere mit ; getrennt.")
+            }
+            return items.isEmpty ? .null : .text(items.joined(separator: ";"))
         }
     }
 
@@ -84,7 +93,8 @@ extension Field {
             return keys.split(separator: ";").map { key in choices.first { $0.key == key }?.label ?? String(key) }
                 .joined(separator: ", ")
         case (.boolean, .integer(let flag)): return flag != 0 ? "ja" : "nein"
-        case (.list, .text(let items)): return items.split(separator: ";").joined(separator: "; ")
+        case (.list, .text(let items)), (.digitsList, .text(let items)):
+            return items.split(separator: ";").joined(separator: "; ")
         case (_, .integer(let number)): return String(number)
         case (_, .real(let number)): return String(number)
         case (_, .text(let text)): return text

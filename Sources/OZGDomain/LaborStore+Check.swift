@@ -46,15 +46,20 @@ public struct CheckFinding: Sendable, Equatable {
         case conflict
         /// What the lab's phase expects by now (priorities in SOLL-Design, a Klick-Dummy, an assessment).
         case phase
+        /// A Befund of a Testperson who did not consent (an error: it must not be recorded).
+        case consent
+        /// Evidence that cannot be traced: a Befund's Testperson not registered (consent undocumented),
+        /// a Schmerzpunkt without a step or persona.
+        case evidence
     }
 
     public let kind: Kind
     public let message: String
 
-    /// Whether the finding is an error (scripted `check` then fails): a reference that leads nowhere
-    /// or a process error. Orphans, Vertrauensniveau, incomplete processes and content, and open
-    /// conflicts are reported but wait for a person's decision.
-    public var isError: Bool { kind == .danglingReference || kind == .processError }
+    /// Whether the finding is an error (scripted `check` then fails): a reference that leads nowhere,
+    /// a process error, or a Befund recorded without consent. Orphans, Vertrauensniveau, incomplete
+    /// processes and content, and open conflicts are reported but wait for a person's decision.
+    public var isError: Bool { kind == .danglingReference || kind == .processError || kind == .consent }
 }
 
 /// One line of the completeness check against the matrix of data dictionary §9.2.
@@ -68,8 +73,19 @@ public struct CompletenessItem: Sendable, Equatable {
     public let content: String
     public let requirement: Requirement
     public let present: Bool
-    /// Why it counts as missing (e.g. not captured by the tool).
+    /// What is missing and how to enter it.
     public let note: String?
+}
+
+/// The completeness check for one Leistung: its priority category picks the matrix column (§9.2).
+public struct LeistungCompleteness: Sendable, Equatable {
+    /// The OZG-Leistung's Bezeichnung, or a placeholder when the lab names none yet.
+    public let leistung: String
+    /// The Priorisierungskategorie (its key in `Catalog.kategorie`).
+    public let category: String
+    public let items: [CompletenessItem]
+
+    public var categoryLabel: String { Catalog.kategorie.first { $0.key == category }?.label ?? category }
 }
 
 extension LaborStore {
@@ -86,10 +102,15 @@ extension LaborStore {
             }
         }
         findings += Self.phaseFindings(in: lab)
-        for item in Self.completeness(of: lab) where !item.present && item.requirement == .required {
-            findings.append(
-                CheckFinding(
-                    kind: .completeness, message: "fehlt: \(item.content)" + (item.note.map { " (\($0))" } ?? "")))
+        findings += Self.evidenceFindings(in: lab)
+        for leistung in Self.completeness(of: lab) {
+            for item in leistung.items where !item.present && item.requirement == .required {
+                findings.append(
+                    CheckFinding(
+                        kind: .completeness,
+                        message: "fehlt für „\(leistung.leistung)“ (\(leistung.categoryLabel)): \(item.content)"
+                            + (item.note.map { " – \($0)" } ?? "")))
+            }
         }
         let conflicts = try replica.conflicts()
         if !conflicts.isEmpty {
@@ -151,8 +172,8 @@ extension LaborStore {
                             "Phase \(label): \(unprioritised.count) Anforderung(en) ohne Priorität: \(names)\(more) "
                             + "(anforderung set <id> prioritaet=…)."))
             }
-            let category = lab.lab.text("kategorie") ?? "labor_leistung"
-            if category == "labor_leistung",
+            let covered = lab.records("labor_leistung")
+            if covered.isEmpty || covered.contains(where: { $0.text("kategorie") == "labor_leistung" }),
                 !lab.records("prototyp").contains(where: { $0.text("art") == "klick_dummy" })
             {
                 findings.append(
@@ -239,45 +260,162 @@ extension LaborStore {
                 + below.map { labels[$0] ?? $0 }.joined(separator: ", ") + ".")
     }
 
-    /// The §9.2 matrix for the lab's Priorisierungskategorie (Labor-Leistungen when none is set).
-    public static func completeness(of lab: LabSnapshot) -> [CompletenessItem] {
-        let labor = lab.lab
+    /// Befunde need a Testperson who consented (data dictionary §6.3: consent before recording);
+    /// Schmerzpunkte need a step or a persona they belong to (§5.4).
+    static func evidenceFindings(in lab: LabSnapshot) -> [CheckFinding] {
+        var findings: [CheckFinding] = []
+        let persons = Dictionary(lab.records("testperson").map { ($0.text("code") ?? "", $0) }) { first, _ in first }
+        var findingsByCode: [String: Int] = [:]
+        for finding in lab.records("befund") { findingsByCode[finding.text("testperson") ?? "", default: 0] += 1 }
+        for (code, count) in findingsByCode.sorted(by: { $0.key < $1.key }) {
+            guard let person = persons[code] else {
+                findings.append(
+                    CheckFinding(
+                        kind: .evidence,
+                        message:
+                            "\(count) Befund(e) von Testperson „\(code)“, die nicht erfasst ist: ihr Einverständnis "
+                            + "ist nicht dokumentiert (testperson add code=\(code) einverstaendnis=ja einverstaendnis_am=…)."
+                    ))
+                continue
+            }
+            if person["einverstaendnis"] != .integer(1) {
+                findings.append(
+                    CheckFinding(
+                        kind: .consent,
+                        message: "\(count) Befund(e) von Testperson „\(code)“ ohne Einverständnis: ohne Einverständnis "
+                            + "darf nichts aufgezeichnet werden; Befunde löschen oder das Einverständnis nachweisen "
+                            + "(testperson set \(code) einverstaendnis=ja einverstaendnis_am=…)."))
+            }
+        }
+        for pain in lab.records("schmerzpunkt") where pain.text("schritt_id") == nil && pain.text("persona_id") == nil {
+            findings.append(
+                CheckFinding(
+                    kind: .evidence,
+                    message: "Schmerzpunkt „\(pain.title)“ gehört zu keinem Nutzerreiseschritt und keiner Persona "
+                        + "(schmerzpunkt set <id> schritt_id=… oder persona_id=…)."))
+        }
+        return findings
+    }
+
+    /// The §9.2 matrix per Leistung: each Labor-Leistung in its Priorisierungskategorie, each
+    /// OZG-Leistung the lab analyses without covering it as „Depriorisierte Leistungen“ (analysis for
+    /// the catalogue only), and a lab that names no Leistung yet as a Labor-Leistung.
+    public static func completeness(of lab: LabSnapshot) -> [LeistungCompleteness] {
+        let leistungen = lab.records("ozg_leistung")
+        let covered = lab.records("labor_leistung")
+        var entries: [(Record?, Record?)] =
+            covered.map { coverage in (leistungen.first { $0.id == coverage.text("ozg_leistung_id") }, coverage) }
+        let coveredIDs = Set(covered.compactMap { $0.text("ozg_leistung_id") })
+        entries += leistungen.filter { !coveredIDs.contains($0.id) }.map { ($0, nil) }
+        if entries.isEmpty { entries = [(nil, nil)] }
+        return entries.map { leistung, coverage in
+            var category = coverage?.text("kategorie") ?? (leistung == nil ? "labor_leistung" : "depriorisiert")
+            if !Catalog.kategorie.contains(where: { $0.key == category }) { category = "labor_leistung" }
+            return LeistungCompleteness(
+                leistung: leistung?.title ?? "keine Leistung erfasst", category: category,
+                items: items(for: leistung, coverage: coverage, in: lab, category: category))
+        }.sorted { ($0.leistung, $0.category) < ($1.leistung, $1.category) }
+    }
+
+    private static func items(for leistung: Record?, coverage: Record?, in lab: LabSnapshot, category: String)
+        -> [CompletenessItem]
+    {
         let column =
-            ["labor_leistung": 0, "labor_kandidat": 1, "mittlere_prioritaet": 2, "depriorisiert": 3][
-                labor.text("kategorie") ?? "labor_leistung"] ?? 0
-        let notCaptured = "wird in OZG Labor-Sync noch nicht erfasst"
+            ["labor_leistung": 0, "labor_kandidat": 1, "mittlere_prioritaet": 2, "depriorisiert": 3][category] ?? 0
+        let labor = lab.lab
         let elements = lab.records("element")
-        let requirements = lab.records("anforderung")
         func has(_ entity: String) -> Bool { !lab.records(entity).isEmpty }
-        // (content, L, K, M, D) with "X" required, "(X)" as needed, "" not required; then presence.
-        let matrix: [(String, [String], Bool, String?)] = [
-            ("Analysierte Leistungen", ["X", "X", "X", "X"], labor.text("ozg_leistung") != nil, nil),
+        let services = leistung.map { lab.children("verwaltungsleistung", of: $0.id) } ?? []
+        let serviceIDs = Set(services.map(\.id))
+        // (content, L, K, M, D), "X" required, "(X)" as needed, "" not asked; then what is missing (nil: present).
+        let analysis: String? = {
+            guard let leistung else { return "OZG-Leistung erfassen (ozg_leistung add bezeichnung=…)" }
+            if services.isEmpty {
+                return
+                    "Verwaltungsleistung mit LeiKa-Schlüssel erfassen (verwaltungsleistung add ozg_leistung_id=\(leistung.id.prefix(8)) …)"
+            }
+            var open: [String] = []
+            for service in services {
+                var missing: [String] = []
+                if service.text("leika_schluessel") == nil { missing.append("LeiKa-Schlüssel") }
+                if service.text("handlungsgrundlagen") == nil { missing.append("Handlungsgrundlage") }
+                if service["normenanalyse"] != .integer(1) { missing.append("FIM-Normenanalyse") }
+                if service["leika_aktualisiert"] != .integer(1) { missing.append("LeiKa aktualisiert") }
+                if !missing.isEmpty { open.append("„\(service.title)“: \(missing.joined(separator: ", "))") }
+            }
+            return open.isEmpty ? nil : open.joined(separator: "; ")
+        }()
+        let priority: String? = {
+            guard let coverage else {
+                return
+                    "Kategorie und Begründung als Labor-Leistung erfassen (labor_leistung add ozg_leistung_id=… kategorie=… begruendung=…)"
+            }
+            return coverage.text("begruendung") == nil
+                ? "Begründung fehlt (labor_leistung set <id> begruendung=…)" : nil
+        }()
+        func missing(_ present: Bool, _ hint: String) -> String? { present ? nil : hint }
+        let matrix: [(String, [String], String?)] = [
+            ("Analysierte Leistungen", ["X", "X", "X", "X"], analysis),
+            ("Prioritäten (begründet)", ["X", "X", "X", "X"], priority),
+            ("User Journey", ["X", "(X)", "", ""], missing(has("schritt"), "schritt add …")),
             (
-                "Prioritäten (begründet)", ["X", "X", "X", "X"],
-                labor.text("kategorie") != nil && labor.text("begruendung") != nil, nil
+                "Umsetzungsvarianten", ["X", "X", "X", ""],
+                missing(
+                    lab.records("umsetzungsvariante").contains {
+                        $0.text("ozg_leistung_id") == nil || $0.text("ozg_leistung_id") == leistung?.id
+                    }, "umsetzungsvariante add variante=… begruendung=…")
             ),
-            ("User Journey", ["X", "(X)", "", ""], has("schritt"), nil),
-            ("Umsetzungsvarianten", ["X", "X", "X", ""], false, notCaptured),
-            ("Architektur & Komponenten", ["X", "(X)", "", ""], false, notCaptured),
+            (
+                "Architektur & Komponenten", ["X", "(X)", "", ""],
+                missing(has("komponente") || labor.text("architektur") != nil, "komponente add name=… status=…")
+            ),
             (
                 "Rechtsänderungen", ["X", "(X)", "(X)", ""],
-                requirements.contains { !$0["rechtsaenderung_noetig"].isNull }, nil
+                missing(
+                    has("rechtsaenderung")
+                        || lab.records("anforderung").contains { !$0["rechtsaenderung_noetig"].isNull },
+                    "rechtsaenderung add norm=… aenderung=…, oder je Anforderung rechtsaenderung_noetig=ja/nein")
             ),
-            ("FIM-Artefakte", ["X", "X", "X", ""], elements.contains { !$0["fim_referenzen"].isNull }, nil),
-            ("Datenübertragungsstandards / XÖV", ["X", "X", "(X)", ""], false, notCaptured),
-            ("Personas", ["X", "X", "", ""], has("persona"), nil),
-            ("Referenzprozesse", ["X", "(X)", "", ""], !elements.isEmpty, nil),
-            ("Register", ["X", "(X)", "(X)", ""], elements.contains { $0["once_only"] == .integer(1) }, nil),
-            ("Harmonisierung", ["X", "X", "X", ""], false, notCaptured),
-            ("Nachnutzung", ["X", "X", "X", ""], false, notCaptured),
-            ("Prototypen", ["X", "(X)", "", ""], has("prototyp"), nil),
+            (
+                "FIM-Artefakte", ["X", "X", "X", ""],
+                missing(
+                    lab.records("fim_artefakt").contains {
+                        $0.text("verwaltungsleistung_id").map(serviceIDs.contains) ?? true
+                    } || elements.contains { !$0["fim_referenzen"].isNull },
+                    "fim_artefakt add bezeichnung=… baustein=… zustand=…")
+            ),
+            (
+                "Datenübertragungsstandards / XÖV", ["X", "X", "(X)", ""],
+                missing(has("standard"), "standard add name=… status=…")
+            ),
+            ("Personas", ["X", "X", "", ""], missing(has("persona"), "persona add …")),
+            ("Referenzprozesse", ["X", "(X)", "", ""], missing(!elements.isEmpty, "prozess add …, element add …")),
+            (
+                "Register", ["X", "(X)", "(X)", ""],
+                missing(
+                    has("registeranbindung") || elements.contains { $0["once_only"] == .integer(1) },
+                    "registeranbindung add register=…")
+            ),
+            (
+                "Harmonisierung", ["X", "X", "X", ""],
+                missing(
+                    labor.text("harmonisierung") != nil || coverage?.text("harmonisierung") != nil,
+                    "labor set <id> harmonisierung=…")
+            ),
+            (
+                "Nachnutzung", ["X", "X", "X", ""],
+                missing(
+                    labor.text("nachnutzung") != nil || leistung?.text("nachnutzungsmodell") != nil,
+                    "ozg_leistung set <id> nachnutzungsmodell=… oder labor set <id> nachnutzung=…")
+            ),
+            ("Prototypen", ["X", "(X)", "", ""], missing(has("prototyp"), "prototyp add …")),
         ]
-        return matrix.compactMap { content, marks, present, note in
+        return matrix.compactMap { content, marks, missing in
             let mark = marks[column]
             guard !mark.isEmpty else { return nil }
             return CompletenessItem(
-                content: content, requirement: mark == "X" ? .required : .asNeeded,
-                present: present, note: present ? nil : note)
+                content: content, requirement: mark == "X" ? .required : .asNeeded, present: missing == nil,
+                note: missing)
         }
     }
 }

@@ -17,9 +17,11 @@ public final class LaborStore {
         self.replica = replica
     }
 
-    /// Opens (or creates) a replica file with the domain schema.
+    /// Opens (or creates) a replica file with the domain schema and moves values a previous schema
+    /// kept elsewhere (`moveRetiredFields()`).
     public convenience init(path: String, configuration: Replica.Configuration = Replica.Configuration()) throws {
         self.init(replica: try Replica(path: path, schema: Domain.schema, configuration: configuration))
+        try moveRetiredFields()
     }
 
     /// The declaration of entity `key`, or a German error listing the entities.
@@ -47,6 +49,9 @@ public final class LaborStore {
                 continue
             }
             guard let field = entity.field(named: key) else {
+                if let retired = RetiredField.named(key, in: entity) {
+                    throw DomainError.retiredField(entity: entity.key, field: retired.key, movedTo: retired.movedTo)
+                }
                 throw DomainError.unknownField(entity: entity.key, field: key, allowed: entity.fields.map(\.key))
             }
             var value = try field.parse(input, entity: entity.key)
@@ -298,6 +303,9 @@ public final class LaborStore {
                 throw DomainError.systemField(entity: entity.key, field: key)
             }
             guard let field = entity.field(named: key) else {
+                if let retired = RetiredField.named(key, in: entity) {
+                    throw DomainError.retiredField(entity: entity.key, field: retired.key, movedTo: retired.movedTo)
+                }
                 throw DomainError.unknownField(entity: entity.key, field: key, allowed: entity.fields.map(\.key))
             }
             var value = try field.parse(input, entity: entity.key)

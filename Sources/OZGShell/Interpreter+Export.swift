@@ -5,7 +5,7 @@ extension Interpreter {
     func export(_ arguments: [String]) throws {
         guard let kind = arguments.first else {
             throw ShellError.usage(
-                "Aufruf: export markdown|csv|json|bpmn [prozess=<id> [trotzdem=ja]] [entitaet=<name>] [out=DATEI] "
+                "Aufruf: export markdown|anforderungen|csv|json|bpmn [prozess=<id> [trotzdem=ja]] [entitaet=<name>] [out=DATEI] "
                     + "[ueberschreiben=ja]"
             )
         }
@@ -30,6 +30,8 @@ extension Interpreter {
         let text: String
         switch kind {
         case "markdown", "md": text = try MarkdownExport.projektsteckbrief(store: store, laborID: lab)
+        case "anforderungen", "anforderungsdokument":
+            text = try MarkdownExport.anforderungsdokument(store: store, laborID: lab)
         case "json": text = try JSONExport.json(store: store, laborID: lab)
         case "csv":
             guard let entity = options["entitaet"] else {
@@ -45,7 +47,8 @@ extension Interpreter {
             }
             text = try bpmn(try store.resolveID("prozess", prefix, laborID: lab), force: options["trotzdem"] == "ja")
         default:
-            throw ShellError.usage("Unbekanntes Exportformat „\(kind)“; erlaubt: markdown, csv, json, bpmn.")
+            throw ShellError.usage(
+                "Unbekanntes Exportformat „\(kind)“; erlaubt: markdown, anforderungen, csv, json, bpmn.")
         }
         guard let target else {
             // On the terminal; JSON keeps its data exact through \u escapes (TerminalText.jsonEscaped).

@@ -109,6 +109,8 @@ extension Interpreter {
             throw ShellError.failed(Hints.message(for: error))
         }
         if onTerminal { writeControl("\n") }
+        // A replica of the previous program may have sent Leistung fields that now live elsewhere.
+        let moved = try store.moveRetiredFields()
         try replica.setLocalSetting("remote.last_sync", ISO8601DateFormatter().string(from: Date()))
         if currentLab == nil, try replica.isVisible(table: Domain.lab.key, id: lab) {
             try replica.setLocalSetting(Self.currentLabSetting, lab)
@@ -117,6 +119,11 @@ extension Interpreter {
             print(
                 "Synchronisiert: \(result.pushedChanges) Änderungen gesendet, \(result.pulledChanges) empfangen, "
                     + "\(try replica.conflicts().count) offene Konflikte.")
+            if !moved.isEmpty {
+                print(
+                    "Leistungsangaben eines älteren Programms in OZG-Leistung und Labor-Leistung übernommen "
+                        + "(\(moved.joined(separator: ", "))); der nächste sync sendet sie.")
+            }
             if result.quarantinedChanges > 0 {
                 print(
                     "Der Server hat \(result.quarantinedChanges) Änderungen abgelehnt; sie sind zurückgehalten, "

@@ -36,6 +36,8 @@ extension CheckFinding.Kind {
         case .completeness: "vollstaendigkeit"
         case .conflict: "konflikt"
         case .phase: "phase"
+        case .consent: "einverstaendnis"
+        case .evidence: "beleg"
         }
     }
 }

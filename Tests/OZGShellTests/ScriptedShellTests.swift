@@ -18,7 +18,7 @@ struct ScriptedShellTests {
         let lab = try shell(
             """
             # Ein Digitalisierungslabor anlegen; add gibt nur die ID aus
-            labor add id=wohngeld-mv titel="DigiLab Wohngeld M-V" themenfeld="Bauen & Wohnen" bundesland=DE-MV kategorie=labor_leistung
+            labor add id=wohngeld-mv titel="DigiLab Wohngeld M-V" themenfeld="Bauen & Wohnen" bundesland=DE-MV
             """
         ).lines
         #expect(lab == ["wohngeld-mv"])
@@ -97,7 +97,9 @@ struct ScriptedShellTests {
         // history names the author given with --autor.
         let history = try shell("history \(steps[1].prefix(8))").stdout
         #expect(history.contains("Moderation A") && history.contains("geändert") && history.contains("Emotion"))
-        #expect(try shell("check").stdout.contains("fehlt: Umsetzungsvarianten"))
+        #expect(
+            try shell("check").stdout.contains(
+                "fehlt für „keine Leistung erfasst“ (Labor-Leistungen): Umsetzungsvarianten"))
     }
 
     @Test("Eine Datei, die sich nicht öffnen lässt oder kein Replikat ist, wird auf Deutsch gemeldet")

@@ -18,10 +18,17 @@ struct DomainTests {
         arguments: [
             ("labor", "themenfeld", "Wohnen", "erlaubt: arbeit_ruhestand (Arbeit & Ruhestand)"),
             ("labor", "bundesland", "MV", "DE-MV (Mecklenburg-Vorpommern)"),
-            ("labor", "reifegrad_ist", "5", "ganze Zahl von 0 bis 4"),
-            ("labor", "reifegrad_ziel", "drei", "ganze Zahl von 0 bis 4"),
+            ("labor_leistung", "reifegrad_ist", "5", "ganze Zahl von 0 bis 4"),
+            ("labor_leistung", "reifegrad_ziel", "drei", "ganze Zahl von 0 bis 4"),
+            ("labor_leistung", "kategorie", "hoch", "labor_kandidat (Labor-Kandidaten)"),
+            ("ozg_leistung", "nachnutzungsmodell", "EfX", "efa (Einer für Alle)"),
+            ("verwaltungsleistung", "weitere_schluessel", "99001003000000;7700", "genau 14 Ziffern"),
+            ("testperson", "einverstaendnis", "vielleicht", "ja oder nein"),
+            ("fim_artefakt", "detaillierungsstufe", "106", "von 101 bis 105"),
+            ("komponente", "status", "alt", "vorhanden, anzupassen, neu"),
+            ("machbarkeit", "dimension", "politisch", "rechtlich"),
             ("labor", "beginn", "2026-02-30", "JJJJ-MM-TT"),
-            ("labor", "leika_schluessel", "9900100300000", "genau 14 Ziffern"),
+            ("verwaltungsleistung", "leika_schluessel", "9900100300000", "genau 14 Ziffern"),
             ("persona", "kurzbeschreibung", String(repeating: "x", count: 121), "höchstens 120 Zeichen"),
             ("persona", "ist_primaer", "vielleicht", "ja oder nein"),
             ("schritt", "emotion", "3", "von -2 bis 2"),
@@ -341,7 +348,10 @@ struct DomainTests {
         try store.add("prototyp", laborID: labor, fields: ["titel": "Klickstrecke", "art": "klick_dummy"])
         #expect(try phaseMessages().isEmpty)
         // A Labor-Kandidat does not owe a Klick-Dummy; the Ergebnisvorstellung needs an assessment.
-        try store.set("labor", id: labor, fields: ["phase": "ergebnisvorstellung", "kategorie": "labor_kandidat"])
+        let leistung = try store.add("ozg_leistung", laborID: labor, fields: ["bezeichnung": "Wohngeld"])
+        try store.add(
+            "labor_leistung", laborID: labor, fields: ["ozg_leistung_id": leistung, "kategorie": "labor_kandidat"])
+        try store.set("labor", id: labor, fields: ["phase": "ergebnisvorstellung"])
         messages = try phaseMessages()
         #expect(messages.count == 1 && messages[0].contains("Vertrauensniveau-Bewertung"), "\(messages)")
     }

@@ -86,13 +86,18 @@ struct ExportTests {
         let markdown = try MarkdownExport.projektsteckbrief(store: workshop.store, laborID: workshop.labor)
         #expect(try matchesGolden(markdown, "projektsteckbrief.md"), "weicht von Golden/projektsteckbrief.md ab")
         let headings = markdown.split(separator: "\n").filter { $0.hasPrefix("## ") }.map(String.init)
-        #expect(headings.prefix(10).map { $0.split(separator: " ")[1] } == (1...10).map { "\($0)." })
+        #expect(headings.first == "## Leistungen und Priorisierung")
+        #expect(headings.dropFirst().prefix(10).map { $0.split(separator: " ")[1] } == (1...10).map { "\($0)." })
+        // The covered Leistung with its fictitious LeiKa key and its category in the head.
+        #expect(markdown.contains("| Wohngeld | 99901 | 99999999999001 | Labor-Leistungen |"))
         #expect(markdown.contains("| 3 | Beantragen |"))  // reordered: step 4 now third; the phase by its label
         #expect(!markdown.contains("| anlass |"))
         #expect(markdown.contains("·●··· "))  // emotion curve marker
         #expect(markdown.contains("Findet den Upload-Button nicht | 2 von 3"))
         #expect(markdown.contains("Prüfung: stimmig"))
-        #expect(markdown.contains("fehlt: Umsetzungsvarianten\n"))
+        #expect(markdown.contains("### Wohngeld (Labor-Leistungen)\n"))
+        #expect(
+            markdown.contains("- fehlt: Harmonisierung\n") && markdown.contains("- vorhanden: Umsetzungsvarianten\n"))
         // The Landesredaktion's language: no product name and no tool excuse in the document.
         #expect(!markdown.contains("Labor-Sync") && !markdown.contains("noch nicht erfasst"))
     }

@@ -89,8 +89,9 @@ struct HostileExportTests {
         #expect(
             labels.contains(",Bürgerinnen und Bürger,35,") && labels.contains(",mittel,") && labels.contains(",ja\r\n"))
         #expect(keys.contains(",001,35,") && keys.contains(",1\r\n"))
-        let lab = try CSVExport.csv(store: workshop.store, laborID: workshop.labor, entity: "labor", keysInHeader: true)
-        #expect(lab.contains(",99999999999001,"))  // digits kept as written, never 9.9E+13
+        let services = try CSVExport.csv(
+            store: workshop.store, laborID: workshop.labor, entity: "verwaltungsleistung", keysInHeader: true)
+        #expect(services.contains(",99999999999001,"))  // digits kept as written, never 9.9E+13
     }
 
     @Test("CSV: ein Wert mit CRLF wird gequotet und kann keine Zeile einschieben")

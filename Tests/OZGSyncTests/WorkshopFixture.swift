@@ -10,6 +10,7 @@ struct Workshop {
     var steps: [String] = []
 
     static let persona = "00000000-0000-4000-8000-00000000a001"
+    static let leistung = "00000000-0000-4000-8000-00000000a101"
     static let persona2 = "00000000-0000-4000-8000-00000000a002"
     static let journey = "00000000-0000-4000-8000-00000000b001"
     static let prototype = "00000000-0000-4000-8000-00000000c001"
@@ -34,11 +35,47 @@ struct Workshop {
             "labor", id: labor,
             fields: [
                 "titel": "DigiLab Wohngeld M-V", "themenfeld": "Bauen & Wohnen", "bundesland": "DE-MV",
-                "phase": "soll_design", "ozg_leistung": "Wohngeld", "ozg_id": "99901",
-                "leika_schluessel": "99999999999001",
-                "kategorie": "labor_leistung", "begruendung": "Hohe Fallzahlen, viele Medienbrüche",
-                "reifegrad_ist": "1",
-                "reifegrad_ziel": "4", "beginn": "2026-11-02", "ende": "2026-11-30",
+                "phase": "soll_design", "beginn": "2026-11-02", "ende": "2026-11-30",
+                "freigabestatus": "Entwurf", "stand": "2026-11-30", "version": "0.9",
+            ])
+        try store.add(
+            "ozg_leistung", laborID: labor, id: Self.leistung,
+            fields: [
+                "bezeichnung": "Wohngeld", "ozg_id": "99901", "themenfeld": "bauen_wohnen",
+                "leistungsadressaten": "001", "nachnutzungsmodell": "EfA", "federfuehrendes_land": "DE-MV",
+            ])
+        try store.add(
+            "verwaltungsleistung", laborID: labor, id: Self.id("a1", 1),
+            fields: [
+                "ozg_leistung_id": Self.leistung, "bezeichnung": "Wohngeld Mietzuschuss",
+                "leika_schluessel": "99999999999001", "leika_typ": "lov", "typisierung": "2/3",
+                "handlungsgrundlagen": "§ 22 WoGG", "normenanalyse": "ja", "leika_aktualisiert": "nein",
+            ])
+        try store.add(
+            "labor_leistung", laborID: labor, id: Self.id("a1", 2),
+            fields: [
+                "ozg_leistung_id": Self.leistung, "kategorie": "labor_leistung",
+                "begruendung": "Hohe Fallzahlen, viele Medienbrüche", "reifegrad_ist": "1", "reifegrad_ziel": "4",
+            ])
+        for (index, code) in ["TP-01", "TP-02", "TP-03"].enumerated() {
+            try store.add(
+                "testperson", laborID: labor, id: Self.id("a2", index + 1),
+                fields: [
+                    "code": code, "nutzergruppe": "001", "einverstaendnis": "ja",
+                    "einverstaendnis_am": "2026-11-20",
+                ])
+        }
+        try store.add(
+            "komponente", laborID: labor, id: Self.id("a3", 1),
+            fields: ["name": "Servicekonto mit Postfach", "status": "vorhanden"])
+        try store.add(
+            "standard", laborID: labor, id: Self.id("a3", 2),
+            fields: ["name": "XFall", "status": "anzupassen", "anwendung": "Antragsdaten an das Fachverfahren"])
+        try store.add(
+            "umsetzungsvariante", laborID: labor, id: Self.id("a3", 3),
+            fields: [
+                "variante": "fachverfahren_integriert", "gewaehlt": "ja",
+                "begruendung": "Das Fachverfahren ist landesweit im Einsatz.",
             ])
         try store.add(
             "persona", laborID: labor, id: Self.persona,
@@ -89,6 +126,12 @@ struct Workshop {
             "anforderung", laborID: labor, id: Self.id("f0", 2),
             fields: [
                 "titel": "Bescheid digital zustellen", "prioritaet": "soll", "rechtsaenderung_noetig": "ja",
+            ])
+        try store.add(
+            "schmerzpunkt", laborID: labor, id: Self.id("e1", 1),
+            fields: [
+                "beschreibung": "Einkommensnachweise liegen nur auf Papier vor", "schritt_id": steps[2],
+                "schwere": "hoch", "quelle": "interview", "anforderung_id": Self.id("f0", 1),
             ])
         try store.add(
             "prototyp", laborID: labor, id: Self.prototype,

@@ -60,7 +60,7 @@ public enum JSONType: String, Sendable, CaseIterable {
         switch kind {
         case .integer: self = .number
         case .boolean: self = .boolean
-        case .list, .choices: self = .array
+        case .list, .choices, .digitsList: self = .array
         case .choice(let choices):
             let numbered = !choices.isEmpty && choices.allSatisfy { Int64($0.key).map(String.init) == $0.key }
             self = numbered ? .number : .string

@@ -11,19 +11,23 @@ public enum MarkdownExport {
     public static func projektsteckbrief(store: LaborStore, laborID: String) throws -> String {
         var report = Steckbrief(lab: try store.snapshot(of: laborID))
         report.header()
+        report.leistungen()
         report.userJourneys()
         report.personas()
-        report.notCaptured("3. Architektur & Komponenten")
+        report.architecture()
         report.legalChanges()
         report.standards()
         report.referenceProcesses()
         report.registers()
-        report.notCaptured("8. Harmonisierungspotenzial")
-        report.notCaptured("9. Nachnutzung bestehender Lösungen")
-        report.notCaptured("10. Umsetzungsvarianten")
+        report.harmonisation()
+        report.reuse()
+        report.variants()
         report.vertrauensniveau()
         report.requirements()
         report.prototypes()
+        report.feasibility()
+        report.plans()
+        report.participants()
         report.completeness()
         return report.out.source
     }
@@ -50,12 +54,23 @@ private struct Steckbrief {
     let lab: LabSnapshot
     /// Processes by title; sections 4–7 and the Vertrauensniveau walk them in this order.
     let processes: [Record]
+    /// Every row's title by id, for references.
+    let titles: [String: String]
     /// Values only enter through `Markdown` interpolation, which escapes them.
     var out = Markdown()
 
     init(lab: LabSnapshot) {
         self.lab = lab
         processes = Self.byTitle(lab.records("prozess"))
+        var titles: [String: String] = [:]
+        for entity in Domain.labContents {
+            for record in lab.records(entity.key) { titles[record.id] = record.title }
+        }
+        // A Labor-Leistung is named by its OZG-Leistung.
+        for coverage in lab.records("labor_leistung") {
+            titles[coverage.id] = coverage.text("ozg_leistung_id").flatMap { titles[$0] } ?? coverage.id
+        }
+        self.titles = titles
     }
 
     /// The row's choice key, or "" when it has none or one a peer stored that is not declared: such
@@ -90,19 +105,80 @@ private struct Steckbrief {
         let control: Set<String> = [
             "freigabestatus", "stand", "version", "bearbeitung", "federfuehrung", "ansprechperson",
         ]
+        // The lab-wide texts of sections 3, 8 and 9 appear there.
+        let inSections: Set<String> = ["titel", "architektur", "harmonisierung", "nachnutzung"]
         let fields =
             labor.entity.fields.filter { control.contains($0.key) }
-            + labor.entity.fields.filter { !control.contains($0.key) && $0.key != "titel" }
+            + labor.entity.fields.filter { !control.contains($0.key) && !inSections.contains($0.key) }
         out += table(
             ["Feld", "Wert"],
             fields.compactMap { field in
                 let value = labor.display(field.key)
-                if value.isEmpty { return nil }
-                if field.key.hasPrefix("reifegrad"), let level = Int(value), level < Catalog.reifegrad.count {
-                    return [field.label, "\(level) – \(Catalog.reifegrad[level])"]
-                }
-                return [field.label, value]
+                return value.isEmpty ? nil : [field.label, value]
             })
+    }
+
+    /// „2 – Formular-Assistent“ for a stored Reifegrad, "" without one.
+    static func maturity(_ record: Record, _ field: String) -> String {
+        guard let level = record[field].integerValue else { return "" }
+        return level >= 0 && level < Catalog.reifegrad.count
+            ? "\(level) – \(Catalog.reifegrad[Int(level)])" : "\(level)"
+    }
+
+    /// The title of the row `id` names, of any entity of the lab ("–" when it is gone or empty).
+    func titleOf(_ id: String?) -> String {
+        guard let id else { return "" }
+        return titles[id] ?? "–"
+    }
+
+    /// The Leistungen the lab covers, with the Priorisierung per Leistung, and those it analyses for
+    /// the catalogue only; then the Verwaltungsleistungen with their LeiKa keys and analysis.
+    mutating func leistungen() {
+        out += "\n## Leistungen und Priorisierung\n\n"
+        let leistungen = Self.byTitle(lab.records("ozg_leistung"))
+        if leistungen.isEmpty {
+            out += "\(MarkdownExport.noInformation)\n"
+            return
+        }
+        let coverage = lab.records("labor_leistung")
+        out += table(
+            [
+                "OZG-Leistung", "OZG-ID", "LeiKa-Schlüssel", "Priorisierungskategorie", "Begründung", "Reifegrad IST",
+                "Reifegrad Ziel",
+            ],
+            leistungen.map { leistung in
+                let covered = coverage.first { $0.text("ozg_leistung_id") == leistung.id }
+                let keys = lab.children("verwaltungsleistung", of: leistung.id).flatMap { service in
+                    [service.text("leika_schluessel")].compactMap { $0 } + Field.items(service["weitere_schluessel"])
+                }
+                return [
+                    leistung.title, leistung.display("ozg_id"), keys.joined(separator: ", "),
+                    covered?.display("kategorie") ?? "nur Analyse zum Katalog (kein Labor)",
+                    covered?.display("begruendung") ?? "", covered.map { Self.maturity($0, "reifegrad_ist") } ?? "",
+                    covered.map { Self.maturity($0, "reifegrad_ziel") } ?? "",
+                ]
+            })
+        let services = leistungen.flatMap { lab.children("verwaltungsleistung", of: $0.id) }
+        if !services.isEmpty {
+            out += "\n### Analysierte Verwaltungsleistungen\n\n"
+            out += table(
+                [
+                    "Verwaltungsleistung", "OZG-Leistung", "LeiKa-Schlüssel", "Typisierung", "Handlungsgrundlagen",
+                    "FIM-Normenanalyse", "LeiKa aktualisiert",
+                ],
+                services.map {
+                    [
+                        $0.title, titleOf($0.text("ozg_leistung_id")),
+                        ([$0.text("leika_schluessel")].compactMap { $0 } + Field.items($0["weitere_schluessel"]))
+                            .joined(separator: ", "),
+                        [$0.display("leika_typ"), $0.display("typisierung")].filter { !$0.isEmpty }
+                            .joined(separator: ", "),
+                        [$0.display("handlungsgrundlagen"), $0.display("varianten")].filter { !$0.isEmpty }
+                            .joined(separator: "; Varianten: "),
+                        $0.display("normenanalyse"), $0.display("leika_aktualisiert"),
+                    ]
+                })
+        }
     }
 
     mutating func userJourneys() {
@@ -137,8 +213,32 @@ private struct Steckbrief {
                         step.display("medienbruch"),
                     ]
                 })
+            let stepIDs = Set(steps.map(\.id))
+            let pains = lab.records("schmerzpunkt").filter { stepIDs.contains($0.text("schritt_id") ?? "") }
+            if !pains.isEmpty {
+                out += "\nSchmerzpunkte:\n\n"
+                out += painTable(pains)
+            }
             out += "\n"
         }
+        let unplaced = lab.records("schmerzpunkt").filter { pain in
+            !lab.records("schritt").contains { $0.id == pain.text("schritt_id") }
+        }
+        if !unplaced.isEmpty {
+            out += "### Schmerzpunkte ohne Nutzerreiseschritt\n\n"
+            out += painTable(unplaced)
+        }
+    }
+
+    func painTable(_ pains: [Record]) -> Markdown {
+        table(
+            ["Schmerzpunkt", "Schritt / Persona", "Schwere", "Quelle", "Adressiert durch"],
+            pains.map {
+                [
+                    $0.title, titleOf($0.text("schritt_id") ?? $0.text("persona_id")), $0.display("schwere"),
+                    $0.display("quelle"), titleOf($0.text("anforderung_id")),
+                ]
+            })
     }
 
     mutating func personas() {
@@ -153,10 +253,117 @@ private struct Steckbrief {
         }
     }
 
-    /// A section the lab cannot fill yet: the document says only that nothing is given (in the
-    /// Landesredaktion's words, no product name); `check` tells the facilitator why.
-    mutating func notCaptured(_ title: Markdown) {
-        out += "\n## \(title)\n\n\(MarkdownExport.noInformation)\n"
+    /// A section's rows as a table of the given fields (references by title), or „Noch keine Angaben.“.
+    func rows(_ records: [Record], _ fields: [String]) -> Markdown {
+        guard let entity = records.first?.entity else { return "\(MarkdownExport.noInformation)\n" }
+        return table(
+            fields.map { entity.field($0)?.label ?? $0 },
+            records.map { record in
+                fields.map { key in
+                    entity.field(key)?.referencedEntity != nil ? titleOf(record.text(key)) : record.display(key)
+                }
+            })
+    }
+
+    /// A lab-wide text of a section, if given, as a paragraph.
+    mutating func labText(_ key: String) -> Bool {
+        guard let text = lab.lab.text(key) else { return false }
+        out += "\(block: text)\n\n"
+        return true
+    }
+
+    mutating func architecture() {
+        out += "\n## 3. Architektur & Komponenten\n\n"
+        let described = labText("architektur")
+        let components = lab.records("komponente")
+        if !components.isEmpty {
+            out += rows(components, ["name", "status", "beschreibung"])
+        } else if !described {
+            out += "\(MarkdownExport.noInformation)\n"
+        }
+        let chosen = lab.records("umsetzungsvariante").filter { $0["gewaehlt"] == .integer(1) }
+        if !chosen.isEmpty {
+            out += "\nGewählte Umsetzungsvariante: \(chosen.map(\.title).joined(separator: "; ")) (siehe 10.)\n"
+        }
+    }
+
+    mutating func harmonisation() {
+        out += "\n## 8. Harmonisierungspotenzial\n\n"
+        let described = labText("harmonisierung")
+        let perLeistung = lab.records("labor_leistung").filter { $0.text("harmonisierung") != nil }
+        if !perLeistung.isEmpty {
+            out += table(
+                ["Leistung", "Harmonisierungspotenzial"],
+                perLeistung.map { [titleOf($0.id), $0.display("harmonisierung")] })
+        } else if !described {
+            out += "\(MarkdownExport.noInformation)\n"
+        }
+    }
+
+    mutating func reuse() {
+        out += "\n## 9. Nachnutzung bestehender Lösungen\n\n"
+        let described = labText("nachnutzung")
+        let models = Self.byTitle(lab.records("ozg_leistung")).filter {
+            $0.text("nachnutzungsmodell") != nil || $0.text("onlinedienst") != nil
+        }
+        if !models.isEmpty {
+            out += rows(
+                models, ["bezeichnung", "nachnutzungsmodell", "federfuehrendes_land", "onlinedienst", "verfuegbar_ab"])
+        } else if !described {
+            out += "\(MarkdownExport.noInformation)\n"
+        }
+    }
+
+    mutating func variants() {
+        out += "\n## 10. Umsetzungsvarianten\n\n"
+        out += rows(lab.records("umsetzungsvariante"), ["variante", "ozg_leistung_id", "gewaehlt", "begruendung"])
+    }
+
+    mutating func feasibility() {
+        out += "\n## Machbarkeitsanalyse\n\n"
+        let order = Catalog.machbarkeitDimension.map(\.key)
+        let assessments = lab.records("machbarkeit").sorted {
+            (order.firstIndex(of: $0.text("dimension") ?? "") ?? order.count, $0.id)
+                < (order.firstIndex(of: $1.text("dimension") ?? "") ?? order.count, $1.id)
+        }
+        out += rows(assessments, ["dimension", "bewertung", "begruendung"])
+    }
+
+    mutating func plans() {
+        out += "\n## Umsetzungsplan mit Umsetzungsstufen\n\n"
+        let plans = Self.byTitle(lab.records("umsetzungsplan"))
+        if plans.isEmpty { out += "\(MarkdownExport.noInformation)\n" }
+        for plan in plans {
+            out += "### \(plan.title)\n\n"
+            var facts: [Markdown] = []
+            if let mvp = plan.text("mvp") { facts.append("Minimalprodukt (MVP): \(mvp)") }
+            if let lead = plan.text("umsetzungsverantwortung") { facts.append("Umsetzungskoordination: \(lead)") }
+            if !facts.isEmpty { out += facts.joined(separator: " · ") + "\n\n" }
+            let stages = lab.children("umsetzungsstufe", of: plan.id)
+            if stages.isEmpty {
+                out += "Noch keine Umsetzungsstufen.\n\n"
+                continue
+            }
+            out += table(
+                ["Nr.", "Umsetzungsstufe", "Inhalt", "Ziel-Reifegrad", "Abhängigkeiten", "Zeitraum"],
+                stages.enumerated().map { index, stage in
+                    [
+                        String(index + 1), stage.title, stage.display("inhalt"), Self.maturity(stage, "ziel_reifegrad"),
+                        stage.display("abhaengigkeiten"), stage.display("zeitraum"),
+                    ]
+                })
+            out += "\n"
+        }
+    }
+
+    mutating func participants() {
+        out += "\n## Beteiligte\n\n"
+        let roles = Catalog.teilnehmendeRolle.map(\.key)
+        let people = lab.records("teilnehmende").sorted {
+            (roles.firstIndex(of: $0.text("rolle") ?? "") ?? roles.count, $0.title, $0.id)
+                < (roles.firstIndex(of: $1.text("rolle") ?? "") ?? roles.count, $1.title, $1.id)
+        }
+        out += rows(people, ["rolle", "anzeigename", "ebene", "organisation"])
     }
 
     mutating func legalChanges() {
@@ -168,11 +375,31 @@ private struct Steckbrief {
                 legal.append("- Schriftform abschaffen (Prozess „\(process.title)“)")
             }
         }
-        out += legal.isEmpty ? "Keine erfasst.\n" : legal.joined(separator: "\n") + "\n"
+        let changes = Self.byTitle(lab.records("rechtsaenderung"))
+        if !changes.isEmpty {
+            out += rows(changes, ["norm", "aenderung", "begruendung", "ebene", "zustaendigkeit"])
+            if !legal.isEmpty { out += "\nAußerdem aus Anforderungen und Vertrauensniveau:\n\n" }
+        }
+        if !legal.isEmpty {
+            out += legal.joined(separator: "\n") + "\n"
+        } else if changes.isEmpty {
+            out += "Keine erfasst.\n"
+        }
     }
 
     mutating func standards() {
         out += "\n## 5. Geltende und anzupassende Standards, FIM-Artefakte\n\n"
+        out += "### Standards\n\n"
+        out += rows(Self.byTitle(lab.records("standard")), ["name", "status", "anwendung"])
+        out += "\n### FIM-Artefakte\n\n"
+        let artefacts = lab.records("fim_artefakt").sorted {
+            ($0.text("baustein") ?? "", $0.text("zustand") ?? "", $0.title, $0.id)
+                < ($1.text("baustein") ?? "", $1.text("zustand") ?? "", $1.title, $1.id)
+        }
+        if !artefacts.isEmpty {
+            out += rows(artefacts, ["bezeichnung", "baustein", "zustand", "fim_id", "version", "freigabestatus"])
+            out += "\n"
+        }
         var fim: [Markdown] = []
         for process in processes {
             for element in lab.children("element", of: process.id) {
@@ -181,7 +408,11 @@ private struct Steckbrief {
                 }
             }
         }
-        out += fim.isEmpty ? "Keine FIM-Bezüge erfasst.\n" : fim.joined(separator: "\n") + "\n"
+        if !fim.isEmpty {
+            out += "FIM-Bezüge der Prozesselemente:\n\n" + fim.joined(separator: "\n") + "\n"
+        } else if artefacts.isEmpty {
+            out += "Keine FIM-Bezüge erfasst.\n"
+        }
     }
 
     mutating func referenceProcesses() {
@@ -221,7 +452,16 @@ private struct Steckbrief {
                 "- \($0.title) (\(process.title)): Nachweis per Once-Only"
             }
         }
-        out += registers.isEmpty ? "Keine erfasst.\n" : registers.joined(separator: "\n") + "\n"
+        let connections = Self.byTitle(lab.records("registeranbindung"))
+        if !connections.isEmpty {
+            out += rows(connections, ["register", "nachweis", "schnittstelle", "status"])
+            if !registers.isEmpty { out += "\n" }
+        }
+        if !registers.isEmpty {
+            out += registers.joined(separator: "\n") + "\n"
+        } else if connections.isEmpty {
+            out += "Keine erfasst.\n"
+        }
     }
 
     mutating func vertrauensniveau() {
@@ -263,6 +503,11 @@ private struct Steckbrief {
         out += "\n## Prototypen und Testergebnisse\n\n"
         let prototypes = Self.byTitle(lab.records("prototyp"))
         if prototypes.isEmpty { out += "Kein Prototyp erfasst.\n" }
+        let testers = lab.records("testperson")
+        if !testers.isEmpty {
+            let consented = testers.filter { $0["einverstaendnis"] == .integer(1) }.count
+            out += "Testpersonen: \(testers.count) erfasst (pseudonym), \(consented) mit Einverständnis.\n\n"
+        }
         for prototype in prototypes {
             out +=
                 "### \(prototype.title) (\(prototype.display("art")), Iteration \(prototype.display("iteration")))\n\n"
@@ -301,16 +546,17 @@ private struct Steckbrief {
     }
 
     mutating func completeness() {
-        let category =
-            Catalog.kategorie.first { $0.key == (lab.lab.text("kategorie") ?? "labor_leistung") }?.label ?? ""
-        out += "\n## Vollständigkeit (Priorisierungskategorie: \(category))\n\n"
-        for item in LaborStore.completeness(of: lab) {
-            if item.present {
-                out += "- vorhanden: \(item.content)\n"
-            } else if item.requirement == .required {
-                out += "- fehlt: \(item.content)\n"
-            } else {
-                out += "- bedarfsweise, nicht vorhanden: \(item.content)\n"
+        out += "\n## Vollständigkeit je Leistung\n"
+        for leistung in LaborStore.completeness(of: lab) {
+            out += "\n### \(leistung.leistung) (\(leistung.categoryLabel))\n\n"
+            for item in leistung.items {
+                if item.present {
+                    out += "- vorhanden: \(item.content)\n"
+                } else if item.requirement == .required {
+                    out += "- fehlt: \(item.content)\n"
+                } else {
+                    out += "- bedarfsweise, nicht vorhanden: \(item.content)\n"
+                }
             }
         }
     }
