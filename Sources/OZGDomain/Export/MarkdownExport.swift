@@ -265,22 +265,23 @@ private struct Steckbrief {
             })
     }
 
-    /// A lab-wide text of a section, if given, as a paragraph.
-    mutating func labText(_ key: String) -> Bool {
-        guard let text = lab.lab.text(key) else { return false }
-        out += "\(block: text)\n\n"
-        return true
+    /// A section's lab-wide text, if given, as a paragraph; then its table, if it has rows; „Noch
+    /// keine Angaben.“ when it has neither.
+    mutating func textAndTable(_ key: String, _ records: [Record], _ table: Markdown) {
+        let text = lab.lab.text(key)
+        if let text { out += "\(block: text)\n" }
+        if !records.isEmpty {
+            if text != nil { out += "\n" }
+            out += table
+        } else if text == nil {
+            out += "\(MarkdownExport.noInformation)\n"
+        }
     }
 
     mutating func architecture() {
         out += "\n## 3. Architektur & Komponenten\n\n"
-        let described = labText("architektur")
-        let components = lab.records("komponente")
-        if !components.isEmpty {
-            out += rows(components, ["name", "status", "beschreibung"])
-        } else if !described {
-            out += "\(MarkdownExport.noInformation)\n"
-        }
+        let components = Self.byTitle(lab.records("komponente"))
+        textAndTable("architektur", components, rows(components, ["name", "status", "beschreibung"]))
         let chosen = lab.records("umsetzungsvariante").filter { $0["gewaehlt"] == .integer(1) }
         if !chosen.isEmpty {
             out += "\nGewählte Umsetzungsvariante: \(chosen.map(\.title).joined(separator: "; ")) (siehe 10.)\n"
@@ -289,29 +290,21 @@ private struct Steckbrief {
 
     mutating func harmonisation() {
         out += "\n## 8. Harmonisierungspotenzial\n\n"
-        let described = labText("harmonisierung")
         let perLeistung = lab.records("labor_leistung").filter { $0.text("harmonisierung") != nil }
-        if !perLeistung.isEmpty {
-            out += table(
-                ["Leistung", "Harmonisierungspotenzial"],
-                perLeistung.map { [titleOf($0.id), $0.display("harmonisierung")] })
-        } else if !described {
-            out += "\(MarkdownExport.noInformation)\n"
-        }
+        let perLeistungTable = table(
+            ["Leistung", "Harmonisierungspotenzial"],
+            perLeistung.map { [titleOf($0.id), $0.display("harmonisierung")] })
+        textAndTable("harmonisierung", perLeistung, perLeistungTable)
     }
 
     mutating func reuse() {
         out += "\n## 9. Nachnutzung bestehender Lösungen\n\n"
-        let described = labText("nachnutzung")
         let models = Self.byTitle(lab.records("ozg_leistung")).filter {
             $0.text("nachnutzungsmodell") != nil || $0.text("onlinedienst") != nil
         }
-        if !models.isEmpty {
-            out += rows(
-                models, ["bezeichnung", "nachnutzungsmodell", "federfuehrendes_land", "onlinedienst", "verfuegbar_ab"])
-        } else if !described {
-            out += "\(MarkdownExport.noInformation)\n"
-        }
+        let modelTable = rows(
+            models, ["bezeichnung", "nachnutzungsmodell", "federfuehrendes_land", "onlinedienst", "verfuegbar_ab"])
+        textAndTable("nachnutzung", models, modelTable)
     }
 
     mutating func variants() {
@@ -368,17 +361,30 @@ private struct Steckbrief {
 
     mutating func legalChanges() {
         out += "\n## 4. Erforderliche Rechtsänderungen\n\n"
-        var legal: [Markdown] = lab.records("anforderung").filter { $0["rechtsaenderung_noetig"] == .integer(1) }
-            .map { "- \($0.title)" }
+        let changes = Self.byTitle(lab.records("rechtsaenderung"))
+        // Anforderungen a recorded Rechtsänderung names as its cause appear with it, not twice.
+        let causes = Set(changes.compactMap { $0.text("anforderung_id") })
+        var legal: [Markdown] = lab.records("anforderung").filter {
+            $0["rechtsaenderung_noetig"] == .integer(1) && !causes.contains($0.id)
+        }.map { "- \($0.title) (Nutzeranforderung)" }
         for process in processes {
             for assessment in assessments(of: process) where assessment.text("schriftformersatz") == "entfaellt" {
                 legal.append("- Schriftform abschaffen (Prozess „\(process.title)“)")
             }
         }
-        let changes = Self.byTitle(lab.records("rechtsaenderung"))
         if !changes.isEmpty {
-            out += rows(changes, ["norm", "aenderung", "begruendung", "ebene", "zustaendigkeit"])
-            if !legal.isEmpty { out += "\nAußerdem aus Anforderungen und Vertrauensniveau:\n\n" }
+            out += table(
+                ["Norm", "Änderung", "Begründung", "Ebene", "Zuständigkeit", "Anlass"],
+                changes.map { change in
+                    let cause =
+                        change.text("anforderung_id").map { "Anforderung „\(titleOf($0))“" }
+                        ?? change.text("vertrauensniveau_id").map { "Vertrauensniveau „\(titleOf($0))“" } ?? ""
+                    return [
+                        change.title, change.display("aenderung"), change.display("begruendung"),
+                        change.display("ebene"), change.display("zustaendigkeit"), cause,
+                    ]
+                })
+            if !legal.isEmpty { out += "\nAußerdem:\n\n" }
         }
         if !legal.isEmpty {
             out += legal.joined(separator: "\n") + "\n"

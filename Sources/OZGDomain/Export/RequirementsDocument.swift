@@ -39,7 +39,7 @@ extension MarkdownExport {
                 out += "\n### A\(number): \(requirement.title)\n\n"
                 if let text = requirement.text("beschreibung") { out += "\(block: text)\n\n" }
                 var lines: [Markdown] = []
-                for field in ["kategorie", "status", "rechtsaenderung_noetig"] where requirement.text(field) != nil {
+                for field in ["kategorie", "status", "rechtsaenderung_noetig"] where !requirement[field].isNull {
                     lines.append("- \(requirement.entity.field(field)?.label ?? field): \(requirement.display(field))")
                 }
                 for field in ["schritt_id", "persona_id", "befund_id"] {
