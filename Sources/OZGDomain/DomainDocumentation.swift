@@ -33,6 +33,16 @@ public enum DomainDocumentation {
                 out +=
                     "| `\(field.key)` | \(field.label) | \(typeName(field.kind)) | \(required) | \(allowed(field.kind)) |\n"
             }
+            if !entity.retired.isEmpty {
+                out += "\nFrühere Felder (Spalten bleiben für Replikate älterer Programme, Eingaben werden abgelehnt; "
+                out += "`LaborStore.moveRetiredFields()` überträgt ihre Werte):\n\n"
+                for retired in entity.retired { out += "- `\(retired.key)`: \(retired.movedTo)\n" }
+            }
+            if !entity.bookkeeping.isEmpty {
+                out += "\nVom Programm gepflegt, nicht eingebbar: "
+                out += entity.bookkeeping.map { "`\($0)`" }.joined(separator: ", ")
+                out += " (Version des Laborwerts, aus dem das Feld übertragen wurde).\n"
+            }
             out += "\n"
         }
         return out

@@ -46,7 +46,9 @@ public enum DomainError: Error, Sendable, Equatable, CustomStringConvertible {
         case .otherLab(let entity, let id):
             return "\(entity) „\(id)“ gehört zu einem anderen Labor; Verweise gelten nur innerhalb eines Labors."
         case .notOrdered(let entity):
-            return "\(entity) hat keine Reihenfolge; „move“ gibt es nur für Schritte, Akteure und Prozesselemente."
+            let ordered = Domain.entities.filter(\.isOrdered).map(\.pluralLabel)
+            return "\(entity) hat keine Reihenfolge; „move“ gibt es nur für "
+                + ordered.dropLast().joined(separator: ", ") + " und " + (ordered.last ?? "") + "."
         case .invalidMove(let reason):
             return "Verschieben nicht möglich: \(reason)"
         case .invalidImport(let reason):

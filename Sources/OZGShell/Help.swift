@@ -30,9 +30,10 @@ enum Help {
           help [befehl|entität]            diese Hilfe oder Hilfe zu einem Befehl
 
         Entitäten: \(Domain.entities.map(\.key).joined(separator: ", "))
-        IDs dürfen auf jeden eindeutigen Anfang abgekürzt werden. Bei schritt, akteur und element geht statt der
-        ID auch die Nr. aus „list“ (1 bis 999, je Nutzerreise bzw. Prozess gezählt): schritt show 3. Gibt es
-        mehrere Reisen bzw. Prozesse mit Einträgen, gehört die Angabe dazu: schritt show 3 nutzerreise=<id>,
+        IDs dürfen auf jeden eindeutigen Anfang abgekürzt werden. Bei schritt, akteur, element und
+        umsetzungsstufe geht statt der ID auch die Nr. aus „list“ (1 bis 999, je Nutzerreise, Prozess bzw.
+        Umsetzungsplan gezählt): schritt show 3. Gibt es mehrere Reisen bzw. Prozesse mit Einträgen, gehört
+        die Angabe dazu: schritt show 3 nutzerreise=<id>,
         element show 2 prozess=<id>. Längere Ziffernfolgen sind IDs. Werte mit Leerzeichen in "…"; darin steht
         \\\" für " und \\\\ für \\, jeder andere Backslash bleibt (werkzeug_link="C:\\Labor\\v1.fig"); außerhalb
         von "…" gilt der Backslash wörtlich. Listen mit ; getrennt: ziele="Schnell fertig;Wenig Papier".
