@@ -1,35 +1,42 @@
 import OZGReplication
 import OZGStorage
 
-/// The Projektsteckbrief / Ergebnisdokumentation of one lab in German Markdown, sections in the
-/// order of data dictionary §9.1, then Vertrauensniveau, Nutzeranforderungen, Prototypen and the
-/// completeness check of §9.2. Deterministic: the same visible state gives byte-identical output.
+/// The Projektsteckbrief / Ergebnisdokumentation of one lab, sections in the order of data
+/// dictionary §9.1, then Vertrauensniveau, Nutzeranforderungen, Prototypen, Machbarkeit,
+/// Umsetzungsplan, Beteiligte and the completeness check of §9.2 per Leistung. Built once as a
+/// `Report`, written as Markdown here and as HTML by the web view. Deterministic: the same visible
+/// state gives byte-identical output.
 public enum MarkdownExport {
     /// What a section the lab cannot fill yet says.
     public static let noInformation = "Noch keine Angaben."
 
     public static func projektsteckbrief(store: LaborStore, laborID: String) throws -> String {
-        var report = Steckbrief(lab: try store.snapshot(of: laborID))
-        report.header()
-        report.leistungen()
-        report.userJourneys()
-        report.personas()
-        report.architecture()
-        report.legalChanges()
-        report.standards()
-        report.referenceProcesses()
-        report.registers()
-        report.harmonisation()
-        report.reuse()
-        report.variants()
-        report.vertrauensniveau()
-        report.requirements()
-        report.prototypes()
-        report.feasibility()
-        report.plans()
-        report.participants()
-        report.completeness()
-        return report.out.source
+        projektsteckbrief(of: try store.snapshot(of: laborID)).markdown
+    }
+
+    /// The Projektsteckbrief of a lab read once, as blocks for any renderer.
+    public static func projektsteckbrief(of lab: LabSnapshot) -> Report {
+        var steckbrief = Steckbrief(lab: lab)
+        steckbrief.header()
+        steckbrief.leistungen()
+        steckbrief.userJourneys()
+        steckbrief.personas()
+        steckbrief.architecture()
+        steckbrief.legalChanges()
+        steckbrief.standards()
+        steckbrief.referenceProcesses()
+        steckbrief.registers()
+        steckbrief.harmonisation()
+        steckbrief.reuse()
+        steckbrief.variants()
+        steckbrief.vertrauensniveau()
+        steckbrief.requirements()
+        steckbrief.prototypes()
+        steckbrief.feasibility()
+        steckbrief.plans()
+        steckbrief.participants()
+        steckbrief.completeness()
+        return steckbrief.out
     }
 
     /// −2…+2 as a five-slot marker, e.g. `··●··` for neutral.
@@ -38,14 +45,23 @@ public enum MarkdownExport {
         return String((0..<5).map { $0 == slot ? "●" : "·" })
     }
 
-    /// A Markdown table; every cell is escaped (`MarkdownText.cell`), so values cannot add columns,
-    /// rows, HTML or links.
-    static func table(_ header: [String], _ rows: [[String]]) -> Markdown {
-        func line(_ cells: [String]) -> String { "| " + cells.map(MarkdownText.cell).joined(separator: " | ") + " |\n" }
-        var out = line(header)
-        out += "|" + String(repeating: "---|", count: header.count) + "\n"
-        for row in rows { out += line(row) }
-        return Markdown(stringLiteral: out)
+    /// „2 – Formular-Assistent“ for a stored Reifegrad, "" without one.
+    static func maturity(_ record: Record, _ field: String) -> String {
+        guard let level = record[field].integerValue else { return "" }
+        return level >= 0 && level < Catalog.reifegrad.count
+            ? "\(level) – \(Catalog.reifegrad[Int(level)])" : "\(level)"
+    }
+
+    /// Every row's title by id, for references; a Labor-Leistung is named by its OZG-Leistung.
+    static func titles(in lab: LabSnapshot) -> [String: String] {
+        var titles: [String: String] = [:]
+        for entity in Domain.labContents {
+            for record in lab.records(entity.key) { titles[record.id] = record.title }
+        }
+        for coverage in lab.records("labor_leistung") {
+            titles[coverage.id] = coverage.text("ozg_leistung_id").flatMap { titles[$0] } ?? coverage.id
+        }
+        return titles
     }
 }
 
@@ -56,21 +72,12 @@ private struct Steckbrief {
     let processes: [Record]
     /// Every row's title by id, for references.
     let titles: [String: String]
-    /// Values only enter through `Markdown` interpolation, which escapes them.
-    var out = Markdown()
+    var out = Report()
 
     init(lab: LabSnapshot) {
         self.lab = lab
         processes = Self.byTitle(lab.records("prozess"))
-        var titles: [String: String] = [:]
-        for entity in Domain.labContents {
-            for record in lab.records(entity.key) { titles[record.id] = record.title }
-        }
-        // A Labor-Leistung is named by its OZG-Leistung.
-        for coverage in lab.records("labor_leistung") {
-            titles[coverage.id] = coverage.text("ozg_leistung_id").flatMap { titles[$0] } ?? coverage.id
-        }
-        self.titles = titles
+        titles = MarkdownExport.titles(in: lab)
     }
 
     /// The row's choice key, or "" when it has none or one a peer stored that is not declared: such
@@ -84,11 +91,17 @@ private struct Steckbrief {
         records.sorted { ($0.title, $0.id) < ($1.title, $1.id) }
     }
 
-    func table(_ header: [String], _ rows: [[String]]) -> Markdown { MarkdownExport.table(header, rows) }
+    /// The title of the row `id` names, of any entity of the lab ("–" when it is gone or empty).
+    func titleOf(_ id: String?) -> String {
+        guard let id else { return "" }
+        return titles[id] ?? "–"
+    }
+
+    func assessments(of process: Record) -> [Record] { lab.children("vertrauensniveau", of: process.id) }
 
     /// A record's fields as a Feld/Wert table, empty ones left out.
-    func fieldTable(_ record: Record, skipping skipped: Set<String>) -> Markdown {
-        table(
+    mutating func fieldTable(_ record: Record, skipping skipped: Set<String>) {
+        out.table(
             ["Feld", "Wert"],
             record.entity.fields.filter { !skipped.contains($0.key) }.compactMap { field in
                 let value = record.display(field.key)
@@ -96,11 +109,31 @@ private struct Steckbrief {
             })
     }
 
-    func assessments(of process: Record) -> [Record] { lab.children("vertrauensniveau", of: process.id) }
+    /// Rows as a table of the given fields (references by title), or „Noch keine Angaben.“.
+    mutating func rows(_ records: [Record], _ fields: [String]) {
+        guard let entity = records.first?.entity else {
+            out.paragraph(MarkdownExport.noInformation)
+            return
+        }
+        out.table(
+            fields.map { entity.field($0)?.label ?? $0 },
+            records.map { record in
+                fields.map { key in
+                    entity.field(key)?.referencedEntity != nil ? titleOf(record.text(key)) : record.display(key)
+                }
+            })
+    }
+
+    /// A section's lab-wide text, if given; then its rows, if any; „Noch keine Angaben.“ when neither.
+    mutating func textAndRows(_ key: String, _ records: [Record], _ fields: [String]) {
+        let text = lab.lab.text(key)
+        if let text { out.lines(text) }
+        if !records.isEmpty || text == nil { rows(records, fields) }
+    }
 
     mutating func header() {
         let labor = lab.lab
-        out += "# Projektsteckbrief: \(labor.title)\n\n"
+        out.heading(1, "Projektsteckbrief: \(labor.title)")
         // Document control first (Freigabestatus, Stand, Version, …), then what the lab is about.
         let control: Set<String> = [
             "freigabestatus", "stand", "version", "bearbeitung", "federfuehrung", "ansprechperson",
@@ -110,7 +143,7 @@ private struct Steckbrief {
         let fields =
             labor.entity.fields.filter { control.contains($0.key) }
             + labor.entity.fields.filter { !control.contains($0.key) && !inSections.contains($0.key) }
-        out += table(
+        out.table(
             ["Feld", "Wert"],
             fields.compactMap { field in
                 let value = labor.display(field.key)
@@ -118,30 +151,17 @@ private struct Steckbrief {
             })
     }
 
-    /// „2 – Formular-Assistent“ for a stored Reifegrad, "" without one.
-    static func maturity(_ record: Record, _ field: String) -> String {
-        guard let level = record[field].integerValue else { return "" }
-        return level >= 0 && level < Catalog.reifegrad.count
-            ? "\(level) – \(Catalog.reifegrad[Int(level)])" : "\(level)"
-    }
-
-    /// The title of the row `id` names, of any entity of the lab ("–" when it is gone or empty).
-    func titleOf(_ id: String?) -> String {
-        guard let id else { return "" }
-        return titles[id] ?? "–"
-    }
-
     /// The Leistungen the lab covers, with the Priorisierung per Leistung, and those it analyses for
     /// the catalogue only; then the Verwaltungsleistungen with their LeiKa keys and analysis.
     mutating func leistungen() {
-        out += "\n## Leistungen und Priorisierung\n\n"
+        out.heading(2, "Leistungen und Priorisierung")
         let leistungen = Self.byTitle(lab.records("ozg_leistung"))
         if leistungen.isEmpty {
-            out += "\(MarkdownExport.noInformation)\n"
+            out.paragraph(MarkdownExport.noInformation)
             return
         }
         let coverage = lab.records("labor_leistung")
-        out += table(
+        out.table(
             [
                 "OZG-Leistung", "OZG-ID", "LeiKa-Schlüssel", "Priorisierungskategorie", "Begründung", "Reifegrad IST",
                 "Reifegrad Ziel",
@@ -154,14 +174,15 @@ private struct Steckbrief {
                 return [
                     leistung.title, leistung.display("ozg_id"), keys.joined(separator: ", "),
                     covered?.display("kategorie") ?? "nur Analyse zum Katalog (kein Labor)",
-                    covered?.display("begruendung") ?? "", covered.map { Self.maturity($0, "reifegrad_ist") } ?? "",
-                    covered.map { Self.maturity($0, "reifegrad_ziel") } ?? "",
+                    covered?.display("begruendung") ?? "",
+                    covered.map { MarkdownExport.maturity($0, "reifegrad_ist") } ?? "",
+                    covered.map { MarkdownExport.maturity($0, "reifegrad_ziel") } ?? "",
                 ]
             })
         let services = leistungen.flatMap { lab.children("verwaltungsleistung", of: $0.id) }
         if !services.isEmpty {
-            out += "\n### Analysierte Verwaltungsleistungen\n\n"
-            out += table(
+            out.heading(3, "Analysierte Verwaltungsleistungen")
+            out.table(
                 [
                     "Verwaltungsleistung", "OZG-Leistung", "LeiKa-Schlüssel", "Typisierung", "Handlungsgrundlagen",
                     "FIM-Normenanalyse", "LeiKa aktualisiert",
@@ -182,23 +203,21 @@ private struct Steckbrief {
     }
 
     mutating func userJourneys() {
-        out += "\n## 1. User Journey\n\n"
+        out.heading(2, "1. User Journey")
         let personaNames = Dictionary(uniqueKeysWithValues: lab.records("persona").map { ($0.id, $0.title) })
         let journeys = Self.byTitle(lab.records("nutzerreise"))
-        if journeys.isEmpty { out += "Keine Nutzerreise erfasst.\n" }
+        if journeys.isEmpty { out.paragraph("Keine Nutzerreise erfasst.") }
         for journey in journeys {
-            out += "### \(journey.titleWithState())\n\n"
+            out.heading(3, journey.titleWithState())
             let persona = journey.text("persona_id").flatMap { personaNames[$0] } ?? "–"
-            out += "Persona: \(persona)"
-            if let goal = journey.text("ziel") { out += " · Ziel: \(goal)" }
-            out += "\n\n"
-            if let scenario = journey.text("szenario") { out += "\(block: scenario)\n\n" }
+            out.paragraph("Persona: \(persona)" + (journey.text("ziel").map { " · Ziel: \($0)" } ?? ""))
+            if let scenario = journey.text("szenario") { out.lines(scenario) }
             let steps = lab.children("schritt", of: journey.id)
             if steps.isEmpty {
-                out += "Noch keine Schritte.\n\n"
+                out.paragraph("Noch keine Schritte.")
                 continue
             }
-            out += table(
+            out.table(
                 [
                     "Nr.", "Phase", "Aktivität", "Touchpoint", "Emotion", "Verlauf", "Schmerzpunkte", "Chancen",
                     "Medienbruch",
@@ -216,22 +235,21 @@ private struct Steckbrief {
             let stepIDs = Set(steps.map(\.id))
             let pains = lab.records("schmerzpunkt").filter { stepIDs.contains($0.text("schritt_id") ?? "") }
             if !pains.isEmpty {
-                out += "\nSchmerzpunkte:\n\n"
-                out += painTable(pains)
+                out.paragraph("Schmerzpunkte:")
+                painTable(pains)
             }
-            out += "\n"
         }
         let unplaced = lab.records("schmerzpunkt").filter { pain in
             !lab.records("schritt").contains { $0.id == pain.text("schritt_id") }
         }
         if !unplaced.isEmpty {
-            out += "### Schmerzpunkte ohne Nutzerreiseschritt\n\n"
-            out += painTable(unplaced)
+            out.heading(3, "Schmerzpunkte ohne Nutzerreiseschritt")
+            painTable(unplaced)
         }
     }
 
-    func painTable(_ pains: [Record]) -> Markdown {
-        table(
+    mutating func painTable(_ pains: [Record]) {
+        out.table(
             ["Schmerzpunkt", "Schritt / Persona", "Schwere", "Quelle", "Adressiert durch"],
             pains.map {
                 [
@@ -242,138 +260,39 @@ private struct Steckbrief {
     }
 
     mutating func personas() {
-        out += "\n## 2. Personas\n\n"
+        out.heading(2, "2. Personas")
         let personas = lab.records("persona")
-        if personas.isEmpty { out += "Keine Persona erfasst.\n" }
+        if personas.isEmpty { out.paragraph("Keine Persona erfasst.") }
         for persona in Self.byTitle(personas) {
-            out +=
-                "### \(persona.title)\(persona["ist_primaer"] == .integer(1) ? " (primäre Persona)" : "")\n\n"
-            out += fieldTable(persona, skipping: ["name", "ist_primaer"])
-            out += "\n"
-        }
-    }
-
-    /// A section's rows as a table of the given fields (references by title), or „Noch keine Angaben.“.
-    func rows(_ records: [Record], _ fields: [String]) -> Markdown {
-        guard let entity = records.first?.entity else { return "\(MarkdownExport.noInformation)\n" }
-        return table(
-            fields.map { entity.field($0)?.label ?? $0 },
-            records.map { record in
-                fields.map { key in
-                    entity.field(key)?.referencedEntity != nil ? titleOf(record.text(key)) : record.display(key)
-                }
-            })
-    }
-
-    /// A section's lab-wide text, if given, as a paragraph; then its table, if it has rows; „Noch
-    /// keine Angaben.“ when it has neither.
-    mutating func textAndTable(_ key: String, _ records: [Record], _ table: Markdown) {
-        let text = lab.lab.text(key)
-        if let text { out += "\(block: text)\n" }
-        if !records.isEmpty {
-            if text != nil { out += "\n" }
-            out += table
-        } else if text == nil {
-            out += "\(MarkdownExport.noInformation)\n"
+            out.heading(3, persona.title + (persona["ist_primaer"] == .integer(1) ? " (primäre Persona)" : ""))
+            fieldTable(persona, skipping: ["name", "ist_primaer"])
         }
     }
 
     mutating func architecture() {
-        out += "\n## 3. Architektur & Komponenten\n\n"
-        let components = Self.byTitle(lab.records("komponente"))
-        textAndTable("architektur", components, rows(components, ["name", "status", "beschreibung"]))
+        out.heading(2, "3. Architektur & Komponenten")
+        textAndRows("architektur", Self.byTitle(lab.records("komponente")), ["name", "status", "beschreibung"])
         let chosen = lab.records("umsetzungsvariante").filter { $0["gewaehlt"] == .integer(1) }
         if !chosen.isEmpty {
-            out += "\nGewählte Umsetzungsvariante: \(chosen.map(\.title).joined(separator: "; ")) (siehe 10.)\n"
+            out.paragraph("Gewählte Umsetzungsvariante: \(chosen.map(\.title).joined(separator: "; ")) (siehe 10.)")
         }
-    }
-
-    mutating func harmonisation() {
-        out += "\n## 8. Harmonisierungspotenzial\n\n"
-        let perLeistung = lab.records("labor_leistung").filter { $0.text("harmonisierung") != nil }
-        let perLeistungTable = table(
-            ["Leistung", "Harmonisierungspotenzial"],
-            perLeistung.map { [titleOf($0.id), $0.display("harmonisierung")] })
-        textAndTable("harmonisierung", perLeistung, perLeistungTable)
-    }
-
-    mutating func reuse() {
-        out += "\n## 9. Nachnutzung bestehender Lösungen\n\n"
-        let models = Self.byTitle(lab.records("ozg_leistung")).filter {
-            $0.text("nachnutzungsmodell") != nil || $0.text("onlinedienst") != nil
-        }
-        let modelTable = rows(
-            models, ["bezeichnung", "nachnutzungsmodell", "federfuehrendes_land", "onlinedienst", "verfuegbar_ab"])
-        textAndTable("nachnutzung", models, modelTable)
-    }
-
-    mutating func variants() {
-        out += "\n## 10. Umsetzungsvarianten\n\n"
-        out += rows(lab.records("umsetzungsvariante"), ["variante", "ozg_leistung_id", "gewaehlt", "begruendung"])
-    }
-
-    mutating func feasibility() {
-        out += "\n## Machbarkeitsanalyse\n\n"
-        let order = Catalog.machbarkeitDimension.map(\.key)
-        let assessments = lab.records("machbarkeit").sorted {
-            (order.firstIndex(of: $0.text("dimension") ?? "") ?? order.count, $0.id)
-                < (order.firstIndex(of: $1.text("dimension") ?? "") ?? order.count, $1.id)
-        }
-        out += rows(assessments, ["dimension", "bewertung", "begruendung"])
-    }
-
-    mutating func plans() {
-        out += "\n## Umsetzungsplan mit Umsetzungsstufen\n\n"
-        let plans = Self.byTitle(lab.records("umsetzungsplan"))
-        if plans.isEmpty { out += "\(MarkdownExport.noInformation)\n" }
-        for plan in plans {
-            out += "### \(plan.title)\n\n"
-            var facts: [Markdown] = []
-            if let mvp = plan.text("mvp") { facts.append("Minimalprodukt (MVP): \(mvp)") }
-            if let lead = plan.text("umsetzungsverantwortung") { facts.append("Umsetzungskoordination: \(lead)") }
-            if !facts.isEmpty { out += facts.joined(separator: " · ") + "\n\n" }
-            let stages = lab.children("umsetzungsstufe", of: plan.id)
-            if stages.isEmpty {
-                out += "Noch keine Umsetzungsstufen.\n\n"
-                continue
-            }
-            out += table(
-                ["Nr.", "Umsetzungsstufe", "Inhalt", "Ziel-Reifegrad", "Abhängigkeiten", "Zeitraum"],
-                stages.enumerated().map { index, stage in
-                    [
-                        String(index + 1), stage.title, stage.display("inhalt"), Self.maturity(stage, "ziel_reifegrad"),
-                        stage.display("abhaengigkeiten"), stage.display("zeitraum"),
-                    ]
-                })
-            out += "\n"
-        }
-    }
-
-    mutating func participants() {
-        out += "\n## Beteiligte\n\n"
-        let roles = Catalog.teilnehmendeRolle.map(\.key)
-        let people = lab.records("teilnehmende").sorted {
-            (roles.firstIndex(of: $0.text("rolle") ?? "") ?? roles.count, $0.title, $0.id)
-                < (roles.firstIndex(of: $1.text("rolle") ?? "") ?? roles.count, $1.title, $1.id)
-        }
-        out += rows(people, ["rolle", "anzeigename", "ebene", "organisation"])
     }
 
     mutating func legalChanges() {
-        out += "\n## 4. Erforderliche Rechtsänderungen\n\n"
+        out.heading(2, "4. Erforderliche Rechtsänderungen")
         let changes = Self.byTitle(lab.records("rechtsaenderung"))
         // Anforderungen a recorded Rechtsänderung names as its cause appear with it, not twice.
         let causes = Set(changes.compactMap { $0.text("anforderung_id") })
-        var legal: [Markdown] = lab.records("anforderung").filter {
+        var legal = lab.records("anforderung").filter {
             $0["rechtsaenderung_noetig"] == .integer(1) && !causes.contains($0.id)
-        }.map { "- \($0.title) (Nutzeranforderung)" }
+        }.map { "\($0.title) (Nutzeranforderung)" }
         for process in processes {
             for assessment in assessments(of: process) where assessment.text("schriftformersatz") == "entfaellt" {
-                legal.append("- Schriftform abschaffen (Prozess „\(process.title)“)")
+                legal.append("Schriftform abschaffen (Prozess „\(process.title)“)")
             }
         }
         if !changes.isEmpty {
-            out += table(
+            out.table(
                 ["Norm", "Änderung", "Begründung", "Ebene", "Zuständigkeit", "Anlass"],
                 changes.map { change in
                     let cause =
@@ -384,56 +303,56 @@ private struct Steckbrief {
                         change.display("ebene"), change.display("zustaendigkeit"), cause,
                     ]
                 })
-            if !legal.isEmpty { out += "\nAußerdem:\n\n" }
+            if !legal.isEmpty { out.paragraph("Außerdem:") }
         }
         if !legal.isEmpty {
-            out += legal.joined(separator: "\n") + "\n"
+            out.list(legal)
         } else if changes.isEmpty {
-            out += "Keine erfasst.\n"
+            out.paragraph("Keine erfasst.")
         }
     }
 
     mutating func standards() {
-        out += "\n## 5. Geltende und anzupassende Standards, FIM-Artefakte\n\n"
-        out += "### Standards\n\n"
-        out += rows(Self.byTitle(lab.records("standard")), ["name", "status", "anwendung"])
-        out += "\n### FIM-Artefakte\n\n"
+        out.heading(2, "5. Geltende und anzupassende Standards, FIM-Artefakte")
+        out.heading(3, "Standards")
+        rows(Self.byTitle(lab.records("standard")), ["name", "status", "anwendung"])
+        out.heading(3, "FIM-Artefakte")
         let artefacts = lab.records("fim_artefakt").sorted {
             ($0.text("baustein") ?? "", $0.text("zustand") ?? "", $0.title, $0.id)
                 < ($1.text("baustein") ?? "", $1.text("zustand") ?? "", $1.title, $1.id)
         }
         if !artefacts.isEmpty {
-            out += rows(artefacts, ["bezeichnung", "baustein", "zustand", "fim_id", "version", "freigabestatus"])
-            out += "\n"
+            rows(artefacts, ["bezeichnung", "baustein", "zustand", "fim_id", "version", "freigabestatus"])
         }
-        var fim: [Markdown] = []
+        var fim: [String] = []
         for process in processes {
             for element in lab.children("element", of: process.id) {
                 for reference in Field.items(element["fim_referenzen"]) {
-                    fim.append("- \(reference) – \(element.title) (\(process.title))")
+                    fim.append("\(reference) – \(element.title) (\(process.title))")
                 }
             }
         }
         if !fim.isEmpty {
-            out += "FIM-Bezüge der Prozesselemente:\n\n" + fim.joined(separator: "\n") + "\n"
+            out.paragraph("FIM-Bezüge der Prozesselemente:")
+            out.list(fim)
         } else if artefacts.isEmpty {
-            out += "Keine FIM-Bezüge erfasst.\n"
+            out.paragraph("Keine FIM-Bezüge erfasst.")
         }
     }
 
     mutating func referenceProcesses() {
-        out += "\n## 6. Referenzprozesse aus Nutzersicht\n\n"
-        if processes.isEmpty { out += "Kein Referenzprozess erfasst.\n" }
+        out.heading(2, "6. Referenzprozesse aus Nutzersicht")
+        if processes.isEmpty { out.paragraph("Kein Referenzprozess erfasst.") }
         for process in processes {
             let model = ProcessModel(process: process, in: lab)
             let lanes = Dictionary(uniqueKeysWithValues: model.lanes.map { ($0.id, $0.title) })
-            out += "### \(process.title)\n\n"
-            var facts: [Markdown] = ["Zustand: \(process.display("zustand"))"]
+            out.heading(3, process.title)
+            var facts = ["Zustand: \(process.display("zustand"))"]
             for (label, key) in [("Leistung", "ozg_leistung"), ("Auslöser", "ausloeser"), ("Ergebnis", "ergebnis")] {
                 if let text = process.text(key) { facts.append("\(label): \(text)") }
             }
-            out += facts.joined(separator: " · ") + "\n\n"
-            out += table(
+            out.paragraph(facts.joined(separator: " · "))
+            out.table(
                 ["Nr.", "Element", "Typ", "Akteur", "Handlungsgrundlage", "IT-System"],
                 model.nodes.enumerated().map { index, node in
                     [
@@ -444,56 +363,81 @@ private struct Steckbrief {
                 })
             let problems = model.problems()
             if !problems.isEmpty {
-                out += "\nHinweise zum Modell:\n\(problems.map { "- \($0)" as Markdown }.joined(separator: "\n"))\n"
+                out.paragraph("Hinweise zum Modell:")
+                out.list(problems)
             }
-            out += "\n"
         }
     }
 
     mutating func registers() {
-        out += "\n## 7. Registeranbindungen\n\n"
-        var registers: [Markdown] = []
+        out.heading(2, "7. Registeranbindungen")
+        var registers: [String] = []
         for process in processes {
             registers += lab.children("element", of: process.id).filter { $0["once_only"] == .integer(1) }.map {
-                "- \($0.title) (\(process.title)): Nachweis per Once-Only"
+                "\($0.title) (\(process.title)): Nachweis per Once-Only"
             }
         }
         let connections = Self.byTitle(lab.records("registeranbindung"))
-        if !connections.isEmpty {
-            out += rows(connections, ["register", "nachweis", "schnittstelle", "status"])
-            if !registers.isEmpty { out += "\n" }
-        }
+        if !connections.isEmpty { rows(connections, ["register", "nachweis", "schnittstelle", "status"]) }
         if !registers.isEmpty {
-            out += registers.joined(separator: "\n") + "\n"
+            out.list(registers)
         } else if connections.isEmpty {
-            out += "Keine erfasst.\n"
+            out.paragraph("Keine erfasst.")
         }
     }
 
+    mutating func harmonisation() {
+        out.heading(2, "8. Harmonisierungspotenzial")
+        let perLeistung = lab.records("labor_leistung").filter { $0.text("harmonisierung") != nil }
+        if let text = lab.lab.text("harmonisierung") { out.lines(text) }
+        if !perLeistung.isEmpty {
+            out.table(
+                ["Leistung", "Harmonisierungspotenzial"],
+                perLeistung.map { [titleOf($0.id), $0.display("harmonisierung")] })
+        } else if lab.lab.text("harmonisierung") == nil {
+            out.paragraph(MarkdownExport.noInformation)
+        }
+    }
+
+    mutating func reuse() {
+        out.heading(2, "9. Nachnutzung bestehender Lösungen")
+        let models = Self.byTitle(lab.records("ozg_leistung")).filter {
+            $0.text("nachnutzungsmodell") != nil || $0.text("onlinedienst") != nil
+        }
+        textAndRows(
+            "nachnutzung", models,
+            ["bezeichnung", "nachnutzungsmodell", "federfuehrendes_land", "onlinedienst", "verfuegbar_ab"])
+    }
+
+    mutating func variants() {
+        out.heading(2, "10. Umsetzungsvarianten")
+        rows(lab.records("umsetzungsvariante"), ["variante", "ozg_leistung_id", "gewaehlt", "begruendung"])
+    }
+
     mutating func vertrauensniveau() {
-        out += "\n## Vertrauensniveau\n\n"
+        out.heading(2, "Vertrauensniveau")
         var anyAssessment = false
         for process in processes {
             for assessment in assessments(of: process) {
                 anyAssessment = true
                 let verdict = LaborStore.consistency(of: assessment)
-                out += "### \(process.title)\n\n"
-                out += fieldTable(assessment, skipping: ["prozess_id"])
-                out += "\nPrüfung: \(verdict.state.label) – \(verdict.text)\n\n"
+                out.heading(3, process.title)
+                fieldTable(assessment, skipping: ["prozess_id"])
+                out.paragraph("Prüfung: \(verdict.state.label) – \(verdict.text)")
             }
         }
-        if !anyAssessment { out += "Keine Bewertung erfasst.\n" }
+        if !anyAssessment { out.paragraph("Keine Bewertung erfasst.") }
     }
 
     mutating func requirements() {
-        out += "\n## Priorisierte Nutzeranforderungen\n\n"
+        out.heading(2, "Priorisierte Nutzeranforderungen")
         let requirements = lab.records("anforderung")
-        if requirements.isEmpty { out += "Keine erfasst.\n" }
+        if requirements.isEmpty { out.paragraph("Keine erfasst.") }
         for (key, label) in Catalog.prioritaet.map({ ($0.key, $0.label) }) + [("", "ohne Priorität")] {
             let group = Self.byTitle(requirements.filter { Self.known($0, "prioritaet", Catalog.prioritaet) == key })
             if group.isEmpty { continue }
-            out += "### \(label)\n\n"
-            out += table(
+            out.heading(3, label)
+            out.table(
                 ["Anforderung", "Kategorie", "Status", "Rechtsänderung"],
                 group.map {
                     [
@@ -501,69 +445,152 @@ private struct Steckbrief {
                         $0.display("rechtsaenderung_noetig"),
                     ]
                 })
-            out += "\n"
         }
     }
 
     mutating func prototypes() {
-        out += "\n## Prototypen und Testergebnisse\n\n"
+        out.heading(2, "Prototypen und Testergebnisse")
         let prototypes = Self.byTitle(lab.records("prototyp"))
-        if prototypes.isEmpty { out += "Kein Prototyp erfasst.\n" }
+        if prototypes.isEmpty { out.paragraph("Kein Prototyp erfasst.") }
         let testers = lab.records("testperson")
         if !testers.isEmpty {
             let consented = testers.filter { $0["einverstaendnis"] == .integer(1) }.count
-            out += "Testpersonen: \(testers.count) erfasst (pseudonym), \(consented) mit Einverständnis.\n\n"
+            out.paragraph("Testpersonen: \(testers.count) erfasst (pseudonym), \(consented) mit Einverständnis.")
         }
         for prototype in prototypes {
-            out +=
-                "### \(prototype.title) (\(prototype.display("art")), Iteration \(prototype.display("iteration")))\n\n"
-            let sessions = lab.children("testsitzung", of: prototype.id)
-            let findings = sessions.flatMap { lab.children("befund", of: $0.id) }
-            let persons = Set(findings.compactMap { $0.text("testperson") })
-            out +=
-                "\(sessions.count) Testsitzung(en), \(persons.count) Testperson(en), \(findings.count) Befund(e).\n\n"
-            for severity in Catalog.schweregrad.reversed().map(\.key) + [""] {
-                let group = findings.filter { Self.known($0, "schweregrad", Catalog.schweregrad) == severity }
-                if group.isEmpty { continue }
-                findingsBySeverity(severity, group, persons: persons.count)
+            out.heading(
+                3, "\(prototype.title) (\(prototype.display("art")), Iteration \(prototype.display("iteration")))")
+            let findings = FindingsBySeverity(prototype: prototype, in: lab)
+            out.paragraph(
+                "\(findings.sessions) Testsitzung(en), \(findings.persons) Testperson(en), \(findings.count) Befund(e)."
+            )
+            for group in findings.groups {
+                out.heading(4, group.label)
+                out.table(
+                    ["Beobachtung", "Häufigkeit"],
+                    group.observations.map { [$0.text, "\($0.persons) von \(findings.persons)"] })
             }
         }
     }
 
-    /// One Schweregrad's findings, the same observation by several persons counted once per person.
-    mutating func findingsBySeverity(_ severity: String, _ group: [Record], persons: Int) {
-        let label =
-            Catalog.schweregrad.first { $0.key == severity }.map { "Schweregrad \($0.key): \($0.label)" }
-            ?? "ohne Schweregrad"
-        out += "#### \(label)\n\n"
-        var seen: [String: Set<String>] = [:]
-        var order: [String] = []
-        for finding in group.sorted(by: {
-            ($0.display("beobachtung"), $0.id) < ($1.display("beobachtung"), $1.id)
-        }) {
-            let observation = finding.display("beobachtung")
-            if seen[observation] == nil { order.append(observation) }
-            seen[observation, default: []].insert(finding.text("testperson") ?? "")
+    mutating func feasibility() {
+        out.heading(2, "Machbarkeitsanalyse")
+        let order = Catalog.machbarkeitDimension.map(\.key)
+        let assessments = lab.records("machbarkeit").sorted {
+            (order.firstIndex(of: $0.text("dimension") ?? "") ?? order.count, $0.id)
+                < (order.firstIndex(of: $1.text("dimension") ?? "") ?? order.count, $1.id)
         }
-        out += table(
-            ["Beobachtung", "Häufigkeit"],
-            order.map { observation in [observation, "\(seen[observation]?.count ?? 0) von \(persons)"] })
-        out += "\n"
+        rows(assessments, ["dimension", "bewertung", "begruendung"])
+    }
+
+    mutating func plans() {
+        out.heading(2, "Umsetzungsplan mit Umsetzungsstufen")
+        let plans = Self.byTitle(lab.records("umsetzungsplan"))
+        if plans.isEmpty { out.paragraph(MarkdownExport.noInformation) }
+        for plan in plans {
+            out.heading(3, plan.title)
+            var facts: [String] = []
+            if let mvp = plan.text("mvp") { facts.append("Minimalprodukt (MVP): \(mvp)") }
+            if let lead = plan.text("umsetzungsverantwortung") { facts.append("Umsetzungskoordination: \(lead)") }
+            if !facts.isEmpty { out.paragraph(facts.joined(separator: " · ")) }
+            let stages = lab.children("umsetzungsstufe", of: plan.id)
+            if stages.isEmpty {
+                out.paragraph("Noch keine Umsetzungsstufen.")
+                continue
+            }
+            out.table(
+                ["Nr.", "Umsetzungsstufe", "Inhalt", "Ziel-Reifegrad", "Abhängigkeiten", "Zeitraum"],
+                stages.enumerated().map { index, stage in
+                    [
+                        String(index + 1), stage.title, stage.display("inhalt"),
+                        MarkdownExport.maturity(stage, "ziel_reifegrad"), stage.display("abhaengigkeiten"),
+                        stage.display("zeitraum"),
+                    ]
+                })
+        }
+    }
+
+    mutating func participants() {
+        out.heading(2, "Beteiligte")
+        let roles = Catalog.teilnehmendeRolle.map(\.key)
+        let people = lab.records("teilnehmende").sorted {
+            (roles.firstIndex(of: $0.text("rolle") ?? "") ?? roles.count, $0.title, $0.id)
+                < (roles.firstIndex(of: $1.text("rolle") ?? "") ?? roles.count, $1.title, $1.id)
+        }
+        rows(people, ["rolle", "anzeigename", "ebene", "organisation"])
     }
 
     mutating func completeness() {
-        out += "\n## Vollständigkeit je Leistung\n"
+        out.heading(2, "Vollständigkeit je Leistung")
         for leistung in LaborStore.completeness(of: lab) {
-            out += "\n### \(leistung.leistung) (\(leistung.categoryLabel))\n\n"
-            for item in leistung.items {
-                if item.present {
-                    out += "- vorhanden: \(item.content)\n"
-                } else if item.requirement == .required {
-                    out += "- fehlt: \(item.content)\n"
-                } else {
-                    out += "- bedarfsweise, nicht vorhanden: \(item.content)\n"
-                }
-            }
+            out.heading(3, "\(leistung.leistung) (\(leistung.categoryLabel))")
+            out.list(
+                leistung.items.map { item in
+                    if item.present { return "vorhanden: \(item.content)" }
+                    if item.requirement == .required { return "fehlt: \(item.content)" }
+                    return "bedarfsweise, nicht vorhanden: \(item.content)"
+                })
         }
+    }
+}
+
+/// A prototype's findings grouped by Schweregrad (most severe first, then those without), the same
+/// observation by several persons counted once per person: the Steckbrief's tables and the web
+/// view's bar chart read the same numbers.
+public struct FindingsBySeverity: Sendable {
+    public struct Observation: Sendable {
+        public let text: String
+        /// How many test persons made it.
+        public let persons: Int
+    }
+
+    public struct Group: Sendable {
+        /// The Schweregrad key (`"0"`…`"4"`), or "" for findings without one.
+        public let severity: String
+        public let label: String
+        public let observations: [Observation]
+        /// Findings (rows) in the group.
+        public let count: Int
+    }
+
+    public let sessions: Int
+    /// Distinct test persons with findings.
+    public let persons: Int
+    /// All findings of the prototype.
+    public let count: Int
+    public let groups: [Group]
+
+    public init(prototype: Record, in lab: LabSnapshot) {
+        let sessions = lab.children("testsitzung", of: prototype.id)
+        let findings = sessions.flatMap { lab.children("befund", of: $0.id) }
+        self.sessions = sessions.count
+        persons = Set(findings.compactMap { $0.text("testperson") }).count
+        count = findings.count
+        var groups: [Group] = []
+        for severity in Catalog.schweregrad.reversed().map(\.key) + [""] {
+            let group = findings.filter { finding in
+                let key = finding.text("schweregrad") ?? ""
+                return (Catalog.schweregrad.contains { $0.key == key } ? key : "") == severity
+            }
+            if group.isEmpty { continue }
+            var seen: [String: Set<String>] = [:]
+            var order: [String] = []
+            for finding in group.sorted(by: {
+                ($0.display("beobachtung"), $0.id) < ($1.display("beobachtung"), $1.id)
+            }) {
+                let observation = finding.display("beobachtung")
+                if seen[observation] == nil { order.append(observation) }
+                seen[observation, default: []].insert(finding.text("testperson") ?? "")
+            }
+            let label =
+                Catalog.schweregrad.first { $0.key == severity }.map { "Schweregrad \($0.key): \($0.label)" }
+                ?? "ohne Schweregrad"
+            groups.append(
+                Group(
+                    severity: severity, label: label,
+                    observations: order.map { Observation(text: $0, persons: seen[$0]?.count ?? 0) },
+                    count: group.count))
+        }
+        self.groups = groups
     }
 }

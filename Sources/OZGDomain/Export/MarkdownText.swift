@@ -1,48 +1,5 @@
 import Foundation
 
-/// Markdown source built from trusted literals and escaped values.
-///
-/// Replicated values come from other people's devices; a persona named `<img src=x onerror=…>` or a
-/// title `[x](javascript:…)` must render as that text, not as HTML or a link. Interpolating a `String`
-/// into a `Markdown` literal escapes it (`MarkdownText.inline`), so every value a section writes is
-/// escaped by construction; only literals and other `Markdown` pass through unchanged.
-///
-/// ```swift
-/// var out: Markdown = "### \(persona.title)\n\n"   // the title is escaped
-/// out += "\(block: scenario)\n\n"                   // several lines, each escaped
-/// ```
-struct Markdown: ExpressibleByStringInterpolation, Equatable, Sendable {
-    /// The Markdown text.
-    private(set) var source: String
-
-    init() { source = "" }
-    init(stringLiteral value: String) { source = value }
-    init(stringInterpolation: Interpolation) { source = stringInterpolation.source }
-
-    struct Interpolation: StringInterpolationProtocol {
-        var source = ""
-        init(literalCapacity: Int, interpolationCount: Int) { source.reserveCapacity(literalCapacity * 2) }
-        mutating func appendLiteral(_ literal: String) { source += literal }
-        /// A value on one line: escaped, line breaks shown as " / ".
-        mutating func appendInterpolation(_ value: String) { source += MarkdownText.inline(value) }
-        /// A paragraph of several lines, each escaped.
-        mutating func appendInterpolation(block value: String) { source += MarkdownText.block(value) }
-        mutating func appendInterpolation(_ markdown: Markdown) { source += markdown.source }
-        mutating func appendInterpolation(_ number: Int) { source += String(number) }
-    }
-
-    var isEmpty: Bool { source.isEmpty }
-
-    static func += (lhs: inout Markdown, rhs: Markdown) { lhs.source += rhs.source }
-    static func + (lhs: Markdown, rhs: Markdown) -> Markdown { Markdown(stringLiteral: lhs.source + rhs.source) }
-}
-
-extension Array where Element == Markdown {
-    func joined(separator: Markdown) -> Markdown {
-        Markdown(stringLiteral: map(\.source).joined(separator: separator.source))
-    }
-}
-
 /// Escaping of replicated text for Markdown (CommonMark, GitHub and pandoc's Markdown).
 ///
 /// HTML (`<`, `>` and `&` where it would start an entity) becomes entities; characters that start
@@ -55,11 +12,13 @@ enum MarkdownText {
 
     /// `text` for one line (heading, list item, table cell, running text): line breaks (LF, CR, CRLF)
     /// become " / " between the trimmed, non-blank lines, then the line is escaped.
-    static func inline(_ text: String) -> String {
+    /// `atLineStart` false: the text follows a marker on its line (a heading's `## `), where block
+    /// syntax such as `1. ` cannot take effect and is left as written.
+    static func inline(_ text: String, atLineStart: Bool = true) -> String {
         let lines = lines(of: text)
         // One line keeps its spaces: callers interpolate pieces such as " (primäre Persona)".
-        guard lines.count > 1 else { return escapeLine(text) }
-        return escapeLine(lines.map(trimmed).filter { !$0.isEmpty }.joined(separator: " / "))
+        guard lines.count > 1 else { return escapeLine(text, atLineStart: atLineStart) }
+        return escapeLine(lines.map(trimmed).filter { !$0.isEmpty }.joined(separator: " / "), atLineStart: atLineStart)
     }
 
     /// `text` as a paragraph: its lines kept, indentation dropped (it would make a code block), each
@@ -96,10 +55,10 @@ enum MarkdownText {
     }
 
     /// One line without line breaks, escaped.
-    static func escapeLine(_ line: String) -> String {
+    static func escapeLine(_ line: String, atLineStart: Bool = true) -> String {
         let scalars = Array(line.unicodeScalars)
         var out = String.UnicodeScalarView()
-        let blockMarker = blockMarkerIndex(scalars)
+        let blockMarker = atLineStart ? blockMarkerIndex(scalars) : nil
         for (index, scalar) in scalars.enumerated() {
             let before = index > 0 ? scalars[index - 1] : nil
             let after = index + 1 < scalars.count ? scalars[index + 1] : nil
