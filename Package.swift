@@ -23,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         .systemLibrary(
@@ -57,10 +59,22 @@ let package = Package(
             ],
             exclude: ["README.md"]
         ),
+        // The state office's web view: knows the domain, plugs into the schema-agnostic server core.
+        .target(
+            name: "StateOfficeWeb",
+            dependencies: [
+                "SyncServerCore", "OZGDomain", "OZGReplication", "OZGStorage",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["README.md"]
+        ),
         .executableTarget(
             name: "SyncServer",
             dependencies: [
-                "SyncServerCore", "OZGDomain", "OZGReplication",
+                "SyncServerCore", "StateOfficeWeb", "OZGDomain", "OZGReplication",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -95,7 +109,8 @@ let package = Package(
         .testTarget(
             name: "SyncServerTests",
             dependencies: [
-                "SyncServerCore", "OZGStorage", "OZGReplication", "OZGWire", "OZGDomain", "OZGSyncClient",
+                "SyncServerCore", "StateOfficeWeb", "OZGStorage", "OZGReplication", "OZGWire", "OZGDomain",
+                "OZGSyncClient",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             exclude: ["Fixtures"]

@@ -294,7 +294,7 @@ public enum Domain {
                 Field("begruendung", "Begründung", .longText, required: true),
             ]),
         Entity(
-            "komponente", "Komponente", plural: "Architektur & Komponenten", title: "name",
+            "komponente", "Komponente", plural: "Komponenten", title: "name",
             fields: [
                 Field("name", "Komponente", .suggested(Catalog.komponente), required: true),
                 Field("status", "Status", .choice(Catalog.komponenteStatus), required: true),
@@ -345,7 +345,7 @@ public enum Domain {
                 Field("status", "Status", .choice(Catalog.registerStatus)),
             ]),
         Entity(
-            "machbarkeit", "Machbarkeitsbewertung", plural: "Machbarkeitsanalyse", title: "dimension",
+            "machbarkeit", "Machbarkeitsbewertung", plural: "Machbarkeitsbewertungen", title: "dimension",
             fields: [
                 Field("dimension", "Dimension", .choice(Catalog.machbarkeitDimension), required: true),
                 Field("bewertung", "Bewertung", .choice(Catalog.machbarkeitBewertung), required: true),

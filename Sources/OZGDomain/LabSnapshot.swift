@@ -19,8 +19,11 @@ public struct LabSnapshot: Sendable {
     private let orphanKeys: Set<String>
     private let childrenByEntity: [String: [String: [Record]]]
 
+    /// A replica need not have every table: the server's copy of a lab has only those its clients
+    /// pushed rows of, so a missing table reads as empty.
     init(store: LaborStore, laborID: String) throws {
-        guard let lab = try store.record(Domain.lab.key, id: laborID) else {
+        let tables = Set(store.replica.tableNames)
+        guard tables.contains(Domain.lab.key), let lab = try store.record(Domain.lab.key, id: laborID) else {
             throw DomainError.notFound(entity: Domain.lab.key, id: laborID)
         }
         self.lab = lab
@@ -28,7 +31,7 @@ public struct LabSnapshot: Sendable {
         var all: [String: [Record]] = [:]
         var orphanKeys = Set<String>()
         var children: [String: [String: [Record]]] = [:]
-        for entity in Domain.labContents {
+        for entity in Domain.labContents where tables.contains(entity.key) {
             let records = try store.records(of: entity, in: laborID, includeOrphans: true)
             let (kept, orphaned) = try store.separatingOrphans(records)
             rows[entity.key] = kept

@@ -137,7 +137,8 @@ extension LaborStore {
                 }
                 for field in entity.fields where !field.owning {
                     guard let target = field.referencedEntity, let value = record.text(field.key) else { continue }
-                    if !(try replica.isVisible(table: target, id: value)) {
+                    // A table the replica lacks (the server's copy has only pushed ones) holds no row.
+                    if !(try replica.tableNames.contains(target) && replica.isVisible(table: target, id: value)) {
                         findings.append(
                             CheckFinding(
                                 kind: .danglingReference,

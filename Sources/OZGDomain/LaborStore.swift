@@ -105,7 +105,8 @@ public final class LaborStore {
             let orphan = try isOrphan(record) { table, id in
                 let key = table + "/" + id
                 if let known = visible[key] { return known }
-                let answer = try replica.isVisible(table: table, id: id)
+                // A parent's table the replica does not have holds no visible parent.
+                let answer = try replica.tableNames.contains(table) && replica.isVisible(table: table, id: id)
                 visible[key] = answer
                 return answer
             }

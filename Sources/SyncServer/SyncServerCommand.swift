@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import OZGDomain
 import OZGReplication
+import StateOfficeWeb
 import SyncServerCore
 
 /// `ozg-sync-server`: the state office's sync server and its admin commands.
@@ -68,6 +69,9 @@ extension SyncServerCommand {
         @Option(help: "Nicht vereinbarte Felder, die Clients je Tabelle anlegen dürfen.") var maxExtraColumns = 8
         @Option(help: "TLS-Zertifikatskette (PEM); mit --tls-key spricht der Server nur HTTPS.") var tlsCert: String?
         @Option(help: "Privater TLS-Schlüssel (PEM).") var tlsKey: String?
+        @Flag(help: "Ohne die Web-Ansicht des Landesamts (sonst unter /).") var noWeb = false
+        @Flag(help: "Der Server steht hinter einem TLS-Proxy: das Sitzungscookie der Web-Ansicht bekommt „Secure“.")
+        var behindTLSProxy = false
 
         func validate() throws {
             let positive: [(String, Int)] = [
@@ -111,7 +115,8 @@ extension SyncServerCommand {
             logger.logLevel = .info
             let host = self.host
             let app = try await admin {
-                try buildApplication(configuration, logger: logger) { port in
+                let web = WebModule(secureCookies: tlsKey != nil || behindTLSProxy)
+                return try buildApplication(configuration, modules: noWeb ? [] : [web], logger: logger) { port in
                     FileHandle.standardOutput.write(Data("ozg-sync-server hört auf \(host):\(port)\n".utf8))
                 }
             }

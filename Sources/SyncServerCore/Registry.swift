@@ -45,6 +45,8 @@ public actor Registry {
             CREATE TABLE IF NOT EXISTS token(
                 id TEXT PRIMARY KEY, hash TEXT NOT NULL, name TEXT NOT NULL, rolle TEXT NOT NULL, labore TEXT NOT NULL,
                 angelegt TEXT NOT NULL, widerrufen TEXT) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS web_anmeldung(
+                seq INTEGER PRIMARY KEY, zeit TEXT NOT NULL, adresse TEXT NOT NULL, token_id TEXT, ergebnis TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS token_geraet(
                 labor TEXT NOT NULL, geraet TEXT NOT NULL, token_id TEXT NOT NULL, erstmals TEXT NOT NULL,
                 PRIMARY KEY(labor, geraet)) WITHOUT ROWID;
@@ -125,6 +127,30 @@ public actor Registry {
             id: row.text(0) ?? "", name: row.text(1) ?? "", role: Role(rawValue: row.text(2) ?? "") ?? .lesen,
             labs: (row.text(3) ?? "").split(separator: ",").map(String.init), created: row.text(4) ?? "",
             revoked: row.text(5))
+    }
+
+    /// The unrevoked token with id `id`, or nil (a web session re-checks its token on every request).
+    public func activeToken(id: String) throws -> TokenRecord? {
+        try database.firstRow(
+            "SELECT \(Self.tokenColumns) FROM token WHERE id = ? AND widerrufen IS NULL", [.text(id)], Self.tokenRecord)
+    }
+
+    /// Records a login attempt of the web view: when, from which address, with which token (if the
+    /// presented text named one), and the outcome (`angemeldet`, `abgelehnt`, `gesperrt`). Keeps the
+    /// newest 100,000 entries.
+    public func recordLogin(address: String, tokenID: String?, outcome: String) throws {
+        try database.execute(
+            "INSERT INTO web_anmeldung(zeit, adresse, token_id, ergebnis) VALUES (?, ?, ?, ?)",
+            [.text(Self.now()), .text(address), tokenID.map(DatabaseValue.text) ?? .null, .text(outcome)])
+        try database.execute("DELETE FROM web_anmeldung WHERE seq <= (SELECT MAX(seq) FROM web_anmeldung) - 100000")
+    }
+
+    /// The newest login attempts, newest first: (time, address, token id, outcome).
+    public func loginAudit(limit: Int) throws -> [(time: String, address: String, tokenID: String?, outcome: String)] {
+        try database.rows(
+            "SELECT zeit, adresse, token_id, ergebnis FROM web_anmeldung ORDER BY seq DESC LIMIT ?",
+            [.integer(Int64(limit))]
+        ) { (time: $0.text(0) ?? "", address: $0.text(1) ?? "", tokenID: $0.text(2), outcome: $0.text(3) ?? "") }
     }
 
     /// The valid, unrevoked token for `presented`, or nil. Compares hashes in constant time.

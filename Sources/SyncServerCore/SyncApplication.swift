@@ -14,17 +14,16 @@ import NIOCore
 /// }
 /// ```
 public func buildApplication(
-    _ configuration: ServerConfiguration, logger: Logger = Logger(label: "ozg-sync-server"),
+    _ configuration: ServerConfiguration, modules: [any ServerModule] = [],
+    logger: Logger = Logger(label: "ozg-sync-server"),
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) throws
     -> some ApplicationProtocol
 {
     let registry = try Registry(dataDirectory: configuration.dataDirectory)
     let metrics = ServerMetrics()
-    let sync = SyncEndpoint(
-        configuration: configuration, registry: registry,
-        labs: LabDirectory(configuration: configuration, metrics: metrics),
-        metrics: metrics)
+    let labs = LabDirectory(configuration: configuration, metrics: metrics)
+    let sync = SyncEndpoint(configuration: configuration, registry: registry, labs: labs, metrics: metrics)
     let router = Router(context: SyncRequestContext.self)
     router.get("healthz") { _, _ in "ok\n" }
     router.get("metrics") { _, _ -> Response in
@@ -39,6 +38,8 @@ public func buildApplication(
         .add(middleware: UnexpectedErrorMiddleware())
         .add(middleware: TokenAuthenticationMiddleware(registry: registry))
         .post(use: sync.handle)
+    let access = ServerAccess(configuration: configuration, registry: registry, labs: labs)
+    for module in modules { module.addRoutes(to: router, server: access) }
     return Application(
         router: router,
         server: try configuration.httpServer(metrics: metrics),

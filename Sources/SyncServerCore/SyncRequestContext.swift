@@ -9,13 +9,16 @@ import Hummingbird
 ///     …
 /// }
 /// ```
-struct SyncRequestContext: RequestContext {
-    var coreContext: CoreRequestContextStorage
+public struct SyncRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
     /// Set by `TokenAuthenticationMiddleware`; nil on routes without it (`/healthz`, `/metrics`).
-    var token: TokenRecord?
+    public var token: TokenRecord?
+    /// The client's address (IP without port), for limits per client; nil when the channel has none.
+    public let clientAddress: String?
 
-    init(source: ApplicationRequestContextSource) {
+    public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        clientAddress = source.channel.remoteAddress?.ipAddress
     }
 
     /// The authenticated token; a route behind the middleware always has one.

@@ -22,9 +22,11 @@ final class TestServer: @unchecked Sendable {
     var url: URL { URL(string: "http://127.0.0.1:\(port)")! }
     var registry: Registry { get throws { try data.registry } }
 
-    func start(_ adjust: (inout ServerConfiguration) -> Void = { _ in }) async throws {
+    func start(
+        modules: [any ServerModule] = [], _ adjust: (inout ServerConfiguration) -> Void = { _ in }
+    ) async throws {
         let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = try buildApplication(data.configuration(adjust)) { continuation.yield($0) }
+        let app = try buildApplication(data.configuration(adjust), modules: modules) { continuation.yield($0) }
         if #available(macOS 15.0, *) {
             task = Task(executorPreference: ServerThreads()) { try await app.runService(gracefulShutdownSignals: []) }
         } else {

@@ -23,7 +23,11 @@ public enum BPMNExport {
     /// let xml = try BPMNExport.bpmn(store: store, processID: process)
     /// ```
     public static func bpmn(store: LaborStore, processID: String, includingErrors: Bool = false) throws -> String {
-        let model = try ProcessModel(store: store, processID: processID)
+        try bpmn(try ProcessModel(store: store, processID: processID), includingErrors: includingErrors)
+    }
+
+    /// The BPMN of a process model read before (from a lab snapshot, as the web view does).
+    public static func bpmn(_ model: ProcessModel, includingErrors: Bool = false) throws -> String {
         let errors = model.errors()
         guard errors.isEmpty else {
             guard includingErrors else {
