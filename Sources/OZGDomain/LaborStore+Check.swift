@@ -79,6 +79,8 @@ public struct CompletenessItem: Sendable, Equatable {
 
 /// The completeness check for one Leistung: its priority category picks the matrix column (§9.2).
 public struct LeistungCompleteness: Sendable, Equatable {
+    /// The OZG-Leistung's id; nil when the lab names no Leistung yet.
+    public let leistungID: String?
     /// The OZG-Leistung's Bezeichnung, or a placeholder when the lab names none yet.
     public let leistung: String
     /// The Priorisierungskategorie (its key in `Catalog.kategorie`).
@@ -313,7 +315,7 @@ extension LaborStore {
             var category = coverage?.text("kategorie") ?? (leistung == nil ? "labor_leistung" : "depriorisiert")
             if !Catalog.kategorie.contains(where: { $0.key == category }) { category = "labor_leistung" }
             return LeistungCompleteness(
-                leistung: leistung?.title ?? "keine Leistung erfasst", category: category,
+                leistungID: leistung?.id, leistung: leistung?.title ?? "keine Leistung erfasst", category: category,
                 items: items(for: leistung, coverage: coverage, in: lab, category: category))
         }.sorted { ($0.leistung, $0.category) < ($1.leistung, $1.category) }
     }

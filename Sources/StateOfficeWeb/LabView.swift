@@ -62,7 +62,7 @@ enum LabReading {
         return LabSummary(
             id: labor.id, title: labor.title, themeKey: labor.text("themenfeld") ?? "",
             theme: labor.display("themenfeld"), phaseKey: labor.text("phase") ?? "", phase: labor.display("phase"),
-            leistungen: completeness.filter { $0.leistung != "keine Leistung erfasst" }.map {
+            leistungen: completeness.filter { $0.leistungID != nil }.map {
                 "\($0.leistung) (\($0.categoryLabel))"
             },
             counts: Domain.labContents.compactMap { entity in

@@ -91,6 +91,13 @@ private struct Steckbrief {
         records.sorted { ($0.title, $0.id) < ($1.title, $1.id) }
     }
 
+    /// Rows in the order of their choice `field` in `choices` (unknown keys last), then by title.
+    static func inCatalogOrder(_ records: [Record], _ field: String, _ choices: [Choice]) -> [Record] {
+        let order = choices.map(\.key)
+        func rank(_ record: Record) -> Int { order.firstIndex(of: record.text(field) ?? "") ?? order.count }
+        return records.sorted { (rank($0), $0.title, $0.id) < (rank($1), $1.title, $1.id) }
+    }
+
     /// The title of the row `id` names, of any entity of the lab ("–" when it is gone or empty).
     func titleOf(_ id: String?) -> String {
         guard let id else { return "" }
@@ -475,11 +482,7 @@ private struct Steckbrief {
 
     mutating func feasibility() {
         out.heading(2, "Machbarkeitsanalyse")
-        let order = Catalog.machbarkeitDimension.map(\.key)
-        let assessments = lab.records("machbarkeit").sorted {
-            (order.firstIndex(of: $0.text("dimension") ?? "") ?? order.count, $0.id)
-                < (order.firstIndex(of: $1.text("dimension") ?? "") ?? order.count, $1.id)
-        }
+        let assessments = Self.inCatalogOrder(lab.records("machbarkeit"), "dimension", Catalog.machbarkeitDimension)
         rows(assessments, ["dimension", "bewertung", "begruendung"])
     }
 
@@ -512,11 +515,7 @@ private struct Steckbrief {
 
     mutating func participants() {
         out.heading(2, "Beteiligte")
-        let roles = Catalog.teilnehmendeRolle.map(\.key)
-        let people = lab.records("teilnehmende").sorted {
-            (roles.firstIndex(of: $0.text("rolle") ?? "") ?? roles.count, $0.title, $0.id)
-                < (roles.firstIndex(of: $1.text("rolle") ?? "") ?? roles.count, $1.title, $1.id)
-        }
+        let people = Self.inCatalogOrder(lab.records("teilnehmende"), "rolle", Catalog.teilnehmendeRolle)
         rows(people, ["rolle", "anzeigename", "ebene", "organisation"])
     }
 
