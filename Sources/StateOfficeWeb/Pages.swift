@@ -43,6 +43,14 @@ struct Pages: Sendable {
             case .table(let header, let rows):
                 return ["tabelle": ["kopf": header, "zeilen": rows.map { ["zellen": $0] }]]
             case .list(let items): return ["liste": ["items": items]]
+            case .drawing(let drawing):
+                return [
+                    "bild": [
+                        "art": drawing.kind.rawValue, "svg": drawing.svg, "titel": drawing.title,
+                        "beschreibung": drawing.description, "kopf": drawing.tableHeader,
+                        "zeilen": drawing.tableRows.map { ["zellen": $0] },
+                    ]
+                ]
             }
         }
     }
@@ -137,6 +145,7 @@ struct Pages: Sendable {
         {{#zeilen}}<p>{{#items}}{{.}}<br>{{/items}}</p>{{/zeilen}}
         {{#tabelle}}<div class="tabelle"><table><thead><tr>{{#kopf}}<th scope="col">{{.}}</th>{{/kopf}}</tr></thead><tbody>{{#zeilen}}<tr>{{#zellen}}<td>{{.}}</td>{{/zellen}}</tr>{{/zeilen}}</tbody></table></div>{{/tabelle}}
         {{#liste}}<ul>{{#items}}<li>{{.}}</li>{{/items}}</ul>{{/liste}}
+        {{#bild}}<figure class="bild bild-{{art}}"><div class="zeichnung">{{{svg}}}</div><figcaption><strong>{{titel}}.</strong> {{beschreibung}}</figcaption><details><summary>Als Tabelle: {{titel}}</summary><div class="tabelle"><table><thead><tr>{{#kopf}}<th scope="col">{{.}}</th>{{/kopf}}</tr></thead><tbody>{{#zeilen}}<tr>{{#zellen}}<td>{{.}}</td>{{/zellen}}</tr>{{/zeilen}}</tbody></table></div></details></figure>{{/bild}}
         {{/bloecke}}
 
         """,
@@ -205,6 +214,11 @@ struct Pages: Sendable {
         thead th { background: #e8eef5; }
         td ul, th ul { margin: 0; padding-left: 1.1rem; }
         .inhalt ul { display: flex; flex-wrap: wrap; gap: 1rem; list-style: none; padding: 0; }
+        .bild { margin: 1rem 0 1.5rem; }
+        .zeichnung { display: inline-block; max-width: 100%; overflow-x: auto; border: 1px solid #d0d0d0; }
+        .zeichnung svg { display: block; }
+        figcaption { margin-top: 0.4rem; }
+        details summary { cursor: pointer; color: #0b4f9c; }
         @media print {
           .kopf, .sprung, .filter, nav, #downloads, .zurueck { display: none; }
           main { padding: 0; max-width: none; }
@@ -213,6 +227,10 @@ struct Pages: Sendable {
           h1 + table, h2 + table { break-before: avoid; }
           tr, li { break-inside: avoid; }
           thead th { background: none; }
+          .zeichnung { overflow: visible; border: none; }
+          .zeichnung svg { max-width: 100%; height: auto; }
+          .bild { break-inside: avoid; }
+          details { display: none; }
         }
 
         """

@@ -224,6 +224,7 @@ private struct Steckbrief {
                 out.paragraph("Noch keine Schritte.")
                 continue
             }
+            out.drawing(Drawings.journey(journey, in: lab))
             out.table(
                 [
                     "Nr.", "Phase", "Aktivität", "Touchpoint", "Emotion", "Verlauf", "Schmerzpunkte", "Chancen",
@@ -359,6 +360,7 @@ private struct Steckbrief {
                 if let text = process.text(key) { facts.append("\(label): \(text)") }
             }
             out.paragraph(facts.joined(separator: " · "))
+            if !model.nodes.isEmpty { out.drawing(Drawings.process(model)) }
             out.table(
                 ["Nr.", "Element", "Typ", "Akteur", "Handlungsgrundlage", "IT-System"],
                 model.nodes.enumerated().map { index, node in
@@ -471,6 +473,7 @@ private struct Steckbrief {
             out.paragraph(
                 "\(findings.sessions) Testsitzung(en), \(findings.persons) Testperson(en), \(findings.count) Befund(e)."
             )
+            out.drawing(Drawings.findings(of: prototype, in: lab))
             for group in findings.groups {
                 out.heading(4, group.label)
                 out.table(

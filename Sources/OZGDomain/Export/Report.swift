@@ -22,6 +22,9 @@ public struct Report: Sendable, Equatable {
         case table(header: [String], rows: [[String]])
         /// A bulleted list, one line per item.
         case list([String])
+        /// A picture with its table alternative; HTML shows it, Markdown leaves it out (the tables
+        /// beside it carry the same content).
+        case drawing(Drawing)
     }
 
     public private(set) var blocks: [Block] = []
@@ -32,6 +35,7 @@ public struct Report: Sendable, Equatable {
     public mutating func paragraph(_ text: String) { blocks.append(.paragraph(text)) }
     public mutating func lines(_ text: String) { blocks.append(.lines(text)) }
     public mutating func list(_ items: [String]) { if !items.isEmpty { blocks.append(.list(items)) } }
+    public mutating func drawing(_ drawing: Drawing?) { if let drawing { blocks.append(.drawing(drawing)) } }
 
     /// A table; a row with fewer cells than the header is padded, one with more is cut.
     public mutating func table(_ header: [String], _ rows: [[String]]) {
@@ -44,7 +48,7 @@ public struct Report: Sendable, Equatable {
     /// The document in Markdown: blocks separated by one blank line, every value escaped
     /// (`MarkdownText`), so no value can add HTML, links, headings, list items or table columns.
     public var markdown: String {
-        blocks.map { block -> String in
+        blocks.compactMap { block -> String? in
             switch block {
             case .heading(let level, let text):
                 return String(repeating: "#", count: max(1, min(6, level))) + " "
@@ -58,6 +62,7 @@ public struct Report: Sendable, Equatable {
                 return ([line(header), "|" + String(repeating: "---|", count: header.count)] + rows.map(line))
                     .joined(separator: "\n")
             case .list(let items): return items.map { "- " + MarkdownText.inline($0) }.joined(separator: "\n")
+            case .drawing: return nil
             }
         }.joined(separator: "\n\n") + "\n"
     }
