@@ -4,17 +4,9 @@ import Testing
 
 @Suite("TLS")
 struct TLSTests {
-    static func run(_ executable: String, _ arguments: [String]) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    static func run(_ executable: String, _ arguments: [String]) async throws -> (Int32, String) {
+        let (status, data) = try await ChildProcess.run(executable, arguments)
+        return (status, String(decoding: data, as: UTF8.self))
     }
 
     @Test("Mit --tls-cert/--tls-key spricht der Server HTTPS; kaputte Dateien werden verständlich abgelehnt")
@@ -22,7 +14,7 @@ struct TLSTests {
         let server = TestServer()
         let certificate = server.directory.appendingPathComponent("cert.pem").path
         let key = server.directory.appendingPathComponent("key.pem").path
-        let (generated, _) = try Self.run(
+        let (generated, _) = try await Self.run(
             "/usr/bin/openssl",
             [
                 "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate, "-days", "1",
@@ -33,10 +25,10 @@ struct TLSTests {
             $0.tlsCertificatePath = certificate
             $0.tlsKeyPath = key
         }
-        let (secure, body) = try Self.run(
+        let (secure, body) = try await Self.run(
             "/usr/bin/curl", ["-sk", "--max-time", "10", "https://127.0.0.1:\(server.port)/healthz"])
         #expect(secure == 0 && body == "ok\n")
-        let (plain, _) = try Self.run(
+        let (plain, _) = try await Self.run(
             "/usr/bin/curl", ["-s", "--max-time", "5", "http://127.0.0.1:\(server.port)/healthz"])
         #expect(plain != 0)
         await server.stop()

@@ -23,13 +23,13 @@ struct WebVisitor {
     }
 
     /// One request; `form` makes it a POST with URL-encoded fields. Redirects are not followed.
-    func request(_ path: String, form: [String: String]? = nil, cookies: Bool = true) throws -> Answer {
+    func request(_ path: String, form: [String: String]? = nil, cookies: Bool = true) async throws -> Answer {
         var arguments = ["-s", "-i", "--max-time", "20"]
         if cookies { arguments += ["-c", jar, "-b", jar] }
         if form != nil { arguments += ["-X", "POST"] }
         for (key, value) in form ?? [:] { arguments += ["--data-urlencode", "\(key)=\(value)"] }
         arguments.append(base + path)
-        let (_, output) = try TLSTests.run("/usr/bin/curl", arguments)
+        let output = String(decoding: try await ChildProcess.run("/usr/bin/curl", arguments).output, as: UTF8.self)
         let parts = output.components(separatedBy: "\r\n\r\n")
         let head = parts.first ?? ""
         let lines = head.components(separatedBy: "\r\n")
@@ -44,7 +44,7 @@ struct WebVisitor {
         return Answer(status: status, headers: headers, body: parts.dropFirst().joined(separator: "\r\n\r\n"))
     }
 
-    func login(_ token: String) throws -> Answer { try request("/anmelden", form: ["token": token]) }
+    func login(_ token: String) async throws -> Answer { try await request("/anmelden", form: ["token": token]) }
 }
 
 /// A lab pushed to `server` through the real client: a few entries of every kind the pages show.
@@ -86,42 +86,42 @@ struct WebViewTests {
         _ = try await pushExampleLab(
             to: server, lab: "fremd", token: other, in: server.directory, title: "Fremdes Labor Geheim")
         let visitor = WebVisitor(server)
-        let start = try visitor.request("/")
+        let start = try await visitor.request("/")
         #expect(start.status == 200 && start.body.contains("<h1>Anmelden</h1>"))
         #expect(start.body.contains(#"<html lang="de">"#) && start.body.contains(#"<label for="token">"#))
 
-        let wrong = try visitor.login("olt_000000000000_" + String(repeating: "0", count: 48))
+        let wrong = try await visitor.login("olt_000000000000_" + String(repeating: "0", count: 48))
         #expect(wrong.status == 401 && wrong.body.contains("Das Token ist ungültig oder widerrufen"))
         #expect(wrong.headers["set-cookie"] == nil)
 
-        let login = try visitor.login(reader)
+        let login = try await visitor.login(reader)
         #expect(login.status == 303 && login.headers["location"] == "/")
         let cookie = try #require(login.headers["set-cookie"])
         #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Path=/"))
         #expect(!cookie.contains("Secure"), "ohne TLS kein Secure")
         #expect(!login.body.contains(reader) && !cookie.contains(reader), "das Token erscheint nirgends")
 
-        let overview = try visitor.request("/")
+        let overview = try await visitor.request("/")
         #expect(overview.status == 200 && overview.body.contains("Übersicht der Labore"))
         #expect(overview.body.contains(#"<a href="/labore/wohngeld">DigiLab Wohngeld</a>"#))
         #expect(overview.body.contains("Wohngeld (Labor-Leistungen)"))
         #expect(!overview.body.contains("Fremdes Labor") && !overview.body.contains("fremd"))
         #expect(overview.body.contains("Angemeldet: Redaktion"))
 
-        let page = try visitor.request("/labore/wohngeld")
+        let page = try await visitor.request("/labore/wohngeld")
         #expect(page.status == 200 && page.body.contains("<h1 id=\"projektsteckbrief-digilab-wohngeld\">"))
         #expect(page.body.contains("<h2 id=\"2-personas\">2. Personas</h2>") && page.body.contains("Erika Muster"))
-        let forbidden = try visitor.request("/labore/fremd")
-        let unknown = try visitor.request("/labore/gibt-es-nicht")
+        let forbidden = try await visitor.request("/labore/fremd")
+        let unknown = try await visitor.request("/labore/gibt-es-nicht")
         #expect(forbidden.status == 404 && unknown.status == 404)
         #expect(forbidden.body == unknown.body, "ein fremdes Labor verrät nicht, dass es existiert")
-        #expect(try visitor.request("/labore/fremd/labor.json").status == 404)
+        #expect(try await visitor.request("/labore/fremd/labor.json").status == 404)
 
-        let logout = try visitor.request("/abmelden", form: [:])
+        let logout = try await visitor.request("/abmelden", form: [:])
         #expect(logout.status == 303)
         // The old cookie, sent again by hand, no longer opens a session.
         let sessionValue = try #require(cookie.split(separator: ";").first?.split(separator: "=").last)
-        let (_, replay) = try TLSTests.run(
+        let (_, replay) = try await TLSTests.run(
             "/usr/bin/curl", ["-s", "-H", "Cookie: ozg_sitzung=\(sessionValue)", visitor.base + "/labore/wohngeld"])
         #expect(replay.contains("Bitte zuerst anmelden") && !replay.contains("Erika Muster"))
         await server.stop()
@@ -140,14 +140,14 @@ struct WebViewTests {
             fields: ["name": "javascript:alert(1)", "status": "neu", "beschreibung": "<b onmouseover=x>fett</b>"])
         try await server.client(store, token: token, lab: "wohngeld").sync()
         let visitor = WebVisitor(server)
-        #expect(try visitor.login(token).status == 303)
+        #expect(try await visitor.login(token).status == 303)
         for path in ["/", "/labore/wohngeld"] {
-            let body = try visitor.request(path).body
+            let body = try await visitor.request(path).body
             #expect(!body.contains("<script>") && !body.contains("<img") && !body.contains("<b onmouseover"))
             #expect(body.contains("&lt;img src=x onerror=alert(1)&gt;") || path == "/labore/wohngeld")
             #expect(!body.contains(#"href="javascript"#))
         }
-        let page = try visitor.request("/labore/wohngeld").body
+        let page = try await visitor.request("/labore/wohngeld").body
         #expect(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
         #expect(page.contains("&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"))
         #expect(page.contains("javascript:alert(1)"), "als Text, nicht als Link")
@@ -161,7 +161,7 @@ struct WebViewTests {
         let server = try await Self.server()
         let visitor = WebVisitor(server)
         for path in ["/", "/labore/x"] {
-            let answer = try visitor.request(path)
+            let answer = try await visitor.request(path)
             let policy = answer.headers["content-security-policy"] ?? ""
             #expect(policy.contains("default-src 'self'") && policy.contains("frame-ancestors 'none'"))
             #expect(!policy.contains("unsafe-inline"))
@@ -170,10 +170,10 @@ struct WebViewTests {
             #expect(answer.headers["x-frame-options"] == "DENY")
             #expect(answer.headers["cache-control"] == "no-store")
         }
-        let css = try visitor.request("/static/web.css")
+        let css = try await visitor.request("/static/web.css")
         #expect(css.status == 200 && css.headers["content-type"] == "text/css; charset=utf-8")
         #expect(css.headers["cache-control"] == "public, max-age=86400" && css.body.contains(":focus-visible"))
-        #expect(!(try visitor.request("/")).body.contains("<script"), "die Seiten kommen ohne Skript aus")
+        #expect(!(try await visitor.request("/")).body.contains("<script"), "die Seiten kommen ohne Skript aus")
         await server.stop()
     }
 
@@ -183,8 +183,8 @@ struct WebViewTests {
         let server = try await Self.server()
         let token = try await server.lab("wohngeld")
         let visitor = WebVisitor(server)
-        for _ in 0..<5 { #expect(try visitor.login("olt_abcdefabcdef_falsch").status == 401) }
-        let blocked = try visitor.login(token)
+        for _ in 0..<5 { #expect(try await visitor.login("olt_abcdefabcdef_falsch").status == 401) }
+        let blocked = try await visitor.login(token)
         #expect(blocked.status == 429 && blocked.body.contains("Zu viele fehlgeschlagene Anmeldungen"))
         #expect(Int(blocked.headers["retry-after"] ?? "") ?? 0 > 0)
         let audit = try await server.data.registry.loginAudit(limit: 10)
@@ -200,21 +200,21 @@ struct WebViewTests {
         let writer = try await server.lab("wohngeld")
         let store = try await pushExampleLab(to: server, lab: "wohngeld", token: writer, in: server.directory)
         let visitor = WebVisitor(server)
-        #expect(try visitor.login(writer).status == 303)
-        let markdown = try visitor.request("/labore/wohngeld/projektsteckbrief.md")
+        #expect(try await visitor.login(writer).status == 303)
+        let markdown = try await visitor.request("/labore/wohngeld/projektsteckbrief.md")
         #expect(markdown.status == 200 && markdown.headers["content-type"] == "text/markdown; charset=utf-8")
         #expect(markdown.headers["content-disposition"] == #"attachment; filename="wohngeld-projektsteckbrief.md""#)
         #expect(markdown.body == (try MarkdownExport.projektsteckbrief(store: store, laborID: "wohngeld")))
-        let json = try visitor.request("/labore/wohngeld/labor.json")
+        let json = try await visitor.request("/labore/wohngeld/labor.json")
         #expect(json.body == (try JSONExport.json(store: store, laborID: "wohngeld")))
-        let csv = try visitor.request("/labore/wohngeld/csv/persona")
+        let csv = try await visitor.request("/labore/wohngeld/csv/persona")
         #expect(csv.status == 200 && csv.body.contains("Erika Muster"))
-        #expect(try visitor.request("/labore/wohngeld/csv/gibtsnicht").status == 404)
-        #expect(try visitor.request("/labore/wohngeld/passwd").status == 404)
+        #expect(try await visitor.request("/labore/wohngeld/csv/gibtsnicht").status == 404)
+        #expect(try await visitor.request("/labore/wohngeld/passwd").status == 404)
         let tokens = try await server.data.registry.tokens()
         let id = try #require(tokens.first?.id)
         try await server.data.registry.revokeToken(id)
-        let after = try visitor.request("/labore/wohngeld")
+        let after = try await visitor.request("/labore/wohngeld")
         #expect(after.status == 401 && after.body.contains("Bitte zuerst anmelden"))
         await server.stop()
     }
