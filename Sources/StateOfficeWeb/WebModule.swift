@@ -15,13 +15,19 @@ public struct WebModule: ServerModule {
     public var sessionLifetime: Duration = .seconds(8 * 3600)
     /// The cookie carries `Secure` (set when the server speaks HTTPS, or behind a TLS proxy).
     public var secureCookies: Bool
+    /// Behind a reverse proxy every request comes from the proxy's address; then the client is the
+    /// last address the proxy appended to `X-Forwarded-For` (failed logins are limited per client).
+    public var trustsProxy: Bool
     let sessions: SessionStore
     let limiter: LoginLimiter
     let pages = Pages()
     let logger: Logger
 
-    public init(secureCookies: Bool, logger: Logger = Logger(label: "ozg-sync-server.web")) {
+    public init(
+        secureCookies: Bool, trustsProxy: Bool = false, logger: Logger = Logger(label: "ozg-sync-server.web")
+    ) {
         self.secureCookies = secureCookies
+        self.trustsProxy = trustsProxy
         self.logger = logger
         sessions = SessionStore(lifetime: .seconds(8 * 3600))
         limiter = LoginLimiter()
@@ -77,7 +83,7 @@ public struct WebModule: ServerModule {
     }
 
     func login(_ request: Request, _ context: SyncRequestContext, _ server: ServerAccess) async throws -> Response {
-        let address = context.clientAddress ?? "unbekannt"
+        let address = clientAddress(request, context)
         if let wait = await limiter.waitSeconds(for: address) {
             try await server.registry.recordLogin(address: address, tokenID: nil, outcome: "gesperrt")
             logger.warning("Anmeldung gesperrt", metadata: ["adresse": "\(address)"])
@@ -117,6 +123,21 @@ public struct WebModule: ServerModule {
                 secure: secureCookies, httpOnly: true, sameSite: .strict))
         return response
     }
+
+    /// The address failed logins are counted and recorded under: the peer's, or behind a trusted
+    /// proxy the last entry of `X-Forwarded-For` (the one the proxy wrote; earlier ones the client
+    /// could have sent itself). Only an IP address is taken, at most 45 characters.
+    func clientAddress(_ request: Request, _ context: SyncRequestContext) -> String {
+        if trustsProxy, let header = request.headers[Self.forwardedFor],
+            let last = header.split(separator: ",").last?.trimmingCharacters(in: .whitespaces),
+            (2...45).contains(last.count), last.allSatisfy({ $0.isHexDigit || $0 == "." || $0 == ":" })
+        {
+            return last
+        }
+        return context.clientAddress ?? "unbekannt"
+    }
+
+    static let forwardedFor = HTTPField.Name("X-Forwarded-For")!
 
     func logout(_ request: Request) async -> Response {
         if let session = request.cookies[Self.cookieName]?.value { await sessions.close(session) }

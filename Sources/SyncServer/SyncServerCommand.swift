@@ -70,7 +70,11 @@ extension SyncServerCommand {
         @Option(help: "TLS-Zertifikatskette (PEM); mit --tls-key spricht der Server nur HTTPS.") var tlsCert: String?
         @Option(help: "Privater TLS-Schlüssel (PEM).") var tlsKey: String?
         @Flag(help: "Ohne die Web-Ansicht des Landesamts (sonst unter /).") var noWeb = false
-        @Flag(help: "Der Server steht hinter einem TLS-Proxy: das Sitzungscookie der Web-Ansicht bekommt „Secure“.")
+        @Flag(
+            help: """
+                Der Server steht hinter einem TLS-Proxy: das Sitzungscookie der Web-Ansicht bekommt „Secure“, \
+                fehlgeschlagene Anmeldungen zählen je Adresse aus X-Forwarded-For (letzter Eintrag).
+                """)
         var behindTLSProxy = false
 
         func validate() throws {
@@ -115,7 +119,7 @@ extension SyncServerCommand {
             logger.logLevel = .info
             let host = self.host
             let app = try await admin {
-                let web = WebModule(secureCookies: tlsKey != nil || behindTLSProxy)
+                let web = WebModule(secureCookies: tlsKey != nil || behindTLSProxy, trustsProxy: behindTLSProxy)
                 return try buildApplication(configuration, modules: noWeb ? [] : [web], logger: logger) { port in
                     FileHandle.standardOutput.write(Data("ozg-sync-server hört auf \(host):\(port)\n".utf8))
                 }

@@ -194,6 +194,32 @@ struct WebViewTests {
         await server.stop()
     }
 
+    @Test(
+        "Hinter dem Proxy zählen Fehlversuche je Adresse aus X-Forwarded-For: gesperrt ist nur, wer falsch rät; ohne Vertrauen in den Proxy zählt die Verbindung"
+    )
+    func failedLoginsBehindProxy() async throws {
+        let server = TestServer()
+        try await server.start(modules: [WebModule(secureCookies: true, trustsProxy: true)])
+        let token = try await server.lab("wohngeld")
+        let visitor = WebVisitor(server)
+        func login(_ presented: String, from address: String) async throws -> Int {
+            let arguments = [
+                "-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", "X-Forwarded-For: 10.9.9.9, \(address)",
+                "--data-urlencode", "token=\(presented)", visitor.base + "/anmelden",
+            ]
+            return Int(String(decoding: try await ChildProcess.run("/usr/bin/curl", arguments).output, as: UTF8.self))
+                ?? 0
+        }
+        for _ in 0..<5 { #expect(try await login("olt_abcdefabcdef_falsch", from: "192.0.2.7") == 401) }
+        #expect(try await login(token, from: "192.0.2.7") == 429)
+        #expect(try await login(token, from: "192.0.2.8") == 303, "andere Personen hinter demselben Proxy")
+        // A forged value that is no address falls back to the connection's address.
+        #expect(try await login(token, from: "<script>") == 303)
+        let audit = try await server.data.registry.loginAudit(limit: 10)
+        #expect(audit.first?.address == "127.0.0.1" && audit[1].address == "192.0.2.8")
+        await server.stop()
+    }
+
     @Test("Downloads sind dieselben Exporte wie in der Shell; ein widerrufenes Token beendet die Sitzung")
     func downloadsAndRevocation() async throws {
         let server = try await Self.server()
