@@ -92,7 +92,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "ozg-bench",
-            dependencies: ["OZGReplication", "OZGWire", "OZGDomain", "OZGSyncClient", "CSQLite", "SyncServerCore"]
+            dependencies: [
+                "OZGReplication", "OZGWire", "OZGDomain", "OZGSyncClient", "CSQLite", "SyncServerCore",
+                "StateOfficeWeb",
+            ]
         ),
         .testTarget(
             name: "OZGSyncTests",

@@ -93,7 +93,11 @@ public struct LeistungCompleteness: Sendable, Equatable {
 extension LaborStore {
     /// Orphans, dangling references, Vertrauensniveau consistency, process structure, completeness and open conflicts.
     public func check(laborID: String) throws -> [CheckFinding] {
-        let lab = try snapshot(of: laborID)
+        try check(try snapshot(of: laborID))
+    }
+
+    /// The same check on a snapshot read before (the web view reads a lab once per page).
+    public func check(_ lab: LabSnapshot) throws -> [CheckFinding] {
         var findings = try orphansAndDanglingReferences(in: lab)
         for process in lab.records("prozess") {
             findings += vertrauensniveauFindings(for: process, in: lab)

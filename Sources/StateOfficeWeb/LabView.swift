@@ -1,6 +1,7 @@
 import OZGDomain
 import OZGReplication
 import OZGStorage
+import SyncServerCore
 
 /// One lab as the overview shows it: read once from the server's copy of the lab.
 struct LabSummary: Sendable {
@@ -47,7 +48,42 @@ struct ConflictRow: Sendable {
     let authorB: String
 }
 
+/// Lab summaries by lab, each with the lab's last log sequence when it was computed: a lab whose log
+/// did not grow is not read again for the overview. At most `capacity` labs are kept.
+actor SummaryCache {
+    let capacity: Int
+    private var entries: [String: (sequence: Int64, summary: LabSummary?)] = [:]
+
+    init(capacity: Int = 10_000) { self.capacity = capacity }
+
+    func entry(_ lab: String) -> (sequence: Int64, summary: LabSummary?)? { entries[lab] }
+
+    func store(_ lab: String, sequence: Int64, summary: LabSummary?) {
+        if entries[lab] == nil, entries.count >= capacity { entries.removeAll() }
+        entries[lab] = (sequence, summary)
+    }
+}
+
+/// One lab's line of the overview: its summary and who pushed last from which device.
+struct OverviewReading: Sendable {
+    let sequence: Int64
+    let summary: LabSummary?
+    let devices: [AuditEntry]
+}
+
 enum LabReading {
+    /// The overview's reading of a lab: the summary is computed again only when the log grew since
+    /// `cached` (pushes and conflict resolutions all write the log).
+    static func overview(of id: String, replica: Replica, cached: (sequence: Int64, summary: LabSummary?)?) throws
+        -> OverviewReading
+    {
+        let sequence = try replica.lastSequence()
+        let summary =
+            cached.map { $0.sequence == sequence } == true ? cached?.summary : try summary(of: id, replica: replica)
+        return OverviewReading(
+            sequence: sequence, summary: summary, devices: try ServerAccess.lastPushPerDevice(in: replica))
+    }
+
     /// The summary of lab `id`, or nil when the server's copy has no lab row yet (nobody synced it).
     static func summary(of id: String, replica: Replica) throws -> LabSummary? {
         let store = LaborStore(replica: replica)
@@ -58,7 +94,7 @@ enum LabReading {
     static func summary(_ lab: LabSnapshot, store: LaborStore) throws -> LabSummary {
         let labor = lab.lab
         let completeness = LaborStore.completeness(of: lab)
-        let findings = try store.check(laborID: labor.id)
+        let findings = try store.check(lab)
         return LabSummary(
             id: labor.id, title: labor.title, themeKey: labor.text("themenfeld") ?? "",
             theme: labor.display("themenfeld"), phaseKey: labor.text("phase") ?? "", phase: labor.display("phase"),
@@ -107,7 +143,7 @@ enum LabReading {
         }
         return LabPage(
             summary: summary, steckbrief: MarkdownExport.projektsteckbrief(of: lab),
-            findings: try store.check(laborID: id), conflicts: conflicts,
+            findings: try store.check(lab), conflicts: conflicts,
             entities: Domain.labContents.filter { !lab.records($0.key).isEmpty }.map { ($0.key, $0.pluralLabel) },
             processes: lab.records("prozess").map { ($0.id, $0.title) })
     }

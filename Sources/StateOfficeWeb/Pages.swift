@@ -31,36 +31,6 @@ struct Pages: Sendable {
             ["title": title, "inhalt": content, "angemeldet": viewer.map { ["name": $0] } as Any])
     }
 
-    /// A report's blocks as the context of the `report` template.
-    static func context(of report: Report) -> [[String: Any]] {
-        report.blocks.map { block -> [String: Any] in
-            switch block {
-            case .heading(let level, let text):
-                return ["h\(max(1, min(4, level)))": ["text": text, "anker": anchor(text)]]
-            case .paragraph(let text): return ["absatz": ["text": text]]
-            case .lines(let text):
-                return ["zeilen": ["items": text.split(whereSeparator: \.isNewline).map(String.init)]]
-            case .table(let header, let rows):
-                return ["tabelle": ["kopf": header, "zeilen": rows.map { ["zellen": $0] }]]
-            case .list(let items): return ["liste": ["items": items]]
-            case .drawing(let drawing):
-                return [
-                    "bild": [
-                        "art": drawing.kind.rawValue, "svg": drawing.svg, "titel": drawing.title,
-                        "beschreibung": drawing.description, "kopf": drawing.tableHeader,
-                        "zeilen": drawing.tableRows.map { ["zellen": $0] },
-                    ]
-                ]
-            }
-        }
-    }
-
-    /// An id for a heading: letters, digits and `-` only.
-    static func anchor(_ text: String) -> String {
-        let folded = InputFolding.asciiKey(text).map { $0.isLetter || $0.isNumber ? $0 : "-" }
-        return String(String(folded).split(separator: "-").joined(separator: "-").prefix(60))
-    }
-
     static let templates: [String: String] = [
         "layout": """
         <!DOCTYPE html>
@@ -133,20 +103,6 @@ struct Pages: Sendable {
         </tbody>
         </table>
         {{^labore}}<p>Keine Labore für diese Auswahl.</p>{{/labore}}
-
-        """,
-        "report": """
-        {{#bloecke}}
-        {{#h1}}<h1 id="{{anker}}">{{text}}</h1>{{/h1}}
-        {{#h2}}<h2 id="{{anker}}">{{text}}</h2>{{/h2}}
-        {{#h3}}<h3>{{text}}</h3>{{/h3}}
-        {{#h4}}<h4>{{text}}</h4>{{/h4}}
-        {{#absatz}}<p>{{text}}</p>{{/absatz}}
-        {{#zeilen}}<p>{{#items}}{{.}}<br>{{/items}}</p>{{/zeilen}}
-        {{#tabelle}}<div class="tabelle"><table><thead><tr>{{#kopf}}<th scope="col">{{.}}</th>{{/kopf}}</tr></thead><tbody>{{#zeilen}}<tr>{{#zellen}}<td>{{.}}</td>{{/zellen}}</tr>{{/zeilen}}</tbody></table></div>{{/tabelle}}
-        {{#liste}}<ul>{{#items}}<li>{{.}}</li>{{/items}}</ul>{{/liste}}
-        {{#bild}}<figure class="bild bild-{{art}}"><div class="zeichnung">{{{svg}}}</div><figcaption><strong>{{titel}}.</strong> {{beschreibung}}</figcaption><details><summary>Als Tabelle: {{titel}}</summary><div class="tabelle"><table><thead><tr>{{#kopf}}<th scope="col">{{.}}</th>{{/kopf}}</tr></thead><tbody>{{#zeilen}}<tr>{{#zellen}}<td>{{.}}</td>{{/zellen}}</tr>{{/zeilen}}</tbody></table></div></details></figure>{{/bild}}
-        {{/bloecke}}
 
         """,
         "labor": """

@@ -20,6 +20,7 @@ public struct WebModule: ServerModule {
     public var trustsProxy: Bool
     let sessions: SessionStore
     let limiter: LoginLimiter
+    let summaries = SummaryCache()
     let pages = Pages()
     let logger: Logger
 
@@ -189,14 +190,16 @@ public struct WebModule: ServerModule {
         for (id, registeredTitle) in try await server.registry.labs() where viewer.labs.contains(id) {
             guard let lab = LabID(id) else { continue }
             total += 1
-            let summary = try await server.read(lab: lab) { try LabReading.summary(of: id, replica: $0) }
+            let cached = await summaries.entry(id)
+            let reading = try await server.read(lab: lab) {
+                try LabReading.overview(of: id, replica: $0, cached: cached)
+            }
+            await summaries.store(id, sequence: reading.sequence, summary: reading.summary)
+            let summary = reading.summary
             if !theme.isEmpty, summary?.themeKey != theme { continue }
             if !phase.isEmpty, summary?.phaseKey != phase { continue }
-            let audit = try await server.audit(lab: lab, limit: 500)
-            var devices: [String] = []
-            var seen = Set<String>()
-            for entry in audit where seen.insert(entry.device).inserted {
-                devices.append("\(entry.tokenName), Gerät \(entry.device.prefix(8)): \(Self.shortTime(entry.time))")
+            let devices = reading.devices.map {
+                "\($0.tokenName), Gerät \($0.device.prefix(8)): \(Self.shortTime($0.time))"
             }
             rows.append(row(id: id, title: registeredTitle, summary: summary, devices: devices))
         }
@@ -290,7 +293,7 @@ public struct WebModule: ServerModule {
                     viewer: viewer.name))
         }
         let audit = try await server.audit(lab: lab, limit: 200)
-        let steckbrief = pages.render("report", ["bloecke": Pages.context(of: page.steckbrief)])
+        let steckbrief = page.steckbrief.html
         let content = pages.render(
             "labor",
             [

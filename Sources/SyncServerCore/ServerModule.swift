@@ -37,6 +37,20 @@ public struct ServerAccess: Sendable {
         }
     }
 
+    /// Per token and device its latest accepted push, newest first (for use inside `read(lab:)`).
+    public static func lastPushPerDevice(in replica: Replica, limit: Int = 50) throws -> [AuditEntry] {
+        try replica.read { db in
+            try db.rows(
+                """
+                SELECT MAX(zeit), token_name, geraet, 0 FROM _ozg_audit
+                GROUP BY token_name, geraet ORDER BY 1 DESC LIMIT ?
+                """, [.integer(Int64(limit))]
+            ) { row in
+                AuditEntry(time: row.text(0) ?? "", tokenName: row.text(1) ?? "", device: row.text(2) ?? "", changes: 0)
+            }
+        }
+    }
+
     /// The lab's audit log (accepted pushes), newest first, at most `limit` entries.
     public func audit(lab: LabID, limit: Int) async throws -> [AuditEntry] {
         try await read(lab: lab) { replica in

@@ -36,6 +36,13 @@ try FileManager.default.createDirectory(at: directory, withIntermediateDirectori
 defer { try? FileManager.default.removeItem(at: directory) }
 func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
+/// `ozg-bench ROWS web` measures only the state office's web view.
+if CommandLine.arguments.dropFirst(2).first == "web" {
+    try await WebBench.run(directory: directory)
+    try? FileManager.default.removeItem(at: directory)
+    exit(0)
+}
+
 print("sqlite_version: \(PlainSQLite.version)")
 print("rows: \(rowCount)")
 let rows = Workload.rows(count: rowCount, seed: 42)
@@ -136,6 +143,7 @@ line("update_ratio", ozgUpdate / plainUpdate, digits: 2)
 // Sync over loopback HTTP against a server in this process.
 if CommandLine.arguments.dropFirst(2).first != "nosync" {
     try await SyncBench.run(directory: directory, source: source, rowCount: rowCount)
+    try await WebBench.run(directory: directory)
 }
 
 // Shell startup: start ozg-shell, run `persona list` on a lab with 10,000 personas, exit.
