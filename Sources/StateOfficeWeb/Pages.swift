@@ -3,7 +3,7 @@ import OZGDomain
 
 /// The web view's pages, rendered with swift-mustache: every `{{value}}` is HTML-escaped (`& < > " '`),
 /// so a value from a lab can never become markup; `{{{…}}}` appears only where a page embeds HTML
-/// another template rendered.
+/// rendered before: another template, or the Steckbrief from `Report.html`, which escapes every text.
 struct Pages: Sendable {
     let library: MustacheLibrary
 
