@@ -4,10 +4,10 @@
 # the interactive shell tests through a real terminal, and less, the pager they page long tables with; pandoc and jq, the real consumers the export
 # tests render Markdown and query JSON with; LibreOffice Calc without GUI, which opens exported CSV
 # the way a spreadsheet user does; chromium and chromium-driver, the real browser the web view's
-# tests drive over W3C WebDriver).
+# tests drive over W3C WebDriver; librsvg2-bin, whose rsvg-convert renders the exported SVG pictures).
 set -euo pipefail
 missing=()
-for package in libsqlite3-dev zlib1g-dev libxml2-utils tmux less openssl curl pandoc jq libreoffice-calc-nogui chromium chromium-driver fonts-dejavu-core; do
+for package in libsqlite3-dev zlib1g-dev libxml2-utils tmux less openssl curl pandoc jq libreoffice-calc-nogui chromium chromium-driver fonts-dejavu-core librsvg2-bin; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
 if [ ${#missing[@]} -eq 0 ]; then

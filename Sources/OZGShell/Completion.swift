@@ -29,8 +29,15 @@ extension Interpreter {
         case "import": return words.count == 1 ? plain(["json"]) : plain(["neue_ids=ja"])
         case "conflicts": return plain(["alle"])
         case "export":
-            if words.count == 1 { return plain(["markdown", "csv", "json", "bpmn"]) }
+            if words.count == 1 {
+                return plain(["markdown", "anforderungen", "html", "svg", "csv", "json", "bpmn"])
+            }
             if current.hasPrefix("prozess=") { return prefixed("prozess=", ids("prozess")) }
+            if current.hasPrefix("nutzerreise=") { return prefixed("nutzerreise=", ids("nutzerreise")) }
+            if current.hasPrefix("befunde=") { return prefixed("befunde=", ids("prototyp")) }
+            if words.dropFirst().first == "svg" {
+                return plain(["prozess=", "nutzerreise=", "befunde", "out=", "ueberschreiben=ja"])
+            }
             if current.hasPrefix("entitaet=") { return prefixed("entitaet=", Domain.entities.map { ($0.key, "") }) }
             return plain(["prozess=", "entitaet=", "out=", "schluessel=ja", "ueberschreiben=ja", "trotzdem=ja"])
         case "resolve":

@@ -18,7 +18,9 @@ enum Help {
           <entität> move <id> before=<id>|after=<id>|first|last
                                            Reihenfolge ändern (schritt, akteur, element)
           query <SQL>                      eine nur lesende SQL-Anweisung auf den Tabellen
-          export markdown|csv|json|bpmn [prozess=<id> [trotzdem=ja]] [entitaet=<name>] [out=DATEI [ueberschreiben=ja]]
+          export markdown|html|csv|json|bpmn [prozess=<id> [trotzdem=ja]] [entitaet=<name>] [out=DATEI [ueberschreiben=ja]]
+          export svg prozess=<id>|nutzerreise=<id>|befunde[=<id>] [out=DATEI]
+                                           ein Bild als SVG-Datei
           import json DATEI [neue_ids=ja]  Labor aus einer JSON-Datei laden
           history <id>                     wer hat wann was geändert (alt → neu)
           conflicts [alle]                 offene Konflikte zeigen
@@ -59,9 +61,15 @@ enum Help {
           query SELECT phase, count(*) FROM schritt GROUP BY phase
         """,
         "export": """
-        export markdown|csv|json|bpmn [prozess=<id> [trotzdem=ja]] [entitaet=<name>] [out=DATEI [ueberschreiben=ja]]
+        export markdown|html|csv|json|bpmn [prozess=<id> [trotzdem=ja]] [entitaet=<name>] [out=DATEI [ueberschreiben=ja]]
                [schluessel=ja]
+        export svg prozess=<id>|nutzerreise=<id>|befunde[=<prototyp-id>] [out=DATEI [ueberschreiben=ja]]
           markdown  Projektsteckbrief des aktuellen Labors
+          html      derselbe Steckbrief als eine HTML-Datei mit den Bildern (Nutzerreise, Befunde, Prozesse),
+                    ohne Skript und ohne Netz; im Browser „Drucken → Als PDF speichern“ ergibt ein sauberes PDF
+          svg       ein Bild als SVG-Datei: ein Prozess als BPMN-Diagramm, eine Nutzerreise mit Emotionskurve
+                    und Schmerzpunkten, die Befunde eines Prototyps nach Schweregrad (befunde allein, wenn nur
+                    ein Prototyp Befunde hat); öffnet in Browsern, LibreOffice Draw und Inkscape
           csv       eine Entität als CSV (entitaet=persona); schluessel=ja schreibt Feldschlüssel statt Bezeichnungen
           json      das ganze Labor (wieder einlesbar mit import json)
           bpmn      ein Prozess als BPMN 2.0 (prozess=<id>); einen Prozess mit Fehlern (Fluss aus einem
@@ -76,6 +84,7 @@ enum Help {
         Eine vorhandene Datei wird nur mit ueberschreiben=ja ersetzt (interaktiv fragt die Shell nach).
         Die Datei entsteht ganz oder gar nicht.
         Beispiel: export bpmn prozess=3f2a out=wohngeld.bpmn
+        Beispiel: export svg nutzerreise=5e99 out=reise.svg
         """,
         "import": """
         import json DATEI [neue_ids=ja] – lädt ein mit „export json“ geschriebenes Labor und wählt es aus.

@@ -187,6 +187,9 @@ struct Pages: Sendable {
           .zeichnung svg { max-width: 100%; height: auto; }
           .bild { break-inside: avoid; }
           details { display: none; }
+          .tabelle { overflow: visible; }
+          table { width: 100%; font-size: 9pt; }
+          th, td { overflow-wrap: anywhere; }
         }
 
         """

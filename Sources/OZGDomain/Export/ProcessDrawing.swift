@@ -151,9 +151,12 @@ struct ProcessDrawing {
         default:
             canvas.rect(box.x, box.y, box.width, box.height, radius: 10)
             taskMarker(node.element, box)
-            let lines = SVGCanvas.wrap(node.name, width: box.width - 12, size: 11, maxLines: 4)
-            let top = cy - (lines.count * 14) / 2 + 11
-            for (index, line) in lines.enumerated() { canvas.text(cx, top + index * 14, line, size: 11) }
+            // A long word („Vollständigkeit“) gets a smaller size rather than a break inside it.
+            let longest = node.name.split(whereSeparator: \.isWhitespace).map(\.count).max() ?? 0
+            let size = longest > SVGCanvas.charactersPerLine(width: box.width - 12, size: 11) ? 10 : 11
+            let lines = SVGCanvas.wrap(node.name, width: box.width - 12, size: size, maxLines: 4)
+            let top = cy - (lines.count * (size + 3)) / 2 + size
+            for (index, line) in lines.enumerated() { canvas.text(cx, top + index * (size + 3), line, size: size) }
         }
     }
 

@@ -88,10 +88,12 @@ struct SVGCanvas {
         return lines.count
     }
 
+    static func charactersPerLine(width: Int, size: Int) -> Int { max(4, Int(Double(width) / (Double(size) * 0.55))) }
+
     /// Lines of at most `width` pixels, estimating a character at 0.55 em (DejaVu Sans averages
     /// about that for German text); words longer than a line are cut.
     static func wrap(_ string: String, width: Int, size: Int, maxLines: Int) -> [String] {
-        let perLine = max(4, Int(Double(width) / (Double(size) * 0.55)))
+        let perLine = charactersPerLine(width: width, size: size)
         var lines: [String] = []
         var current = ""
         for word in string.split(whereSeparator: \.isWhitespace).map(String.init) {
