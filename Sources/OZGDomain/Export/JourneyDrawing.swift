@@ -18,7 +18,7 @@ struct JourneyDrawing {
         static let level = 32
         static var curveBottom: Int { curveTop + 4 * level }
         static var lineY: Int { curveBottom + 50 }
-        static var height: Int { lineY + 120 }
+        static var height: Int { lineY + 135 }
     }
 
     init(journey: Record, lab: LabSnapshot) {
@@ -108,9 +108,13 @@ struct JourneyDrawing {
             guard let emotion = step["emotion"].integerValue else { continue }
             let color = emotion > 0 ? Ink.good : emotion < 0 ? Ink.bad : Ink.muted
             canvas.circle(x(index), y(emotion), 7, fill: color, stroke: "#ffffff", strokeWidth: 2)
+            // The number goes where the curve is not: below a low point, above everything else.
+            let neighbours = [index - 1, index + 1].filter { steps.indices.contains($0) }
+                .compactMap { steps[$0]["emotion"].integerValue }
+            let low = !neighbours.isEmpty && neighbours.allSatisfy { $0 >= emotion }
             canvas.text(
-                x(index) + 11, y(emotion) - 8, (emotion > 0 ? "+" : "") + "\(emotion)", size: 11, anchor: .start,
-                bold: true, fill: color)
+                x(index) + 11, y(emotion) + (low ? 20 : -8), (emotion > 0 ? "+" : "") + "\(emotion)", size: 11,
+                anchor: .start, bold: true, fill: color)
         }
     }
 
@@ -125,11 +129,12 @@ struct JourneyDrawing {
             let cx = x(index)
             canvas.circle(cx, lineY, 13, fill: Ink.accent, stroke: "#ffffff", strokeWidth: 2)
             canvas.text(cx, lineY + 4, String(index + 1), size: 11, bold: true, fill: "#ffffff")
-            canvas.wrapped(
-                cx, lineY + 32, step.display("phase"), width: Geometry.column - 16, size: 11, maxLines: 1, bold: true)
+            let phaseLines = canvas.wrapped(
+                cx, lineY + 32, step.display("phase"), width: Geometry.column - 16, size: 11, maxLines: 2, bold: true)
+            let top = lineY + 34 + phaseLines * 14
             let lines = canvas.wrapped(
-                cx, lineY + 48, step.display("aktivitaet"), width: Geometry.column - 16, size: 11, maxLines: 3)
-            var below = lineY + 48 + lines * 14
+                cx, top, step.display("aktivitaet"), width: Geometry.column - 16, size: 11, maxLines: 3)
+            var below = top + lines * 14
             if let touchpoint = step.text("touchpoint").map({ _ in step.display("touchpoint") }) {
                 canvas.wrapped(
                     cx, below, touchpoint, width: Geometry.column - 16, size: 10, maxLines: 1, fill: Ink.muted)
