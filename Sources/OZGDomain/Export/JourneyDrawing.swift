@@ -24,10 +24,8 @@ struct JourneyDrawing {
     init(journey: Record, lab: LabSnapshot) {
         self.journey = journey
         steps = lab.children("schritt", of: journey.id)
-        let recorded = lab.records("schmerzpunkt")
-        pains = steps.map { step in
-            Field.items(step["schmerzpunkte"]) + recorded.filter { $0.text("schritt_id") == step.id }.map(\.title)
-        }
+        let recorded = Dictionary(grouping: lab.records("schmerzpunkt")) { $0.text("schritt_id") ?? "" }
+        pains = steps.map { step in Field.items(step["schmerzpunkte"]) + (recorded[step.id] ?? []).map(\.title) }
     }
 
     func x(_ index: Int) -> Int { Geometry.left + Geometry.column / 2 + index * Geometry.column }

@@ -11,12 +11,14 @@ public enum MarkdownExport {
     public static let noInformation = "Noch keine Angaben."
 
     public static func projektsteckbrief(store: LaborStore, laborID: String) throws -> String {
-        projektsteckbrief(of: try store.snapshot(of: laborID)).markdown
+        // Markdown leaves the pictures out, so they are not drawn for it.
+        projektsteckbrief(of: try store.snapshot(of: laborID), pictures: false).markdown
     }
 
-    /// The Projektsteckbrief of a lab read once, as blocks for any renderer.
-    public static func projektsteckbrief(of lab: LabSnapshot) -> Report {
-        var steckbrief = Steckbrief(lab: lab)
+    /// The Projektsteckbrief of a lab read once, as blocks for any renderer; `pictures` adds the
+    /// drawings (journeys, processes, Befunde) for renderers that show them.
+    public static func projektsteckbrief(of lab: LabSnapshot, pictures: Bool = true) -> Report {
+        var steckbrief = Steckbrief(lab: lab, pictures: pictures)
         steckbrief.header()
         steckbrief.leistungen()
         steckbrief.userJourneys()
@@ -72,10 +74,12 @@ private struct Steckbrief {
     let processes: [Record]
     /// Every row's title by id, for references.
     let titles: [String: String]
+    let pictures: Bool
     var out = Report()
 
-    init(lab: LabSnapshot) {
+    init(lab: LabSnapshot, pictures: Bool) {
         self.lab = lab
+        self.pictures = pictures
         processes = Self.byTitle(lab.records("prozess"))
         titles = MarkdownExport.titles(in: lab)
     }
@@ -224,7 +228,7 @@ private struct Steckbrief {
                 out.paragraph("Noch keine Schritte.")
                 continue
             }
-            out.drawing(Drawings.journey(journey, in: lab))
+            if pictures { out.drawing(Drawings.journey(journey, in: lab)) }
             out.table(
                 [
                     "Nr.", "Phase", "Aktivität", "Touchpoint", "Emotion", "Verlauf", "Schmerzpunkte", "Chancen",
@@ -360,7 +364,7 @@ private struct Steckbrief {
                 if let text = process.text(key) { facts.append("\(label): \(text)") }
             }
             out.paragraph(facts.joined(separator: " · "))
-            if !model.nodes.isEmpty { out.drawing(Drawings.process(model)) }
+            if pictures, !model.nodes.isEmpty { out.drawing(Drawings.process(model)) }
             out.table(
                 ["Nr.", "Element", "Typ", "Akteur", "Handlungsgrundlage", "IT-System"],
                 model.nodes.enumerated().map { index, node in
@@ -473,7 +477,7 @@ private struct Steckbrief {
             out.paragraph(
                 "\(findings.sessions) Testsitzung(en), \(findings.persons) Testperson(en), \(findings.count) Befund(e)."
             )
-            out.drawing(Drawings.findings(of: prototype, in: lab))
+            if pictures { out.drawing(Drawings.findings(of: prototype, in: lab)) }
             for group in findings.groups {
                 out.heading(4, group.label)
                 out.table(

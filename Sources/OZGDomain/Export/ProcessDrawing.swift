@@ -217,7 +217,8 @@ struct ProcessDrawing {
 
     /// A flow's name beside its first long stretch.
     mutating func label(_ name: String, along points: [BPMNLayout.Point]) {
-        var best = (points[0], points[0], 0)
+        guard let first = points.first else { return }
+        var best = (first, first, 0)
         for (a, b) in zip(points, points.dropFirst()) {
             let length = abs(a.x - b.x) + abs(a.y - b.y)
             if length > best.2 { best = (a, b, length) }

@@ -1,19 +1,9 @@
 /// Escaping for HTML text and attribute values: `& < > " '`, as swift-mustache's `{{value}}` does.
 public enum HTMLText {
     public static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for character in text.unicodeScalars {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(character)
-            }
-        }
-        return out
+        // The XML rules are the HTML rules for text and quoted attributes, and they drop the control
+        // characters no page should carry.
+        XMLText.escape(text)
     }
 
     /// An id for a heading: letters, digits and `-` only („6. Referenzprozesse …“ → `6-referenzprozesse-…`).
