@@ -11,7 +11,9 @@ public enum Domain {
     /// (Freigabestatus, Stand, Version, Bearbeitung, Federführung, Ansprechperson).
     /// 4: Leistungen (OZG-Leistung, Verwaltungsleistung, Labor-Leistung; the lab's Leistung fields
     /// move there), Umsetzung, Teilnehmende, Testpersonen, Schmerzpunkte.
-    public static let schemaVersion = 4
+    /// 5: no new field; the file's cells carry causal contexts (protocol 2, exact conflicts), which
+    /// a program of schema 4 cannot read — the bump makes it refuse the file with its clear message.
+    public static let schemaVersion = 5
 
     public static let entities: [Entity] =
         [

@@ -7,15 +7,38 @@ public struct CellChange: Hashable, Sendable {
     /// The row's causal length when the value was written.
     public var cl: UInt64
     public var version: Version
-    /// The version this write replaced on the writing replica (nil for a first write).
-    public var base: Version?
+    /// The causal context of this write (docs/ARCHITECTURE.md, "Conflicts"): for every other site
+    /// whose writes of this cell in this incarnation its writer had merged, the highest such clock
+    /// (one `Version` per site, sorted by site). Empty while the cell has had one writer.
+    public var context: [Version]
+    /// Writes of this cell that no known write had seen and that lost to `version` by the clock:
+    /// concurrent values kept until a write that saw them replaces them. Empty without a race.
+    public var siblings: [CellSibling]
 
-    public init(column: String, value: DatabaseValue, cl: UInt64, version: Version, base: Version?) {
+    public init(
+        column: String, value: DatabaseValue, cl: UInt64, version: Version, context: [Version] = [],
+        siblings: [CellSibling] = []
+    ) {
         self.column = column
         self.value = value
         self.cl = cl
         self.version = version
-        self.base = base
+        self.context = context
+        self.siblings = siblings
+    }
+}
+
+/// One maximal write of a cell: a concurrent write that lost to the cell's current version by the
+/// clock, with the causal context its writer had (as `CellChange.context`).
+public struct CellSibling: Hashable, Sendable {
+    public var version: Version
+    public var value: DatabaseValue
+    public var context: [Version]
+
+    public init(version: Version, value: DatabaseValue, context: [Version] = []) {
+        self.version = version
+        self.value = value
+        self.context = context
     }
 }
 

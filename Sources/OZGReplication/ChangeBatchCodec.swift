@@ -12,7 +12,10 @@ import OZGStorage
 /// let wire = try ChangeBatchCodec.encodeCompressed(batch)
 /// ```
 public enum ChangeBatchCodec {
-    static let magic: [UInt8] = [0x4F, 0x5A, 0x42, 0x01]  // "OZB", format 1
+    static let magic: [UInt8] = [0x4F, 0x5A, 0x42, 0x02]  // "OZB", format 2
+    /// Format 1 (protocol version 1) carried one `base` per cell instead of a causal context; still
+    /// read, because replica files keep pending changes in it.
+    static let magicFormat1: [UInt8] = [0x4F, 0x5A, 0x42, 0x01]
 
     /// Row header bits.
     fileprivate static let hasRowVersion: UInt8 = 0x01
@@ -23,7 +26,8 @@ public enum ChangeBatchCodec {
     fileprivate static let tagMask: UInt8 = 0x07
     fileprivate static let ownCl: UInt8 = 0x08
     fileprivate static let sameVersion: UInt8 = 0x10
-    fileprivate static let hasBase: UInt8 = 0x20
+    /// Format 2: context and siblings follow; format 1: a base version follows.
+    fileprivate static let hasCausality: UInt8 = 0x20
     fileprivate static let expectedColumn: UInt8 = 0x40
     /// Texts up to this many bytes are remembered, so a repeat costs an index instead of the text.
     static let maxReferencedTextBytes = 64
@@ -142,7 +146,7 @@ private struct BatchEncoder {
     }
 
     /// A cell: header with value tag and flags, then only what differs from what the decoder expects
-    /// (column, causal length, version), base, and the value or a reference to an earlier text.
+    /// (column, causal length, version), context and siblings, and the value or a reference to an earlier text.
     mutating func cell(
         _ cell: CellChange, column: UInt64, rowCl: UInt64, expectedColumn expected: UInt64?, previousVersion: Version?
     ) {
@@ -157,13 +161,25 @@ private struct BatchEncoder {
         var cellHeader = reference == nil ? cell.value.tag.rawValue : ValueTag.textReference.rawValue
         if cell.cl != rowCl { cellHeader |= Codec.ownCl }
         if cell.version == previousVersion { cellHeader |= Codec.sameVersion }
-        if cell.base != nil { cellHeader |= Codec.hasBase }
+        let hasCausality = !cell.context.isEmpty || !cell.siblings.isEmpty
+        if hasCausality { cellHeader |= Codec.hasCausality }
         if column == expected { cellHeader |= Codec.expectedColumn }
         body.byte(cellHeader)
         if column != expected { body.varint(column) }
         if cell.cl != rowCl { body.varint(cell.cl) }
         if cell.version != previousVersion { writeVersion(cell.version) }
-        if let base = cell.base { writeVersion(base) }
+        if hasCausality {
+            body.varint(UInt64(cell.context.count))
+            for entry in cell.context { writeVersion(entry) }
+            body.varint(UInt64(cell.siblings.count))
+            for sibling in cell.siblings {
+                writeVersion(sibling.version)
+                body.varint(UInt64(sibling.context.count))
+                for entry in sibling.context { writeVersion(entry) }
+                body.byte(sibling.value.tag.rawValue)
+                sibling.value.writePayload(to: &body)
+            }
+        }
         if let reference { body.varint(reference) } else { cell.value.writePayload(to: &body) }
     }
 
@@ -196,6 +212,8 @@ private struct BatchDecoder {
     var texts: [String] = []
     var previousTable: String?
     var previousFirstColumn: Int?
+    /// Format 1 carries a base version per cell instead of context and siblings.
+    var isFormat1 = false
 
     init(_ bytes: [UInt8]) {
         reader = ByteReader(bytes)
@@ -206,9 +224,11 @@ private struct BatchDecoder {
     }
 
     mutating func batch() throws -> ChangeBatch {
-        guard reader.remaining >= 4, Array(try reader.raw(count: 4)) == Codec.magic else {
-            throw ChangeBatchDecodingError(reason: "Kein Änderungspaket (Kennung „OZB“, Format 1 erwartet)", offset: 0)
+        let header = reader.remaining >= 4 ? Array(try reader.raw(count: 4)) : []
+        guard header == Codec.magic || header == Codec.magicFormat1 else {
+            throw ChangeBatchDecodingError(reason: "Kein Änderungspaket (Kennung „OZB“, Format 2 erwartet)", offset: 0)
         }
+        isFormat1 = header == Codec.magicFormat1
         try nameTable()
         try siteTable()
         let ids = try rowIDs()
@@ -277,6 +297,20 @@ private struct BatchDecoder {
         return Version(hlc: hlc, site: sites[Int(index)])
     }
 
+    /// A write's causal context: a count, then that many versions.
+    mutating func contextEntries() throws -> [Version] {
+        let count = try reader.varint()
+        guard count <= UInt64(ChangeLimits.maxContextEntries), count <= UInt64(reader.remaining) else {
+            throw fail(
+                "Der Kontext einer Zelle nennt \(count) Geräte; erlaubt sind höchstens \(ChangeLimits.maxContextEntries)"
+            )
+        }
+        var entries: [Version] = []
+        entries.reserveCapacity(Int(count))
+        for _ in 0..<count { entries.append(try version()) }
+        return entries
+    }
+
     /// A row: header flags, table (or the previous one), causal length, row version, delete base, cells.
     mutating func row(id: String) throws -> RowChange {
         let header = try reader.byte()
@@ -311,7 +345,7 @@ private struct BatchDecoder {
     }
 
     /// A cell: header with value tag and flags, column (or the expected next one), causal length
-    /// (or the row's), version (or the previous cell's), base, value (or a reference to an earlier text).
+    /// (or the row's), version (or the previous cell's), context and siblings, value (or a reference to an earlier text).
     mutating func cell(rowCl: UInt64, expectedColumn expected: Int?, previousVersion: Version?) throws
         -> (change: CellChange, columnIndex: Int)
     {
@@ -343,7 +377,34 @@ private struct BatchDecoder {
         } else {
             cellVersion = try version()
         }
-        let base = cellHeader & Codec.hasBase != 0 ? try version() : nil
+        var context: [Version] = []
+        var siblings: [CellSibling] = []
+        if cellHeader & Codec.hasCausality != 0 {
+            if isFormat1 {
+                let base = try version()
+                if base.site != cellVersion.site, base.hlc < cellVersion.hlc { context = [base] }
+            } else {
+                context = try contextEntries()
+                let siblingCount = try reader.varint()
+                guard siblingCount < UInt64(ChangeLimits.maxSiblings), siblingCount <= UInt64(reader.remaining) else {
+                    throw fail(
+                        "Eine Zelle trägt \(siblingCount) gleichzeitige Werte neben dem gültigen; erlaubt sind höchstens \(ChangeLimits.maxSiblings - 1)"
+                    )
+                }
+                for _ in 0..<siblingCount {
+                    let siblingVersion = try version()
+                    let siblingContext = try contextEntries()
+                    guard let siblingTag = ValueTag(rawValue: try reader.byte()), siblingTag != .textReference else {
+                        throw fail("Unbekannte Wertkennung eines gleichzeitigen Werts")
+                    }
+                    siblings.append(
+                        CellSibling(
+                            version: siblingVersion,
+                            value: try DatabaseValue.readPayload(tag: siblingTag, from: &reader),
+                            context: siblingContext))
+                }
+            }
+        }
         let value: DatabaseValue
         if tag == .textReference {
             let index = try reader.varint()
@@ -354,7 +415,8 @@ private struct BatchDecoder {
             if case .text(let text) = value, text.utf8.count <= Codec.maxReferencedTextBytes { texts.append(text) }
         }
         let change = CellChange(
-            column: strings[columnIndex], value: value, cl: cellCl, version: cellVersion, base: base)
+            column: strings[columnIndex], value: value, cl: cellCl, version: cellVersion, context: context,
+            siblings: siblings)
         return (change, columnIndex)
     }
 }

@@ -63,7 +63,7 @@ public struct ConflictRecord: Sendable, Equatable {
         return RowChange(
             table: tableName, id: id, cl: 1,
             cells: cells.map {
-                CellChange(column: $0.0, value: $0.1, cl: 1, version: version, base: nil)
+                CellChange(column: $0.0, value: $0.1, cl: 1, version: version)
             })
     }
 }

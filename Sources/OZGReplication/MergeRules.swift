@@ -30,15 +30,7 @@ enum MergeRules {
         cl % 2 == 1 ? cl : (cl == 0 ? 0 : cl - 1)
     }
 
-    /// Two different values of one cell in one incarnation where neither writer had seen the other's
-    /// (the design's single-predecessor rule: `incoming.base < local.version`, `local.base < incoming.version`).
-    @inline(__always)
-    static func isConcurrentValueConflict(
-        local: CellMeta, localValue: DatabaseValue, incoming cell: CellChange, incarnation: UInt64
-    ) -> Bool {
-        local.cl == cell.cl && local.cl == incarnation && local.version != cell.version && localValue != cell.value
-            && Optional.isLess(cell.base, local.version) && Optional.isLess(local.base, cell.version)
-    }
+    // Value conflicts: `CellCausality.joined(with:)` names the pairs of concurrent writes that meet.
 
     /// Cells of an older incarnation are invisible: a restore writes every column afresh.
     @inline(__always)

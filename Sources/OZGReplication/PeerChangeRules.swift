@@ -11,6 +11,12 @@ public enum ChangeLimits {
     public static let maxValueBytes = 1 << 20
     /// Cells one row change may carry: one per column, and a table has at most 63 replicated columns.
     public static let maxCellsPerRow = 63
+    /// Concurrent values one cell may hold (its winner and siblings): one per site that wrote it
+    /// without having seen the others. A workshop of 64 people typing into one field at once.
+    public static let maxSiblings = 64
+    /// Other sites one cell's causal context may name: every device that ever wrote the cell in one
+    /// incarnation.
+    public static let maxContextEntries = 4096
 
     /// The size of `value` as the limit counts it (0 for numbers and NULL).
     static func size(of value: DatabaseValue) -> Int {
@@ -51,6 +57,10 @@ enum PeerChangeRules {
         }
         for cell in row.cells {
             try ChangeLimits.checkSize(of: cell.value, table: row.table, id: row.id, column: cell.column)
+            try checkCausality(of: cell, refuse: refuse)
+            for sibling in cell.siblings {
+                try ChangeLimits.checkSize(of: sibling.value, table: row.table, id: row.id, column: cell.column)
+            }
         }
         switch row.table {
         case ReplicaSchema.deviceTable.name: try checkAuthorRow(row, refuse: refuse)
@@ -61,6 +71,52 @@ enum PeerChangeRules {
             guard row.rowVersion?.site != conflictSite, !row.cells.contains(where: { $0.version.site == conflictSite })
             else {
                 throw refuse("Die Geräte-ID 0 gehört der Konflikterkennung und schreibt nur Konflikte")
+            }
+        }
+    }
+
+    /// A cell's causal state must describe a possible history (docs/ARCHITECTURE.md, "Conflicts"):
+    /// one maximal write per site, siblings older than the winner, none in another's context, and each
+    /// write's context naming other sites only, with clocks before the write's own (a writer can only
+    /// have seen earlier writes), all within bounds. Otherwise a peer could claim knowledge of writes
+    /// it never saw and swallow them, or make two replicas disagree about which writes are maximal.
+    private static func checkCausality(of cell: CellChange, refuse: (String) -> ReplicaError) throws {
+        guard !cell.siblings.isEmpty || !cell.context.isEmpty else { return }
+        guard cell.siblings.count < ChangeLimits.maxSiblings else {
+            throw refuse(
+                "Das Feld „\(cell.column)“ trägt \(cell.siblings.count + 1) gleichzeitige Werte; erlaubt sind höchstens \(ChangeLimits.maxSiblings)"
+            )
+        }
+        let state = CellCausality(cell)
+        var sites: Set<SiteID> = []
+        for (index, write) in state.maximal.enumerated() {
+            guard sites.insert(write.version.site).inserted, write.version.site != Replica.conflictSite || index == 0,
+                index == 0 || write.version < cell.version
+            else {
+                throw refuse(
+                    "Ein gleichzeitiger Wert des Feldes „\(cell.column)“ ist nicht älter als der gültige oder nennt ein Gerät doppelt"
+                )
+            }
+            guard write.context.count <= ChangeLimits.maxContextEntries else {
+                throw refuse(
+                    "Das Feld „\(cell.column)“ nennt \(write.context.count) Geräte im Kontext; erlaubt sind höchstens \(ChangeLimits.maxContextEntries)"
+                )
+            }
+            var contextSites: Set<SiteID> = [write.version.site]
+            for entry in write.context {
+                guard entry.hlc < write.version.hlc, contextSites.insert(entry.site).inserted else {
+                    throw refuse(
+                        "Der Kontext des Feldes „\(cell.column)“ nennt einen Schreibvorgang, der nicht vor diesem liegt, oder ein Gerät doppelt"
+                    )
+                }
+            }
+        }
+        for write in state.maximal {
+            let others = CellCausality(maximal: state.maximal.filter { $0.version != write.version })
+            guard !others.knows(write.version) else {
+                throw refuse(
+                    "Zwei gleichzeitige Werte des Feldes „\(cell.column)“ widersprechen sich: einer kennt den anderen schon"
+                )
             }
         }
     }
@@ -84,8 +140,12 @@ enum PeerChangeRules {
             if cell.version.site == Replica.conflictSite {
                 detected[cell.column] = cell
             } else {
-                guard cell.column == "status", case .text(let status) = cell.value,
-                    ConflictStatus(rawValue: status) != nil
+                let statuses = [cell.value] + cell.siblings.map(\.value)
+                guard cell.column == "status",
+                    statuses.allSatisfy({
+                        if case .text(let status) = $0 { return ConflictStatus(rawValue: status) != nil }
+                        return false
+                    })
                 else {
                     throw refuse("Ein Gerät darf an einem Konflikt nur den Status (offen/geloest) ändern")
                 }
@@ -105,9 +165,10 @@ enum PeerChangeRules {
 
 extension RowChange {
     /// The sites whose writes this change carries (cell versions and the row's delete/restore);
-    /// bases name versions the writer had seen and belong to others.
+    /// the context names versions the writer had seen and belongs to others.
     public var writtenSites: Set<SiteID> {
         var sites = Set(cells.map(\.version.site))
+        for cell in cells { sites.formUnion(cell.siblings.map(\.version.site)) }
         if let rowVersion { sites.insert(rowVersion.site) }
         return sites
     }

@@ -84,24 +84,40 @@ extension Replica {
         let newIncarnation = MergeRules.incarnation(ofStored: meta.cl)
         let detectConflicts = table.name != ConflictRecord.tableName
 
-        // A cell keeps the maximum by (cl, version); visible values are the current incarnation's.
+        // A cell keeps the maximum by (cl, version) and joins the causal state of its incarnation
+        // (`CellCausality`); visible values are the current incarnation's.
         var conflicts: [RowChange] = []
         var wonMask: UInt64 = 0
+        var touchedMask: UInt64 = 0
         for (ordinal, cell) in known {
             let local = meta.cell(ordinal)
-            if detectConflicts, let local,
-                MergeRules.isConcurrentValueConflict(
-                    local: local, localValue: values[ordinal], incoming: cell, incarnation: storedIncarnation)
-            {
-                conflicts.append(
-                    ConflictRecord.valueConflict(
-                        table: table.name, id: change.id, column: cell.column,
-                        first: (local.version, values[ordinal]), second: (cell.version, cell.value)))
+            if let local, local.cl > cell.cl { continue }
+            let merged: CellCausality
+            let newPairs: [(CellSibling, CellSibling)]
+            if let local, local.cl == cell.cl {
+                let localState = CellCausality(local, value: values[ordinal])
+                (merged, newPairs) = localState.joined(with: CellCausality(cell))
+                if merged == localState { continue }
+            } else {
+                // A first write here, or one of a newer incarnation: its causal state replaces what was.
+                merged = CellCausality(cell).normalized
+                newPairs = merged.allPairs
             }
-            if let local, !((local.cl, local.version) < (cell.cl, cell.version)) { continue }
-            meta.setCell(ordinal, CellMeta(cl: cell.cl, version: cell.version, base: cell.base))
-            wonMask |= 1 << UInt64(ordinal)
-            if cell.cl == newIncarnation { values[ordinal] = cell.value }
+            if detectConflicts, cell.cl == newIncarnation {
+                for (first, second) in newPairs where first.value != second.value {
+                    conflicts.append(
+                        ConflictRecord.valueConflict(
+                            table: table.name, id: change.id, column: cell.column,
+                            first: (first.version, first.value), second: (second.version, second.value)))
+                }
+            }
+            let bit: UInt64 = 1 << UInt64(ordinal)
+            touchedMask |= bit
+            meta.setCell(ordinal, CellMeta(cl: cell.cl, merged))
+            if local?.cl != cell.cl || local?.version != merged.winner.version {
+                wonMask |= bit
+                if cell.cl == newIncarnation { values[ordinal] = merged.winner.value }
+            }
         }
         if newIncarnation != storedIncarnation {
             MergeRules.hideOlderIncarnations(&values, meta: meta, incarnation: newIncarnation)
@@ -114,7 +130,7 @@ extension Replica {
 
         let changed = try persist(
             table, change: change, cells: known, stored: stored, meta: meta, values: values, oldValues: oldValues,
-            wonMask: wonMask, origin: origin, result: &result)
+            wonMask: wonMask, touchedMask: touchedMask, origin: origin, result: &result)
         for conflict in conflicts {
             if try merge(conflict, origin: .local, result: &result) { result.conflicts += 1 }
         }
@@ -146,8 +162,8 @@ extension Replica {
     /// Writes the merged row and its log entry when anything changed.
     private func persist(
         _ table: TableState, change: RowChange, cells known: [(ordinal: Int, cell: CellChange)], stored: StoredRow?,
-        meta: RowMeta, values: [DatabaseValue], oldValues: [DatabaseValue], wonMask: UInt64, origin: Origin,
-        result: inout ApplyResult
+        meta: RowMeta, values: [DatabaseValue], oldValues: [DatabaseValue], wonMask: UInt64, touchedMask: UInt64,
+        origin: Origin, result: inout ApplyResult
     ) throws -> Bool {
         guard stored == nil || meta != stored!.meta || values != oldValues else { return false }
         var changedMask: UInt64 = 0
@@ -157,7 +173,9 @@ extension Replica {
         try store(table, id: change.id, meta, values: values, previous: stored, changed: changedMask)
         let wasVisible = stored?.inTable ?? false
         let kind: LogKind
-        var mask = wonMask
+        // A cell whose causal state grew without a new winner (a sibling arrived) is logged too, so
+        // a relay passes the sibling on.
+        var mask = touchedMask
         var old: [UInt8]?
         switch (wasVisible, meta.isVisible) {
         case (false, true):

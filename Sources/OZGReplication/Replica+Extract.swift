@@ -75,16 +75,22 @@ extension Replica {
 
     /// The part of `change` this replica's site wrote, or nil when that is nothing. A delete or
     /// restore by another site stays with that site; the own cells keep the causal length they were
-    /// written at.
+    /// written at. A cell whose maximal writes include one of this site's is sent as that write
+    /// alone (`CellCausality.projected(onto:)`), also when another site's concurrent write won it here.
     func ownWrites(in change: RowChange) -> RowChange? {
         // Usually everything is this site's own: return it without copying.
         if change.rowVersion.map({ $0.site == siteID }) ?? true, !change.cells.isEmpty || change.rowVersion != nil,
-            change.cells.allSatisfy({ $0.version.site == siteID })
+            change.cells.allSatisfy({ $0.version.site == siteID && $0.siblings.isEmpty })
         {
             return change
         }
         var own = change
-        own.cells.removeAll { $0.version.site != siteID }
+        own.cells = change.cells.compactMap { cell in
+            if cell.version.site == siteID && cell.siblings.isEmpty { return cell }
+            guard let own = CellCausality(cell).projected(onto: siteID) else { return nil }
+            return CellChange(
+                column: cell.column, value: own.value, cl: cell.cl, version: own.version, context: own.context)
+        }
         if let rowVersion = change.rowVersion, rowVersion.site != siteID {
             guard let highest = own.cells.map(\.cl).max() else { return nil }
             own.cl = highest
@@ -107,7 +113,7 @@ extension Replica {
             cells.append(
                 CellChange(
                     column: table.columns[ordinal], value: stored.values[ordinal], cl: cell.cl,
-                    version: cell.version, base: cell.base))
+                    version: cell.version, context: cell.context, siblings: cell.siblings))
         }
         return RowChange(
             table: table.name, id: id, cl: meta.cl, rowVersion: meta.rowVersion,

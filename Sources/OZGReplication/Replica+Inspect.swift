@@ -5,7 +5,10 @@ public struct CellState: Sendable, Equatable {
     public var value: DatabaseValue
     public var cl: UInt64
     public var version: Version
-    public var base: Version?
+    /// Other sites' highest merged clocks of this cell (docs/ARCHITECTURE.md, "Conflicts").
+    public var context: [Version]
+    /// Concurrent writes that lost to `version` by the clock.
+    public var siblings: [CellSibling]
 }
 
 /// One entry of a row's history: who changed which fields when, old → new.
@@ -62,7 +65,9 @@ extension Replica {
         let table = try self.table(tableName)
         let ordinal = try table.ordinal(of: column)
         guard let stored = try loadRow(table, id: id), let cell = stored.meta.cell(ordinal) else { return nil }
-        return CellState(value: stored.values[ordinal], cl: cell.cl, version: cell.version, base: cell.base)
+        return CellState(
+            value: stored.values[ordinal], cl: cell.cl, version: cell.version, context: cell.context,
+            siblings: cell.siblings)
     }
 
     /// The causal length of a row (odd: visible, even: deleted), or nil when unknown here.

@@ -69,8 +69,15 @@ extension Replica {
             var mask: UInt64 = 0
             for (ordinal, _) in changes {
                 mask |= 1 << UInt64(ordinal)
-                let base = stored.meta.cell(ordinal)?.version
-                stored.meta.setCell(ordinal, CellMeta(cl: stored.meta.cl, version: version, base: base))
+                // The writer has seen everything this replica knows of the cell in this incarnation.
+                let written: CellMeta
+                if let previous = stored.meta.cell(ordinal), previous.cl == stored.meta.cl {
+                    let state = CellCausality(previous, value: stored.values[ordinal])
+                    written = CellMeta(cl: stored.meta.cl, state.overwritten(by: version, value: .null))
+                } else {
+                    written = CellMeta(cl: stored.meta.cl, version: version)
+                }
+                stored.meta.setCell(ordinal, written)
             }
             let old = changes.map { stored.values[$0.0] }
             try database.cachedStatement(table.updateSQL(mask: mask))
@@ -124,7 +131,7 @@ extension Replica {
             // must not count as seen there, or two concurrent restores with different values would
             // not conflict (found by the simulation through the server, issue 16).
             for ordinal in table.columns.indices {
-                meta.setCell(ordinal, CellMeta(cl: meta.cl, version: version, base: nil))
+                meta.setCell(ordinal, CellMeta(cl: meta.cl, version: version))
             }
             try store(table, id: id, meta, values: row, previous: stored, changed: table.allMask)
             try appendLog(
@@ -141,7 +148,7 @@ extension Replica {
             let version = Version(hlc: clock.tick(), site: siteID)
             var meta = RowMeta(cl: 1, rowVersion: nil, deleteBase: nil, cells: [])
             var mask: UInt64 = 0
-            let cell = CellMeta(cl: 1, version: version, base: nil)
+            let cell = CellMeta(cl: 1, version: version)
             var bindings: [DatabaseValue] = [.text(id)]
             bindings.reserveCapacity(row.count + 2)
             for (ordinal, value) in row.enumerated() {
@@ -233,7 +240,7 @@ extension Replica {
     func encodedMeta(_ meta: RowMeta) throws -> DatabaseValue {
         let local = siteID
         if meta.rowVersion == nil,
-            meta.cells.allSatisfy({ $0 == nil || ($0!.version.site == local && $0!.base == nil) })
+            meta.cells.allSatisfy({ $0 == nil || ($0!.version.site == local && !$0!.hasCausalContext) })
         {
             return .blob(meta.encode { $0 == local ? (siteIndexes[local] ?? 0) : 0 })
         }
@@ -243,7 +250,10 @@ extension Replica {
         for cell in meta.cells {
             guard let cell else { continue }
             if siteIndexes[cell.version.site] == nil { _ = try siteIndex(cell.version.site) }
-            if let base = cell.base, siteIndexes[base.site] == nil { _ = try siteIndex(base.site) }
+            let named = cell.context + cell.siblings.flatMap { [$0.version] + $0.context }
+            for version in named where siteIndexes[version.site] == nil {
+                _ = try siteIndex(version.site)
+            }
         }
         return .blob(meta.encode { siteIndexes[$0] ?? 0 })
     }

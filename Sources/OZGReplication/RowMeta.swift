@@ -4,7 +4,26 @@ import OZGStorage
 struct CellMeta: Equatable {
     var cl: UInt64
     var version: Version
-    var base: Version?
+    /// The winner's causal context (`CellChange.context`); empty for one writer.
+    var context: [Version] = []
+    /// Concurrent writes that lost to `version` by the clock, with their values.
+    var siblings: [CellSibling] = []
+
+    init(cl: UInt64, version: Version, context: [Version] = [], siblings: [CellSibling] = []) {
+        self.cl = cl
+        self.version = version
+        self.context = context
+        self.siblings = siblings
+    }
+
+    init(cl: UInt64, _ causality: CellCausality) {
+        self.init(
+            cl: cl, version: causality.winner.version, context: causality.winner.context,
+            siblings: causality.siblings)
+    }
+
+    /// Whether the cell carries causal metadata beyond its version.
+    var hasCausalContext: Bool { !context.isEmpty || !siblings.isEmpty }
 }
 
 /// Replication metadata of one row: its causal length, the row change that set it, and every cell's metadata.
@@ -55,10 +74,21 @@ struct RowMeta: Equatable {
                 writer.byte(1)
                 continue
             }
-            writer.byte(cell.base == nil ? 2 : 3)
+            writer.byte(cell.hasCausalContext ? 4 : 2)
             writer.varint(cell.cl)
             Self.write(cell.version, &writer, siteIndex)
-            if let base = cell.base { Self.write(base, &writer, siteIndex) }
+            if cell.hasCausalContext {
+                writer.varint(UInt64(cell.context.count))
+                for entry in cell.context { Self.write(entry, &writer, siteIndex) }
+                writer.varint(UInt64(cell.siblings.count))
+                for sibling in cell.siblings {
+                    Self.write(sibling.version, &writer, siteIndex)
+                    writer.varint(UInt64(sibling.context.count))
+                    for entry in sibling.context { Self.write(entry, &writer, siteIndex) }
+                    writer.byte(sibling.value.tag.rawValue)
+                    sibling.value.writePayload(to: &writer)
+                }
+            }
             previous = cell
         }
         return writer.bytes
@@ -94,11 +124,42 @@ struct RowMeta: Equatable {
                 case 1:
                     guard let previous else { throw StorageCorruption(detail: "Wiederholung ohne Vorgänger") }
                     cells.append(previous)
-                case let tag where tag == 2 || tag == 3:
+                case let tag where tag == 2 || tag == 3 || tag == 4:
                     let cellCl = try reader.varint()
                     let cellVersion = try version()
-                    let base = tag == 3 ? try version() : nil
-                    let cell = CellMeta(cl: cellCl, version: cellVersion, base: base)
+                    var cell = CellMeta(cl: cellCl, version: cellVersion)
+                    if tag == 3 {
+                        // Written before protocol 2: the one base the writer had replaced becomes its
+                        // context (a write of the cell's own site is implied by the version).
+                        let base = try version()
+                        if base.site != cellVersion.site, base.hlc < cellVersion.hlc { cell.context = [base] }
+                    } else if tag == 4 {
+                        let contextCount = Int(clamping: try reader.varint())
+                        guard contextCount <= ChangeLimits.maxContextEntries else {
+                            throw StorageCorruption(detail: "zu viele Kontexteinträge")
+                        }
+                        for _ in 0..<contextCount { cell.context.append(try version()) }
+                        let siblingCount = Int(clamping: try reader.varint())
+                        guard siblingCount <= ChangeLimits.maxSiblings else {
+                            throw StorageCorruption(detail: "zu viele gleichzeitige Werte")
+                        }
+                        for _ in 0..<siblingCount {
+                            let siblingVersion = try version()
+                            let siblingContextCount = Int(clamping: try reader.varint())
+                            guard siblingContextCount <= ChangeLimits.maxContextEntries else {
+                                throw StorageCorruption(detail: "zu viele Kontexteinträge")
+                            }
+                            var siblingContext: [Version] = []
+                            for _ in 0..<siblingContextCount { siblingContext.append(try version()) }
+                            guard let valueTag = ValueTag(rawValue: try reader.byte()), valueTag != .textReference
+                            else { throw StorageCorruption(detail: "unbekannte Wertkennung") }
+                            cell.siblings.append(
+                                CellSibling(
+                                    version: siblingVersion,
+                                    value: try DatabaseValue.readPayload(tag: valueTag, from: &reader),
+                                    context: siblingContext))
+                        }
+                    }
                     cells.append(cell)
                     previous = cell
                 default:

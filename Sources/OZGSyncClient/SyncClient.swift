@@ -240,7 +240,9 @@ public enum SyncClientError: Error, Sendable, Equatable, CustomStringConvertible
                 switch status {
                 case 401: ""
                 case 403: " Das Token gilt nicht für dieses Labor oder erlaubt nur Lesen."
-                case 409: " Bitte OZG Labor-Sync aktualisieren."
+                case 409 where message.contains("aktualisieren"): ""
+                case 409:
+                    " Dieses Gerät spricht Protokollversion \(SyncRequest.protocolVersion); bitte das Programm auf der älteren Seite aktualisieren."
                 case 422: " Bitte Datum und Uhrzeit dieses Geräts prüfen."
                 default: ""
                 }

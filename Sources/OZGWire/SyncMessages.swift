@@ -2,7 +2,7 @@ import OZGReplication
 
 /// One sync round trip: the client's push and where its pull should start.
 public struct SyncRequest: Sendable, Equatable {
-    public static let protocolVersion: UInt64 = 1
+    public static let protocolVersion: UInt64 = 2
 
     public var protocolVersion: UInt64
     public var site: SiteID
@@ -33,7 +33,7 @@ public struct SyncResponse: Sendable, Equatable {
     }
 }
 
-/// The binary bodies of protocol version 1 (before deflate); see docs/PROTOCOL.md.
+/// The binary bodies of the sync protocol (before deflate; the version travels in the request); see docs/PROTOCOL.md.
 public enum SyncWire {
     package static let requestMagic: [UInt8] = [0x4F, 0x5A, 0x51, 0x01]  // "OZQ" 1
     package static let responseMagic: [UInt8] = [0x4F, 0x5A, 0x50, 0x01]  // "OZP" 1
@@ -126,8 +126,15 @@ public enum SyncWireError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .malformed(let reason): return reason
         case .unsupportedVersion(let version):
+            if version < SyncRequest.protocolVersion {
+                return
+                    "Protokollversion \(version) wird nicht mehr unterstützt; dieser Server spricht Version \(SyncRequest.protocolVersion) "
+                    + "(genaue Konflikte unter vielen Schreibenden). Bitte OZG Labor-Sync auf diesem Gerät aktualisieren; "
+                    + "die lokale Datei und ihre noch nicht übertragenen Änderungen bleiben erhalten."
+            }
             return
-                "Protokollversion \(version) wird nicht unterstützt; dieser Server spricht Version \(SyncRequest.protocolVersion)."
+                "Protokollversion \(version) wird nicht unterstützt; dieser Server spricht Version \(SyncRequest.protocolVersion). "
+                + "Bitte den Server aktualisieren."
         }
     }
 }

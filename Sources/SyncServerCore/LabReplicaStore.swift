@@ -24,7 +24,8 @@ actor LabReplicaStore {
         }
         replica = try Replica(
             path: "\(configuration.dataDirectory)/labor-\(lab).ozg",
-            schema: ReplicaSchema(version: 1, tables: reserved),
+            // 2: cells carry causal contexts (protocol 2); an older server refuses the file clearly.
+            schema: ReplicaSchema(version: 2, tables: reserved),
             configuration: replicaConfiguration)
         // Tables clients created earlier are in the file but in no declared schema.
         replica.adoptRegisteredTables()
@@ -71,14 +72,15 @@ actor LabReplicaStore {
     }
 
     /// Step 6: the log after `cursor`, whole groups up to about `maxRows` rows and `maxBytes` bytes of
-    /// values, without echoing to `site` what it itself currently holds (cells whose version is its own).
+    /// values, without echoing to `site` what it itself currently holds (cells whose version is its own
+    /// and that hold no concurrent value the site may lack).
     private func page(after cursor: Int64, for site: SiteID, maxRows: Int, maxBytes: Int) throws -> SyncResponse {
         let page = try replica.extractChanges(
             after: cursor, includeRemoteOrigin: true, maxRows: maxRows, maxValueBytes: maxBytes)
         var rows: [RowChange] = []
         rows.reserveCapacity(page.batch.rows.count)
         for var row in page.batch.rows {
-            row.cells.removeAll { $0.version.site == site }
+            row.cells.removeAll { $0.version.site == site && $0.siblings.isEmpty }
             if row.cells.isEmpty && (row.rowVersion == nil || row.rowVersion?.site == site) { continue }
             rows.append(row)
         }

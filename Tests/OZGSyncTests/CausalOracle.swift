@@ -2,22 +2,24 @@
 @testable import OZGStorage
 
 /// The conflicts a schedule must produce, derived from what each writer had actually seen, not from
-/// the implementation's rule (issue 16).
+/// the implementation's rule (issue 16, exact since protocol 2, issue 10).
 ///
 /// Every write of a cell and every delete is recorded with the writes of that row its replica knew at
-/// the time. A replica knows a write once its own state includes it: it wrote it, or it merged a
-/// peer's cell whose state included it (a merged cell dominates everything the sender's cell had
-/// absorbed). Expected, after a full exchange, on every replica:
-/// - a **value conflict** for every two writes of one cell in one incarnation with different values
-///   where neither writer knew the other's write;
+/// the time. A replica knows a write once its own state includes it: it wrote it, or it merged a cell
+/// state naming it as a maximal write (winner or sibling), or naming a write whose writer knew it.
+/// A write is **maximal** at a replica when the replica knows it and no known write of the cell's
+/// newest known incarnation had seen it.
+/// - a **value conflict** is required for every two writes of one cell in one incarnation with
+///   different values that were both maximal at one replica at one moment (they met there); every such
+///   pair is concurrent. Concurrent pairs that never met — one side was overwritten by a write that
+///   had seen it before the other arrived — are counted (`unmetPairs`), not required: the write that
+///   overwrote it meets the other side instead. After the final exchange every replica knows every
+///   write, so every two concurrent writes nobody overwrote knowingly have met.
 /// - an **edit-vs-delete conflict** for every write of a cell in a deleted incarnation and every
-///   delete of that incarnation that did not know the write.
-///
-/// The version-1 rule keeps one predecessor (`base`) per cell and compares an incoming change with the
-/// current winner only, so it misses a concurrent pair when a third write of the row overtakes one of
-/// the two (docs/ARCHITECTURE.md, "Known limit of the base rule"), and it ignores writes of an
-/// incarnation a later restore has replaced. Such misses are counted as `knownDeviations`; any other
-/// miss, and every conflict recorded without a concurrent pair behind it, is a failure.
+///   delete of that incarnation that did not know the write. The delete's base is still the single
+///   highest version the deleter had seen, so a third write of the row that overtakes the edit, a
+///   second delete, or a restore hides such a pair; those misses are counted as `knownDeviations`.
+/// Any other miss, and every conflict recorded without a concurrent pair behind it, is a failure.
 struct CausalOracle {
     struct CellKey: Hashable {
         let table: String
@@ -49,7 +51,16 @@ struct CausalOracle {
     }
 
     struct Verdict {
+        /// Every conflict a concurrent pair stands for (a recorded conflict outside it is false).
         var expected: Set<String> = []
+        /// Per replica index: the value conflicts whose pair met there.
+        var metAt: [Set<String>] = []
+        /// Concurrent value pairs that never met (one side knowingly overwritten first).
+        var unmetPairs = 0
+        /// Value conflicts whose pair met at some replica.
+        var metAnywhere: Set<String> { metAt.reduce(into: Set<String>()) { $0.formUnion($1) } }
+        /// Edit-vs-delete conflicts required everywhere (the known misses of the delete base left out).
+        var requiredDeletes: Set<String> = []
         /// Expected conflicts the version-1 rule is known to miss (a third write overtook one side,
         /// or a restore replaced the incarnation), with a reason each.
         var knownDeviations: [String: String] = [:]
@@ -61,9 +72,46 @@ struct CausalOracle {
     private(set) var deletes: [RowKey: [Delete]] = [:]
     /// Per replica: the versions of each cell's writes it knows.
     private var knowledge: [[CellKey: Set<Version>]]
+    /// Per replica: ids of the value conflicts whose two writes were maximal there at once.
+    private var met: [Set<String>]
 
     init(replicas: Int) {
         knowledge = Array(repeating: [:], count: replicas)
+        met = Array(repeating: [], count: replicas)
+    }
+
+    static func valueConflictID(_ key: CellKey, _ x: Version, _ y: Version) -> String {
+        let (low, high) = x < y ? (x, y) : (y, x)
+        return RowID.derived(from: [ConflictKind.value.rawValue, key.table, key.id, key.column, low.text, high.text])
+    }
+
+    /// The write recorded with `version` for cell `key`.
+    func write(_ key: CellKey, _ version: Version) -> Write? {
+        writes[key]?.first { $0.version == version }
+    }
+
+    /// The writes of `key`'s newest incarnation known at `replica` that no known write had seen.
+    func maximalWrites(at replica: Int, _ key: CellKey) -> [Write] {
+        let known = (knowledge[replica][key] ?? []).compactMap { write(key, $0) }
+        guard let newest = known.map(\.cl).max() else { return [] }
+        let current = known.filter { $0.cl == newest }
+        return current.filter { candidate in !current.contains { $0.seen.contains(candidate.version) } }
+    }
+
+    func maximalVersions(at replica: Int, _ key: CellKey) -> (cl: UInt64, versions: Set<Version>) {
+        let maximal = maximalWrites(at: replica, key)
+        return (maximal.first?.cl ?? 0, Set(maximal.map(\.version)))
+    }
+
+    /// Adds the pairs of writes maximal at `replica` in `key` to what met there.
+    private mutating func notePairsMet(at replica: Int, _ key: CellKey) {
+        let maximal = maximalWrites(at: replica, key)
+        guard maximal.count > 1 else { return }
+        for (i, x) in maximal.enumerated() {
+            for y in maximal.dropFirst(i + 1) where x.value != y.value {
+                met[replica].insert(Self.valueConflictID(key, x.version, y.version))
+            }
+        }
     }
 
     /// Records what a local write at `replica` changed in row `row` (new cell versions, a delete).
@@ -89,18 +137,24 @@ struct CausalOracle {
             Delete(row: row, incarnation: stored.meta.cl - 1, version: version, seen: rowKnowledge))
     }
 
-    /// `receiver` merged `batch`, extracted from `sender` just before: it now knows, for each cell the
-    /// batch carried, everything the sender knew of that cell.
-    mutating func recordDelivery(_ batch: ChangeBatch, from sender: Int, to receiver: Int) {
+    /// `receiver` merged `batch`: for each cell it carried, the receiver now knows the writes the
+    /// cell names as maximal (winner and siblings) and everything their writers had seen — taken from
+    /// this oracle's record of each write, not from the contexts the batch carries.
+    mutating func recordDelivery(_ batch: ChangeBatch, to receiver: Int) {
         for row in batch.rows where row.table != ConflictRecord.tableName {
             for cell in row.cells {
                 let key = CellKey(table: row.table, id: row.id, column: cell.column)
-                knowledge[receiver][key, default: []].formUnion(knowledge[sender][key] ?? [])
+                for version in [cell.version] + cell.siblings.map(\.version) {
+                    knowledge[receiver][key, default: []].insert(version)
+                    knowledge[receiver][key, default: []].formUnion(write(key, version)?.seen ?? [])
+                }
+                notePairsMet(at: receiver, key)
             }
         }
     }
 
-    /// The conflict ids the schedule demands, and which of them the version-1 rule is known to miss.
+    /// The conflict ids concurrent pairs stand for, where value pairs met, and which delete pairs the
+    /// delete's single base is known to miss.
     func verdict() -> Verdict {
         var verdict = Verdict()
         var rowWrites: [RowKey: [Write]] = [:]
@@ -108,6 +162,8 @@ struct CausalOracle {
         func laterIncarnation(_ row: RowKey, after cl: UInt64) -> Bool {
             (rowWrites[row] ?? []).contains { $0.cl > cl }
         }
+        verdict.metAt = met
+        let allMet = met.reduce(into: Set<String>()) { $0.formUnion($1) }
         for (key, list) in writes {
             let row = RowKey(table: key.table, id: key.id)
             for (i, x) in list.enumerated() {
@@ -115,18 +171,11 @@ struct CausalOracle {
                 where x.cl == y.cl && x.version != y.version && x.value != y.value
                     && !x.seen.contains(y.version) && !y.seen.contains(x.version)
                 {
-                    let (low, high) = x.version < y.version ? (x.version, y.version) : (y.version, x.version)
-                    let id = RowID.derived(
-                        from: [ConflictKind.value.rawValue, key.table, key.id, key.column, low.text, high.text])
+                    let id = Self.valueConflictID(key, x.version, y.version)
                     verdict.expected.insert(id)
+                    let (low, high) = x.version < y.version ? (x.version, y.version) : (y.version, x.version)
                     verdict.pairs[id] = (row, "Wert \(key.column) \(low.text)/\(high.text)")
-                    if list.contains(where: {
-                        $0.cl == x.cl && $0.version != x.version && $0.version != y.version && $0.version > low
-                    }) {
-                        verdict.knownDeviations[id] = "ein dritter Schreibvorgang überholt eine Seite"
-                    } else if laterIncarnation(row, after: x.cl) {
-                        verdict.knownDeviations[id] = "eine Wiederherstellung ersetzt die Inkarnation"
-                    }
+                    if !allMet.contains(id) { verdict.unmetPairs += 1 }
                 }
             }
         }
@@ -153,6 +202,10 @@ struct CausalOracle {
                 }
             }
         }
+        verdict.requiredDeletes = Set(
+            verdict.pairs.filter { $0.value.text.hasPrefix("Löschen") }.keys.filter {
+                verdict.knownDeviations[$0] == nil
+            })
         return verdict
     }
 }

@@ -38,6 +38,28 @@ enum RandomChanges {
             site: sites.randomElement(using: &generator)!)
     }
 
+    /// A cell written at `version(…)` whose writer had merged writes of some other sites (context)
+    /// and that holds concurrent writes of others that lost by the clock (siblings): every context
+    /// entry and sibling older than the winner, each site once, as `PeerChangeRules` demands.
+    static func causalCell(_ generator: inout SeededGenerator, column: String, cl: UInt64) -> CellChange {
+        let winner = version(&generator)
+        var context: [Version] = []
+        var siblings: [CellSibling] = []
+        for site in sites.shuffled(using: &generator) where site != winner.site {
+            let older = HybridLogicalClock.pack(
+                milliseconds: winner.milliseconds - 1 - UInt64.random(in: 0..<3, using: &generator),
+                counter: Counter.next())
+            switch Int.random(in: 0..<4, using: &generator) {
+            case 0: context.append(Version(hlc: older, site: site))
+            case 1: siblings.append(CellSibling(version: Version(hlc: older, site: site), value: value(&generator)))
+            default: break
+            }
+        }
+        return CellChange(
+            column: column, value: value(&generator), cl: cl, version: winner,
+            context: context.sorted { $0.site < $1.site }, siblings: siblings.sorted { $0.version > $1.version })
+    }
+
     /// Changes over a few rows of the test schema, with realistic cl values (cells odd, rows any).
     ///
     /// Like an extracted batch, each row appears at most once.
@@ -48,9 +70,7 @@ enum RandomChanges {
             let cellCl = cl % 2 == 1 ? cl : cl - 1
             let columns = ["titel", "notiz"].filter { _ in Bool.random(using: &generator) }
             let cells = columns.map { column in
-                CellChange(
-                    column: column, value: value(&generator), cl: cellCl, version: version(&generator),
-                    base: Bool.random(using: &generator) ? version(&generator) : nil)
+                causalCell(&generator, column: column, cl: cellCl)
             }
             let rowVersion: Version? = cl > 1 ? version(&generator) : nil
             result.append(
@@ -157,12 +177,12 @@ struct CodecTests {
             RowChange(
                 table: "persona", id: RowID.generate(), cl: 1,
                 cells: [
-                    CellChange(column: "name", value: .text("Person \(index)"), cl: 1, version: version, base: nil),
-                    CellChange(column: "alter", value: .integer(30), cl: 1, version: version, base: nil),
-                    CellChange(column: "dauer", value: .real(12.5), cl: 1, version: version, base: nil),
-                    CellChange(column: "status", value: "offen", cl: 1, version: version, base: nil),
-                    CellChange(column: "jahr", value: .integer(2026), cl: 1, version: version, base: nil),
-                    CellChange(column: "notiz", value: "kurz", cl: 1, version: version, base: nil),
+                    CellChange(column: "name", value: .text("Person \(index)"), cl: 1, version: version),
+                    CellChange(column: "alter", value: .integer(30), cl: 1, version: version),
+                    CellChange(column: "dauer", value: .real(12.5), cl: 1, version: version),
+                    CellChange(column: "status", value: "offen", cl: 1, version: version),
+                    CellChange(column: "jahr", value: .integer(2026), cl: 1, version: version),
+                    CellChange(column: "notiz", value: "kurz", cl: 1, version: version),
                 ])
         }
         let bytes = ChangeBatchCodec.encode(ChangeBatch(rows: rows))

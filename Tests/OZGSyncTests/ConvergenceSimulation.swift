@@ -21,7 +21,10 @@ class Simulation {
     let clock: ManualClock
     var replicas: [Replica] = []
     var configurations: [Replica.Configuration] = []
-    let replicaCount = 5
+    let replicaCount: Int
+    /// A contended schedule: 3–6 writers, at most 3 rows, mostly updates of the same few cells.
+    let contended: Bool
+    var maxRows: Int { contended ? 3 : 14 }
     var valueCounter = 0
 
     // The oracle: every successful local write, reduced to the join; and what each writer had seen,
@@ -30,13 +33,15 @@ class Simulation {
     var rows: [RowKey: UInt64] = [:]
     var causal: CausalOracle
     private(set) var verdict = CausalOracle.Verdict()
-    /// Expected conflicts no replica recorded, all of the kind the version-1 rule is known to miss.
-    private(set) var missedByRuleV1: [String: Int] = [:]
+    /// Edit-vs-delete conflicts no replica recorded, all of the kinds the delete's base is known to miss.
+    private(set) var missedDeletePairs: [String: Int] = [:]
     var statistics = (writes: 0, deliveries: 0, dropped: 0, duplicated: 0, lostResponses: 0, crashes: 0)
 
     /// `clockStart`: the simulated wall clock in Unix milliseconds when the schedule begins.
-    init(seed: UInt64, clockStart: UInt64 = 1_800_000_000_000) throws {
+    init(seed: UInt64, clockStart: UInt64 = 1_800_000_000_000, contended: Bool = false) throws {
         self.seed = seed
+        self.contended = contended
+        replicaCount = contended ? 3 + Int(seed % 4) : 5
         random = SeededGenerator(seed: seed)
         clock = ManualClock(clockStart)
         causal = CausalOracle(replicas: replicaCount)
@@ -91,9 +96,10 @@ class Simulation {
         let replica = replicas[index]
         let table = Bool.random(using: &random) ? "reise" : "schritt"
         let visible = try visibleIDs(replica, table)
-        let action = Int.random(in: 0..<100, using: &random)
+        var action = Int.random(in: 0..<100, using: &random)
+        if contended && action >= 20 && action < 85 { action = 50 }
         var touched: String
-        if visible.isEmpty || (action < 20 && rows.count < 14) {
+        if visible.isEmpty || (action < 20 && rows.count < maxRows) {
             touched = newID()
             if table == "reise" {
                 try replica.insert(into: "reise", id: touched, values: ["titel": nextValue(), "notiz": nextValue()])
@@ -168,14 +174,14 @@ class Simulation {
         switch Int.random(in: 0..<100, using: &random) {
         case 0..<60:
             try target.apply(extracted.batch)
-            causal.recordDelivery(extracted.batch, from: sender, to: receiver)
+            causal.recordDelivery(extracted.batch, to: receiver)
             try replicas[sender].acknowledge(extracted.throughSequence, for: name)
         case 60..<70:
             statistics.dropped += 1
         case 70..<80:
             statistics.duplicated += 1
             try target.apply(extracted.batch)
-            causal.recordDelivery(extracted.batch, from: sender, to: receiver)
+            causal.recordDelivery(extracted.batch, to: receiver)
             let before = try target.canonicalDump()
             #expect(try target.apply(extracted.batch).changedRows == 0, "Seed \(seed): zweites Anwenden änderte etwas")
             #expect(try target.canonicalDump() == before, "Seed \(seed)")
@@ -183,7 +189,7 @@ class Simulation {
         case 80..<90:
             statistics.lostResponses += 1
             try target.apply(extracted.batch)
-            causal.recordDelivery(extracted.batch, from: sender, to: receiver)
+            causal.recordDelivery(extracted.batch, to: receiver)
         default:
             // The receiver dies mid-apply: half the rows are merged inside the transaction, then the process is gone.
             statistics.crashes += 1
@@ -217,7 +223,7 @@ class Simulation {
                     let extracted = try sender.extractChanges(
                         after: try sender.acknowledgedSequence(for: name), includeRemoteOrigin: true)
                     changed += try receiver.apply(extracted.batch).changedRows
-                    causal.recordDelivery(extracted.batch, from: i, to: j)
+                    causal.recordDelivery(extracted.batch, to: j)
                     try sender.acknowledge(extracted.throughSequence, for: name)
                 }
             }
@@ -247,7 +253,9 @@ class Simulation {
 
     func verify() throws {
         try verifyData(includeConflicts: true)
-        try verifyConflicts(required: { required, _ in required })
+        try verifyMaximalWrites(replicas: Array(replicas.indices))
+        // Relays pass conflict rows on: every replica holds every pair that met anywhere.
+        try verifyConflicts(requiredValues: { _ in self.verdict.metAnywhere })
     }
 
     /// All replicas hold the same state (with or without conflict rows), which is the join of every write.
@@ -264,22 +272,48 @@ class Simulation {
         }
     }
 
-    /// Every replica holds each conflict the oracle requires (narrowed by `required`, which gets the
-    /// required set and the replica's index) and none without a concurrent pair behind it.
-    func verifyConflicts(required narrow: (Set<String>, Int) throws -> Set<String>) throws {
+    /// Every replica holds, per cell, exactly the writes the oracle finds maximal there: the winner and
+    /// its siblings are the known writes of the newest incarnation that no known write had seen.
+    func verifyMaximalWrites(replicas indexes: [Int]) throws {
+        for key in causal.writes.keys {
+            for index in indexes {
+                let expected = causal.maximalVersions(at: index, key)
+                guard let state = try replicas[index].cellState(table: key.table, id: key.id, column: key.column),
+                    state.cl == expected.cl
+                else { continue }
+                let held = Set([state.version] + state.siblings.map(\.version))
+                if held != expected.versions {
+                    Issue.record(
+                        "Seed \(seed): r\(index) hält in \(key.table).\(key.column) \(held.map(\.text).sorted()) statt der maximalen Schreibvorgänge \(expected.versions.map(\.text).sorted())"
+                    )
+                }
+            }
+        }
+    }
+
+    /// Every replica holds each conflict the oracle requires — the edit-vs-delete pairs and the value
+    /// pairs `requiredValues` names for the replica's index — and none without a concurrent pair behind it.
+    func verifyConflicts(requiredValues: (Int) throws -> Set<String>) throws {
         verdict = causal.verdict()
         for (index, replica) in replicas.enumerated() {
-            let required = try narrow(verdict.expected.subtracting(verdict.knownDeviations.keys), index)
+            let required = try requiredValues(index).union(verdict.requiredDeletes)
             let present = Set(try replica.conflicts(includeResolved: true).map(\.id))
             let missing = required.subtracting(present)
             if index == 0 {
                 for id in verdict.expected.subtracting(present) {
-                    if let reason = verdict.knownDeviations[id] { missedByRuleV1[reason, default: 0] += 1 }
+                    if let reason = verdict.knownDeviations[id] { missedDeletePairs[reason, default: 0] += 1 }
                 }
             }
             if !missing.isEmpty {
+                var detail = ""
+                if ProcessInfo.processInfo.environment["OZG_SIM_EXPLAIN"] == "1" {
+                    for id in missing {
+                        guard let pair = verdict.pairs[id] else { continue }
+                        detail += "\n\(pair.text)\n" + causal.describe(table: pair.row.table, id: pair.row.id)
+                    }
+                }
                 Issue.record(
-                    "Seed \(seed): r\(index) fehlen \(missing.count) von \(required.count) Konflikten gleichzeitiger Schreibvorgänge"
+                    "Seed \(seed): r\(index) fehlen \(missing.count) von \(required.count) Konflikten gleichzeitiger Schreibvorgänge\(detail)"
                 )
             }
             let extra = present.subtracting(verdict.expected)
@@ -311,18 +345,20 @@ struct ConvergenceSimulationTests {
 
     @Test("Fünf Replikate konvergieren unter Verlust, Verdopplung und Absturz", arguments: 0..<shards)
     func schedulesConverge(shard: Int) throws {
-        var totals = (writes: 0, deliveries: 0, conflicts: 0, crashes: 0)
+        var totals = (writes: 0, deliveries: 0, conflicts: 0, met: 0, unmet: 0, crashes: 0)
         var missed: [String: Int] = [:]
         for offset in stride(from: shard, to: Self.seedCount, by: Self.shards) {
             let seed = Self.firstSeed + UInt64(offset)
             do {
-                let simulation = try Simulation(seed: seed)
+                let simulation = try Simulation(seed: seed, contended: seed % 3 == 0)
                 try simulation.run()
                 totals.writes += simulation.statistics.writes
                 totals.deliveries += simulation.statistics.deliveries
                 totals.crashes += simulation.statistics.crashes
                 totals.conflicts += simulation.verdict.expected.count
-                missed.merge(simulation.missedByRuleV1, uniquingKeysWith: +)
+                totals.met += simulation.verdict.metAnywhere.count
+                totals.unmet += simulation.verdict.unmetPairs
+                missed.merge(simulation.missedDeletePairs, uniquingKeysWith: +)
             } catch {
                 Issue.record(
                     "Seed \(seed) scheiterte: \(error). Nachspielen: OZG_SIM_FIRST_SEED=\(seed) OZG_SIM_SEEDS=1")
@@ -334,8 +370,10 @@ struct ConvergenceSimulationTests {
         }
         print(
             "Simulation Teil \(shard): \(totals.writes) Schreibvorgänge, \(totals.deliveries) Zustellungen, "
-                + "\(totals.conflicts) erwartete Konflikte, davon \(missed.values.reduce(0, +)) nicht erkannt, "
-                + "alle bekannte Grenze der Regel v1 (\(missed.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "; "))), "
+                + "\(totals.conflicts) gleichzeitige Paare; Wertpaare: \(totals.met) getroffen, alle erkannt, "
+                + "\(totals.unmet) nie getroffen (eine Seite vorher wissentlich überschrieben); "
+                + "Löschpaare: \(missed.values.reduce(0, +)) nicht erkannt, bekannte Grenze der Löschbasis "
+                + "(\(missed.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "; "))); "
                 + "\(totals.crashes) Abstürze")
     }
 }

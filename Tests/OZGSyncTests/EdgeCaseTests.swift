@@ -281,8 +281,8 @@ struct EdgeCaseTests {
                 RowChange(
                     table: "reise", id: id, cl: 3,
                     cells: [
-                        CellChange(column: "titel", value: "Neu", cl: 3, version: version, base: nil),
-                        CellChange(column: "notiz", value: "Alt", cl: 1, version: version, base: nil),
+                        CellChange(column: "titel", value: "Neu", cl: 3, version: version),
+                        CellChange(column: "notiz", value: "Alt", cl: 1, version: version),
                     ])
             ]))
         #expect(try b.row("reise", id)?["titel"] == "Neu")

@@ -34,7 +34,7 @@ enum GoldenBatch {
                     offset == 0 && index % 2 == 0 ? .text("Wohngeld beantragen") : RandomChanges.value(&generator)
                 return CellChange(
                     column: column, value: value, cl: offset == 1 && cl == 3 ? 1 : cellCl,
-                    version: offset % 2 == 0 ? shared : version(), base: index % 5 == 0 ? version() : nil)
+                    version: offset % 2 == 0 ? shared : version(), context: index % 5 == 0 ? [version()] : [])
             }
             rows.append(
                 RowChange(

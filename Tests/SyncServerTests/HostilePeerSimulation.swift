@@ -70,7 +70,8 @@ final class HostileSimulation {
             let syncing = honest[Int.random(in: 0..<honest.count, using: &random)]
             // Never locked out: every sync of an honest replica succeeds and holds nothing back.
             let result = try await syncing.client.sync()
-            #expect(result.quarantinedChanges == 0, "Seed \(seed): ehrliche Änderung zurückgehalten")
+            let held = try syncing.replica.quarantinedChanges().map(\.reason)
+            #expect(result.quarantinedChanges == 0, "Seed \(seed): ehrliche Änderung zurückgehalten: \(held)")
             try await checkOtherLabIsServed()
         }
         for _ in 0..<2 {
@@ -147,7 +148,7 @@ final class HostileSimulation {
         func cell(_ column: String, _ value: DatabaseValue, cl: UInt64 = 1, site: SiteID? = nil, ahead: UInt64 = 0)
             -> CellChange
         {
-            CellChange(column: column, value: value, cl: cl, version: version(site, ahead: ahead), base: nil)
+            CellChange(column: column, value: value, cl: cl, version: version(site, ahead: ahead))
         }
         let target = (personas + steps).randomElement(using: &random) ?? RowID.generate()
         let table = steps.contains(target) ? "schritt" : "persona"

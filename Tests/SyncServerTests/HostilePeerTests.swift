@@ -17,7 +17,7 @@ struct HostilePeerTests {
             column: column, value: value, cl: cl,
             version: Version(
                 hlc: HybridLogicalClock.pack(milliseconds: HybridLogicalClock.systemMilliseconds()), site: site),
-            base: nil)
+        )
     }
 
     static func row(_ table: String, id: String = RowID.generate(), cl: UInt64 = 1, _ cells: [CellChange])

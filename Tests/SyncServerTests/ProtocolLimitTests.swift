@@ -22,7 +22,7 @@ struct ProtocolLimitTests {
             RowChange(
                 table: "persona", id: RowID.generate(), cl: 1,
                 cells: [
-                    CellChange(column: "name", value: "Zukunft", cl: 1, version: future, base: nil)
+                    CellChange(column: "name", value: "Zukunft", cl: 1, version: future)
                 ])
         ])
         let reserved = ChangeBatch(rows: [
@@ -31,15 +31,17 @@ struct ProtocolLimitTests {
                 cells: [
                     CellChange(
                         column: "a", value: 1, cl: 1, version: Version(hlc: 1, site: SyncRequestBody.testSite),
-                        base: nil)
+                    )
                 ])
         ])
         try await data.inProcess(data.configuration { $0.maxBodyBytes = 64 << 10 }) { client in
             let opened = try await client.sync("lab", body: SyncRequestBody.make(), headers: headers)
             #expect(opened.status == .ok)
             let before = try data.dump("lab")
-            let version = try await client.sync("lab", body: SyncRequestBody.make(version: 2), headers: headers)
+            // A client of protocol 1 (before exact conflicts) is refused and told to update.
+            let version = try await client.sync("lab", body: SyncRequestBody.make(version: 1), headers: headers)
             #expect(version.status.code == 409)
+            #expect(try version.error.message.contains("Bitte OZG Labor-Sync auf diesem Gerät aktualisieren"))
             let size = try await client.sync("lab", body: big, headers: headers)
             #expect(size.status.code == 413)
             let drift = try await client.sync("lab", body: SyncRequestBody.make(ahead), headers: headers)
@@ -61,10 +63,10 @@ struct ProtocolLimitTests {
                 cells: [
                     CellChange(
                         column: "name", value: "A", cl: 1, version: Version(hlc: 1, site: SyncRequestBody.testSite),
-                        base: nil),
+                    ),
                     CellChange(
                         column: "ziele", value: "B", cl: 1, version: Version(hlc: 2, site: SyncRequestBody.testSite),
-                        base: nil),
+                    ),
                 ])
         ])
         let raw = SyncWire.encode(SyncRequest(site: .random(), cursor: 0, batch: ChangeBatch()))
@@ -91,7 +93,9 @@ struct ProtocolLimitTests {
                 try SyncRequestBody.make(version: 7), "deflate", 409,
                 SyncErrorBody(
                     error: "protokollversion",
-                    message: "Protokollversion 7 wird nicht unterstützt; dieser Server spricht Version 1.")
+                    message:
+                        "Protokollversion 7 wird nicht unterstützt; dieser Server spricht Version 2. Bitte den Server aktualisieren."
+                )
             ),
             (
                 try Deflate.compress([UInt8](repeating: 0, count: 5000)), "deflate", 413,

@@ -226,7 +226,7 @@ struct SchemaUpgradeTests {
         old.close()
 
         let store = try LaborStore(path: path)
-        #expect(try Self.schemaVersion(store.replica) == 4)
+        #expect(try Self.schemaVersion(store.replica) == Int64(Domain.schemaVersion))
         let moved = try Self.movedRows(store, lab: "wohngeld")
         let leistung = try #require(moved["ozg_leistung"])
         #expect(leistung.text("bezeichnung") == "Wohngeld (fiktive Vorlage)" && leistung.text("ozg_id") == "99901")

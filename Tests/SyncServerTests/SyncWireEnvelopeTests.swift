@@ -13,7 +13,7 @@ struct SyncWireEnvelopeTests {
                 table: "persona", id: "p1", cl: 1,
                 cells: [
                     CellChange(
-                        column: "name", value: "Erika", cl: 1, version: Version(hlc: 5, site: .random()), base: nil)
+                        column: "name", value: "Erika", cl: 1, version: Version(hlc: 5, site: .random()))
                 ])
         ]))
     static let response = SyncResponse(cursor: 300, more: true, batch: request.batch)
@@ -30,12 +30,13 @@ struct SyncWireEnvelopeTests {
         let cases: [([UInt8], SyncWireError)] = [
             ([], .malformed("Kein Sync-Auftrag (Kennung „OZQ“ erwartet)")),
             (SyncWire.encode(Self.response), .malformed("Kein Sync-Auftrag (Kennung „OZQ“ erwartet)")),
-            ([0x4F, 0x5A, 0x51, 0x01, 0x02], .unsupportedVersion(2)),
+            ([0x4F, 0x5A, 0x51, 0x01, 0x01], .unsupportedVersion(1)),
+            ([0x4F, 0x5A, 0x51, 0x01, 0x03], .unsupportedVersion(3)),
             (Array(valid.prefix(5)), .malformed("Der Auftrag endet vorzeitig")),
             (Array(valid.prefix(12)), .malformed("Der Auftrag endet vorzeitig")),
             (Array(valid.prefix(21)), .malformed("Der Auftrag endet vorzeitig")),
             (
-                [0x4F, 0x5A, 0x51, 0x01, 0x01] + [UInt8](repeating: 1, count: 16) + [0xFF, 0xFF, 0xFF, 0xFF, 0xFF] + [
+                [0x4F, 0x5A, 0x51, 0x01, 0x02] + [UInt8](repeating: 1, count: 16) + [0xFF, 0xFF, 0xFF, 0xFF, 0xFF] + [
                     0xFF, 0xFF, 0xFF, 0xFF, 0x01,
                 ], .malformed("Cursor zu groß")
             ),
@@ -43,9 +44,16 @@ struct SyncWireEnvelopeTests {
         for (bytes, expected) in cases {
             #expect(throws: expected, "\(bytes)") { try SyncWire.decodeRequest(bytes) }
         }
+        // A client of protocol 1 is told to update itself, a newer one that the server is older.
         #expect(
-            SyncWireError.unsupportedVersion(2).description
-                == "Protokollversion 2 wird nicht unterstützt; dieser Server spricht Version 1.")
+            SyncWireError.unsupportedVersion(1).description
+                == "Protokollversion 1 wird nicht mehr unterstützt; dieser Server spricht Version 2 (genaue Konflikte "
+                + "unter vielen Schreibenden). Bitte OZG Labor-Sync auf diesem Gerät aktualisieren; die lokale Datei "
+                + "und ihre noch nicht übertragenen Änderungen bleiben erhalten.")
+        #expect(
+            SyncWireError.unsupportedVersion(3).description
+                == "Protokollversion 3 wird nicht unterstützt; dieser Server spricht Version 2. Bitte den Server aktualisieren."
+        )
     }
 
     @Test("Eine Antwort mit falscher Kennung, ungültigem „more“ oder abgeschnitten wird mit Grund abgelehnt")
