@@ -118,7 +118,8 @@ extension Replica {
         return includeResolved ? rows : rows.filter(\.isOpen)
     }
 
-    /// Settles a conflict: writes the chosen outcome as normal writes and marks the conflict resolved.
+    /// Settles a conflict: writes the chosen outcome as normal writes and marks the conflict resolved,
+    /// with every other open value conflict of the same cell.
     public func resolveConflict(id: String, _ resolution: ConflictResolution) throws {
         guard let conflict = try conflicts(includeResolved: true).first(where: { $0.id == id }) else {
             throw ReplicaError.conflictNotFound(id)
@@ -145,6 +146,18 @@ extension Replica {
                 break
             }
             try update(ConflictRecord.tableName, id: id, values: ["status": .text(ConflictStatus.resolved.rawValue)])
+            // With three or more concurrent values a cell has one conflict per pair; the decision just
+            // written has seen them all, so it settles every open value conflict of the same cell.
+            if conflict.kind == .value {
+                for other in try conflicts()
+                where other.id != id && other.kind == .value && other.table == conflict.table
+                    && other.rowID == conflict.rowID && other.column == conflict.column
+                {
+                    try update(
+                        ConflictRecord.tableName, id: other.id,
+                        values: ["status": .text(ConflictStatus.resolved.rawValue)])
+                }
+            }
         }
     }
 }
