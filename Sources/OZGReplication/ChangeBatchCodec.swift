@@ -76,6 +76,8 @@ private struct BatchEncoder {
     var rowCount = 0
     /// Versions are delta-encoded against the previous one written.
     var previousHLC: UInt64 = 0
+    /// Context entries are delta-encoded against the previous entry of the same site (by site index).
+    var previousContextHLC: [UInt64: UInt64] = [:]
     /// Short texts already written, by the index a later cell uses to repeat them.
     var texts: [String: UInt64] = [:]
     var previousTable: String?
@@ -106,6 +108,16 @@ private struct BatchEncoder {
         body.signedVarint(Int64(bitPattern: version.hlc &- previousHLC))
         previousHLC = version.hlc
         body.varint(siteIndex(version.site))
+    }
+
+    /// A context entry: site index, then the clock as a zigzag delta from the previous context entry
+    /// of the same site in this batch. Rows written one after another by the same writers give small,
+    /// repeating deltas, where a delta from the previous version (another site's clock) would not.
+    mutating func writeContextEntry(_ entry: Version) {
+        let index = siteIndex(entry.site)
+        body.varint(index)
+        body.signedVarint(Int64(bitPattern: entry.hlc &- (previousContextHLC[index] ?? 0)))
+        previousContextHLC[index] = entry.hlc
     }
 
     /// A row: its id among the ids (packed when it is a UUID), then header flags, table (unless the
@@ -170,12 +182,12 @@ private struct BatchEncoder {
         if cell.version != previousVersion { writeVersion(cell.version) }
         if hasCausality {
             body.varint(UInt64(cell.context.count))
-            for entry in cell.context { writeVersion(entry) }
+            for entry in cell.context { writeContextEntry(entry) }
             body.varint(UInt64(cell.siblings.count))
             for sibling in cell.siblings {
                 writeVersion(sibling.version)
                 body.varint(UInt64(sibling.context.count))
-                for entry in sibling.context { writeVersion(entry) }
+                for entry in sibling.context { writeContextEntry(entry) }
                 body.byte(sibling.value.tag.rawValue)
                 sibling.value.writePayload(to: &body)
             }
@@ -208,6 +220,8 @@ private struct BatchDecoder {
     var sites: [SiteID] = []
     /// Versions are delta-encoded against the previous one read.
     var previousHLC: UInt64 = 0
+    /// Context entries are delta-encoded against the previous entry of the same site (by site index).
+    var previousContextHLC: [Int: UInt64] = [:]
     /// Short texts already read, which later cells may reference by index.
     var texts: [String] = []
     var previousTable: String?
@@ -307,7 +321,13 @@ private struct BatchDecoder {
         }
         var entries: [Version] = []
         entries.reserveCapacity(Int(count))
-        for _ in 0..<count { entries.append(try version()) }
+        for _ in 0..<count {
+            let index = try reader.varint()
+            guard index < UInt64(sites.count) else { throw fail("Geräte-Index \(index) verweist auf keine Geräte-ID") }
+            let hlc = (previousContextHLC[Int(index)] ?? 0) &+ UInt64(bitPattern: try reader.signedVarint())
+            previousContextHLC[Int(index)] = hlc
+            entries.append(Version(hlc: hlc, site: sites[Int(index)]))
+        }
         return entries
     }
 

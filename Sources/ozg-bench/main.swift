@@ -43,6 +43,13 @@ if CommandLine.arguments.dropFirst(2).first == "web" {
     exit(0)
 }
 
+/// `ozg-bench ROWS contended` measures only the wire size of five writers on the same rows.
+if CommandLine.arguments.dropFirst(2).first == "contended" {
+    try ContendedBench.run(rows: rowCount, directory: directory)
+    try? FileManager.default.removeItem(at: directory)
+    exit(0)
+}
+
 print("sqlite_version: \(PlainSQLite.version)")
 print("rows: \(rowCount)")
 let rows = Workload.rows(count: rowCount, seed: 42)
@@ -100,6 +107,7 @@ let encoded = ChangeBatchCodec.encode(extracted.batch)
 let compressed = try ChangeBatchCodec.encodeCompressed(extracted.batch)
 line("wire_bytes_per_change", Double(encoded.count) / Double(changes), digits: 2)
 line("wire_bytes_per_change_deflate", Double(compressed.count) / Double(changes), digits: 2)
+try ContendedBench.run(rows: min(rowCount, 10_000), directory: directory)
 
 var target = try Replica(path: path("target-0.ozg"), schema: Workload.schema)
 let applyTime = try median(repetitions) { run in

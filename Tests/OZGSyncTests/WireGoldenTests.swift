@@ -34,7 +34,9 @@ enum GoldenBatch {
                     offset == 0 && index % 2 == 0 ? .text("Wohngeld beantragen") : RandomChanges.value(&generator)
                 return CellChange(
                     column: column, value: value, cl: offset == 1 && cl == 3 ? 1 : cellCl,
-                    version: offset % 2 == 0 ? shared : version(), context: index % 5 == 0 ? [version()] : [])
+                    version: offset % 2 == 0 ? shared : version(), context: index % 5 == 0 ? [version()] : [],
+                    siblings: index % 7 == 0
+                        ? [CellSibling(version: version(), value: "älter", context: [version()])] : [])
             }
             rows.append(
                 RowChange(
