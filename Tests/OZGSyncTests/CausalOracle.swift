@@ -98,9 +98,14 @@ struct CausalOracle {
         return current.filter { candidate in !current.contains { $0.seen.contains(candidate.version) } }
     }
 
-    func maximalVersions(at replica: Int, _ key: CellKey) -> (cl: UInt64, versions: Set<Version>) {
-        let maximal = maximalWrites(at: replica, key)
-        return (maximal.first?.cl ?? 0, Set(maximal.map(\.version)))
+    /// The writes of `key`'s newest incarnation that no write at all had seen: what every replica
+    /// must hold as winner and siblings once everyone has heard of everything.
+    func finalMaximalVersions(_ key: CellKey) -> (cl: UInt64, versions: Set<Version>) {
+        let all = writes[key] ?? []
+        guard let newest = all.map(\.cl).max() else { return (0, []) }
+        let current = all.filter { $0.cl == newest }
+        let maximal = current.filter { candidate in !current.contains { $0.seen.contains(candidate.version) } }
+        return (newest, Set(maximal.map(\.version)))
     }
 
     /// Adds the pairs of writes maximal at `replica` in `key` to what met there.

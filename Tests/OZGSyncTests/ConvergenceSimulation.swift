@@ -272,12 +272,13 @@ class Simulation {
         }
     }
 
-    /// Every replica holds, per cell, exactly the writes the oracle finds maximal there: the winner and
-    /// its siblings are the known writes of the newest incarnation that no known write had seen.
+    /// After the final exchange every replica holds, per cell, exactly the writes no write had seen:
+    /// its winner and siblings. A write nobody overwrote knowingly is never lost from sight, also when
+    /// it lost by the clock on its own device (a client pushes it all the same).
     func verifyMaximalWrites(replicas indexes: [Int]) throws {
         for key in causal.writes.keys {
+            let expected = causal.finalMaximalVersions(key)
             for index in indexes {
-                let expected = causal.maximalVersions(at: index, key)
                 guard let state = try replicas[index].cellState(table: key.table, id: key.id, column: key.column),
                     state.cl == expected.cl
                 else { continue }

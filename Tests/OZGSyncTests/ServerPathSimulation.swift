@@ -10,7 +10,7 @@ import Testing
 
 /// The convergence simulation through the real server path (issue 16): the same seeded edits, but
 /// replicas exchange only by syncing with a real server over loopback HTTP — the real `SyncClient`
-/// (own writes pushed in pages of 4), the server's handler, store, extraction in pages of 3 rows, echo
+/// (own writes pushed in pages of 1–4 rows), the server's handler, store, extraction in pages of 3 rows, echo
 /// filter and cursors — and the server restarts between requests now and then.
 ///
 /// The oracle follows each round trip (`SyncClient.onExchange`): the server learns what the client
@@ -87,7 +87,9 @@ final class ServerPathSimulation: Simulation {
         let client = SyncClient(
             replica: replicas[index], server: URL(string: "http://127.0.0.1:\(port)")!, token: token,
             lab: LabID(lab)!)
-        client.pushPageRows = 4
+        // Pages of 1–4 rows: a pulled page often lands between two pushed ones, so an own write can
+        // lose by the clock to a pulled one before it is pushed (it must be pushed all the same).
+        client.pushPageRows = Int.random(in: 1...4, using: &random)
         client.retryDelay = .milliseconds(5)
         let server = serverIndex
         client.onExchange = { [unowned self] pushed, received in

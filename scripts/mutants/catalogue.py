@@ -11,6 +11,7 @@ observable behaviour.
 
 APPLY = "Sources/OZGReplication/Replica+Apply.swift"
 RULES = "Sources/OZGReplication/MergeRules.swift"
+CAUSALITY = "Sources/OZGReplication/CellCausality.swift"
 WRITE = "Sources/OZGReplication/Replica+Write.swift"
 EXTRACT = "Sources/OZGReplication/Replica+Extract.swift"
 CODEC = "Sources/OZGReplication/ChangeBatchCodec.swift"
@@ -24,23 +25,32 @@ MUTANTS = [
     dict(
         id="lww-ignores-cl", area="Merge", file=APPLY, simulation=True,
         what="last-writer-wins compares only versions, not (causal length, version)",
-        edits=[("if let local, !((local.cl, local.version) < (cell.cl, cell.version)) { continue }",
-                "if let local, !(local.version < cell.version) { continue }")]),
+        edits=[("if let local, local.cl > cell.cl { continue }",
+                "if let local, local.cl > cell.cl, local.version > cell.version { continue }")]),
     dict(
-        id="value-conflict-off", area="Merge", file=RULES, simulation=True,
+        id="value-conflict-off", area="Merge", file=APPLY, simulation=True,
         what="concurrent value conflicts are never recorded",
-        edits=[("local.cl == cell.cl && local.cl == incarnation && local.version != cell.version",
-                "false && local.cl == cell.cl && local.cl == incarnation && local.version != cell.version")]),
+        edits=[("if detectConflicts, cell.cl == newIncarnation {",
+                "if false, detectConflicts, cell.cl == newIncarnation {")]),
     dict(
         id="delete-conflict-inverted", area="Merge", file=RULES, simulation=True,
         what="edit-vs-delete: the edits the deleter had seen conflict, the unseen ones do not",
         edits=[("cell.cl == meta.cl - 1, Optional.isLess(meta.deleteBase, cell.version)",
                 "cell.cl == meta.cl - 1, !Optional.isLess(meta.deleteBase, cell.version)")]),
     dict(
-        id="conflict-one-directional", area="Merge", file=RULES, simulation=True,
-        what="concurrency tested one way only: sequential overwrites become false conflicts",
-        edits=[("&& Optional.isLess(cell.base, local.version) && Optional.isLess(local.base, cell.version)",
-                "&& Optional.isLess(cell.base, local.version)")]),
+        id="conflict-one-directional", area="Merge", file=CAUSALITY, simulation=True,
+        what="concurrency tested one way only: an older write the local one had seen becomes a sibling and a false conflict",
+        edits=[("            if knows(theirs.version) { return (self, []) }\n", "")]),
+    dict(
+        id="join-drops-sibling", area="Merge", file=CAUSALITY, simulation=True,
+        what="two concurrent single writes keep only the winner: the loser is forgotten, a third writer never meets it",
+        edits=[("return (CellCausality(maximal: both), [(mine, theirs)])",
+                "return (CellCausality(maximal: [both[0]]), [(mine, theirs)])")]),
+    dict(
+        id="join-arrivals-not-paired", area="Merge", file=CAUSALITY, simulation=True,
+        what="after a join only pairs with a local write are recorded, not two writes that arrived together",
+        edits=[("where arriving.contains(first) || arriving.contains(second) {",
+                "where arriving.contains(first) != arriving.contains(second) {")]),
     dict(
         id="older-incarnation-visible", area="Merge", file=APPLY, simulation=True,
         what="after a restore, cells of the older incarnation stay visible",
@@ -78,9 +88,10 @@ MUTANTS = [
         what="a deleted row's incarnation is taken as its even causal length",
         edits=[("cl % 2 == 1 ? cl : (cl == 0 ? 0 : cl - 1)", "cl")]),
     dict(
-        id="equal-values-conflict", area="Merge", file=RULES,
+        id="equal-values-conflict", area="Merge", file=APPLY,
         what="two concurrent writes of the same value are recorded as a conflict",
-        edits=[("&& localValue != cell.value", "")]),
+        edits=[("for (first, second) in newPairs where first.value != second.value {",
+                "for (first, second) in newPairs {")]),
     dict(
         id="second-delete-unchecked", area="Merge", file=RULES,
         what="a second, newer delete of a deleted incarnation is not checked against unseen edits",
@@ -94,9 +105,10 @@ MUTANTS = [
         edits=[("clock.observeUnchecked(batch.maxHLC)", "")]),
     # Write path.
     dict(
-        id="update-forgets-base", area="Schreiben", file=WRITE,
-        what="an update does not record which version of the cell it overwrote",
-        edits=[("let base = stored.meta.cell(ordinal)?.version", "let base: Version? = nil")]),
+        id="update-forgets-context", area="Schreiben", file=WRITE,
+        what="an update does not record which writes of the cell its writer had seen",
+        edits=[("written = CellMeta(cl: stored.meta.cl, state.overwritten(by: version, value: .null))",
+                "written = CellMeta(cl: stored.meta.cl, version: version); _ = state")]),
     dict(
         id="delete-forgets-base", area="Schreiben", file=WRITE,
         what="a delete does not record which edits it had seen",
@@ -104,13 +116,13 @@ MUTANTS = [
     dict(
         id="restore-base-from-old-incarnation", area="Schreiben", file=WRITE,
         what="a restore's cells name the older incarnation's versions as seen",
-        edits=[("meta.setCell(ordinal, CellMeta(cl: meta.cl, version: version, base: nil))",
-                "meta.setCell(ordinal, CellMeta(cl: meta.cl, version: version, base: meta.cell(ordinal)?.version))")]),
+        edits=[("meta.setCell(ordinal, CellMeta(cl: meta.cl, version: version))",
+                "meta.setCell(ordinal, CellMeta(cl: meta.cl, version: version, context: meta.cell(ordinal).map { $0.version.site == version.site ? [] : [$0.version] } ?? []))")]),
     dict(
         id="restore-keeps-cell-cl", area="Schreiben", file=WRITE,
         what="a restore keeps only the row's new causal length, its cells stay at the old one",
-        edits=[("meta.setCell(ordinal, CellMeta(cl: meta.cl, version: version, base: nil))",
-                "meta.setCell(ordinal, CellMeta(cl: meta.cell(ordinal)?.cl ?? meta.cl, version: version, base: nil))")]),
+        edits=[("meta.setCell(ordinal, CellMeta(cl: meta.cl, version: version))",
+                "meta.setCell(ordinal, CellMeta(cl: meta.cell(ordinal)?.cl ?? meta.cl, version: version))")]),
     # Change log and extraction.
     dict(
         id="extract-forgets-earlier-cells", area="Extraktion", file=EXTRACT,
@@ -132,10 +144,15 @@ MUTANTS = [
                 "guard let cell = meta.cell(ordinal) else { continue }")]),
     # Codec.
     dict(
-        id="codec-drops-base", area="Kodierung", file=CODEC,
-        what="the encoder leaves out each cell's base",
-        edits=[("if cell.base != nil { cellHeader |= Codec.hasBase }", ""),
-               ("if let base = cell.base { writeVersion(base) }", "")]),
+        id="codec-drops-context", area="Kodierung", file=CODEC,
+        what="the encoder leaves out the context of each cell's winner",
+        edits=[("body.varint(UInt64(cell.context.count))\n            for entry in cell.context { writeContextEntry(entry) }",
+                "body.varint(0)")]),
+    dict(
+        id="push-drops-own-sibling", area="Extraktion", file=EXTRACT,
+        what="a client does not push its own write once another site's concurrent write won it by the clock",
+        edits=[("guard let own = CellCausality(cell).projected(onto: siteID) else { return nil }",
+                "guard cell.version.site == siteID, let own = CellCausality(cell).projected(onto: siteID) else { return nil }")]),
     dict(
         id="codec-same-version-by-site", area="Kodierung", file=CODEC,
         what="a cell is encoded as 'same version as the previous' when only the site matches",
@@ -172,7 +189,8 @@ MUTANTS = [
     dict(
         id="echo-filter-inverted", area="Server", file=STORE,
         what="the echo filter returns the requester's own cells and drops everyone else's",
-        edits=[("row.cells.removeAll { $0.version.site == site }", "row.cells.removeAll { $0.version.site != site }")]),
+        edits=[("row.cells.removeAll { $0.version.site == site && $0.siblings.isEmpty }",
+                "row.cells.removeAll { $0.version.site != site && $0.siblings.isEmpty }")]),
     dict(
         id="server-never-says-more", area="Server", file=STORE,
         what="the server never says that more pages follow",
