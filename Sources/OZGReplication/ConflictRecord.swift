@@ -169,9 +169,17 @@ extension Replica {
         guard let stored = try cellState(table: conflict.table, id: conflict.rowID, column: conflict.column) else {
             return
         }
-        let recorded: DatabaseValue? =
-            stored.version == conflict.versionA
-            ? conflict.valueA : stored.version == conflict.versionB ? conflict.valueB : nil
+        // Spelled out: a `nil` in a conditional expression here would become `DatabaseValue.null`
+        // (the value type is nil-literal-expressible), and a cell a third write has won would then
+        // fail the check — found with three concurrent writers (issue 10).
+        let recorded: DatabaseValue?
+        if stored.version == conflict.versionA {
+            recorded = conflict.valueA
+        } else if stored.version == conflict.versionB {
+            recorded = conflict.valueB
+        } else {
+            recorded = Optional.none
+        }
         if let recorded, recorded != stored.value {
             throw ReplicaError.changeRefused(
                 table: ConflictRecord.tableName, id: conflict.id,

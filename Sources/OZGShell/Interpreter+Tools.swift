@@ -119,7 +119,8 @@ extension Interpreter {
     func conflicts(_ arguments: [String]) throws {
         let all = arguments.first == "alle"
         let authors = try replica.authors()
-        let rows = try replica.conflicts(includeResolved: all).map { conflict -> [String] in
+        let listed = try replica.conflicts(includeResolved: all)
+        let rows = try listed.map { conflict -> [String] in
             let entity = Domain.entity(conflict.table)
             let title = entity.flatMap { try? store.record($0.key, id: conflict.rowID) }?.title ?? conflict.rowID
             let field = entity?.field(conflict.column)
@@ -128,19 +129,41 @@ extension Interpreter {
                 guard let version else { return text }
                 return "\(text) – \(who(version.site, authors)), \(Self.time(version))"
             }
+            // "(gilt)" marks the value the field shows now; with three or more concurrent values a
+            // pair's two may both have lost to a third.
+            let current =
+                conflict.kind == .value
+                ? try? replica.cellState(table: conflict.table, id: conflict.rowID, column: conflict.column)?.version
+                : nil
+            func mark(_ version: Version?) -> String { version != nil && version == current ? " (gilt)" : "" }
             let b =
                 conflict.kind == .editVersusDelete
                 ? "gelöscht – \(conflict.versionB.map { who($0.site, authors) } ?? "")"
-                : side(conflict.valueB, conflict.versionB) + " (gilt)"
+                : side(conflict.valueB, conflict.versionB) + mark(conflict.versionB)
             return [
                 shortID(conflict.id), "\(conflict.table) \(shortID(conflict.rowID)) „\(title)“",
                 field?.label ?? conflict.column,
-                side(conflict.valueA, conflict.versionA), b,
+                side(conflict.valueA, conflict.versionA) + mark(conflict.versionA), b,
             ] + (all ? [conflict.status.label] : [])
         }
         print(
             ResultTable(columns: ["Konflikt", "Eintrag", "Feld", "A", "B"] + (all ? ["Status"] : []), rows: rows)
                 .render(format))
+        guard format == .tabelle else { return }
+        // Several pairs of one field: one decision settles them all; say so once per field.
+        var pairsPerField: [String: (count: Int, label: String)] = [:]
+        for conflict in listed where conflict.kind == .value && conflict.isOpen {
+            let key = "\(conflict.table)\u{1F}\(conflict.rowID)\u{1F}\(conflict.column)"
+            let label = Domain.entity(conflict.table)?.field(conflict.column)?.label ?? conflict.column
+            pairsPerField[key] = (
+                (pairsPerField[key]?.count ?? 0) + 1, "„\(label)“ (\(conflict.table) \(shortID(conflict.rowID)))"
+            )
+        }
+        for (_, field) in pairsPerField.sorted(by: { $0.key < $1.key }) where field.count > 1 {
+            print(
+                "Hinweis: \(field.label) hat \(field.count) Konflikte gleichzeitiger Werte; eine Entscheidung "
+                    + "(resolve <konflikt-id> wert=… oder behalte=a|b) klärt alle.")
+        }
     }
 
     func resolve(_ arguments: [String]) throws {

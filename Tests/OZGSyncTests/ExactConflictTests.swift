@@ -87,6 +87,26 @@ struct ExactConflictTests {
         #expect(try b.conflicts().isEmpty && b.conflicts(includeResolved: true).count == 3)
     }
 
+    @Test("Ein Paar, dessen beide Werte einem dritten unterlagen, lässt sich mit „behalte“ lösen")
+    func keepingASideThatLostToAThirdValue() throws {
+        let directory = TemporaryDirectory()
+        let replicas = try ["a", "b", "c"].map { try replica(directory, "\($0).ozg") }
+        let (a, b, c) = (replicas[0], replicas[1], replicas[2])
+        let id = try a.insert(into: "reise", values: ["titel": "start"])
+        for other in [b, c] { try a.send(to: other, name: other.siteID.hex) }
+        clock.advance(1)
+        try a.update("reise", id: id, values: ["titel": "a"])
+        try b.update("reise", id: id, values: ["titel": "b"])
+        clock.advance(1)
+        try c.update("reise", id: id, values: ["titel": "c"])  // the newest: c is shown
+        for other in [a, c] { try other.send(to: b, name: other.siteID.hex) }
+        let pair = try #require(try b.conflicts().first { Set([$0.valueA, $0.valueB]) == ["a", "b"] })
+        let kept = try #require(pair.valueA == "a" ? pair.versionA : pair.versionB)
+        try b.resolveConflict(id: pair.id, .keep(kept))
+        #expect(try b.row("reise", id)?["titel"] == "a")
+        #expect(try b.conflicts().isEmpty)
+    }
+
     @Test("Nacheinander überschreiben ergibt nie einen Konflikt, auch nicht im Ring über fünf Replikate")
     func sequentialRingNeverConflicts() throws {
         let directory = TemporaryDirectory()
