@@ -154,7 +154,7 @@ final class HostileSimulation {
         let table = steps.contains(target) ? "schritt" : "persona"
         let kinds = [
             "kausale_laenge", "uhr", "fremdes_geraet", "interne_tabelle", "fremde_spalten", "position", "grosser_wert",
-            "konflikt",
+            "konflikt", "kontext",
         ]
         let kind = kinds[Int.random(in: 0..<kinds.count, using: &random)]
         attacks[kind, default: 0] += 1
@@ -201,6 +201,25 @@ final class HostileSimulation {
                 RowChange(
                     table: table, id: target, cl: 1,
                     cells: [cell("labor_id", .text(String(repeating: "x", count: size)))]))
+        case "kontext":
+            // Causal metadata (protocol 2): claim to have seen a victim's writes after one's own (to
+            // swallow them), forge a victim's concurrent value, carry too many, or — allowed, since a
+            // writer may have seen anything older — name the victim just before one's own write.
+            let victim = honest[Int.random(in: 0..<honest.count, using: &random)].replica.siteID
+            let own = version()
+            let column = table == "persona" ? "name" : "aktivitaet"
+            var attack = CellChange(column: column, value: "Angriff", cl: 1, version: own)
+            switch Int.random(in: 0..<4, using: &random) {
+            case 0: attack.context = [Version(hlc: own.hlc + 1_000_000, site: victim)]
+            case 1:
+                attack.siblings = [CellSibling(version: Version(hlc: own.hlc - 1, site: victim), value: "gefälscht")]
+            case 2:
+                attack.siblings = (1...ChangeLimits.maxSiblings).map {
+                    CellSibling(version: Version(hlc: own.hlc - UInt64($0), site: .random()), value: "viele")
+                }
+            default: attack.context = [Version(hlc: own.hlc - 1, site: victim)]
+            }
+            rows.append(RowChange(table: table, id: target, cl: 1, cells: [attack]))
         default:
             rows.append(
                 RowChange(
