@@ -48,6 +48,7 @@ UNIT_SUITES = [
     "OZGSyncTests.CodecTests",
     "OZGSyncTests.ConflictRegressionTests",
     "OZGSyncTests.EdgeCaseTests",
+    "OZGSyncTests.ExactConflictTests",
     "OZGSyncTests.MergePropertyTests",
     "OZGSyncTests.PeerChangeRulesTests",
     "OZGSyncTests.ReplicaWriteTests",
