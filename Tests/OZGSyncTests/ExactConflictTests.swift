@@ -56,10 +56,10 @@ struct ExactConflictTests {
     )
     func threeConcurrentValuesAllPairs() throws {
         let directory = TemporaryDirectory()
-        let replicas = try ["a", "c", "d", "b"].map { try replica(directory, "\($0).ozg") }
-        let (a, c, d, b) = (replicas[0], replicas[1], replicas[2], replicas[3])
+        let replicas = try ["a", "c", "d", "b", "e"].map { try replica(directory, "\($0).ozg") }
+        let (a, c, d, b, e) = (replicas[0], replicas[1], replicas[2], replicas[3], replicas[4])
         let id = try a.insert(into: "reise", values: ["titel": "start"])
-        for other in [b, c, d] { try a.send(to: other, name: other.siteID.hex) }
+        for other in [b, c, d, e] { try a.send(to: other, name: other.siteID.hex) }
         clock.advance(1)
         try a.update("reise", id: id, values: ["titel": "a"])
         try d.update("reise", id: id, values: ["titel": "d"])
@@ -71,9 +71,8 @@ struct ExactConflictTests {
         #expect(try b.cellState(table: "reise", id: id, column: "titel")?.siblings.map(\.value) == ["a"])
         try d.send(to: b, name: "b")
         #expect(try valuePairs(b) == [pair("a", "c"), pair("a", "d"), pair("c", "d")])
-        // A replica that meets the three through B's state alone — without B's conflict rows, which
-        // may come on a later page — records all three as well.
-        let e = try replica(directory, "e.ozg")
+        // A replica that holds the start and meets the three through B's state alone — without B's
+        // conflict rows, which may come on a later page — records all three as well.
         let state = try b.extractChanges(after: 0, includeRemoteOrigin: true).batch
         try e.apply(ChangeBatch(rows: state.rows.filter { $0.table != ConflictRecord.tableName }))
         #expect(try valuePairs(e) == [pair("a", "c"), pair("a", "d"), pair("c", "d")])

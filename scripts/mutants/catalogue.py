@@ -49,6 +49,12 @@ MUTANTS = [
     dict(
         id="join-arrivals-not-paired", area="Merge", file=CAUSALITY, simulation=True,
         what="after a join only pairs with a local write are recorded, not two writes that arrived together",
+        not_by_simulation=(
+            "Two concurrent writes arrive together only in a state that already holds both, and whoever "
+            "built that state recorded their conflict; its conflict row travels with the state in both "
+            "simulations (a relay passes conflict rows, the server sends its own), so the end state is the "
+            "same. It matters when the state comes without the rows (a later page, a relay that lost them); "
+            "ExactConflictTests 'Drei gleichzeitige Werte' applies such a state alone and kills it."),
         edits=[("where arriving.contains(first) || arriving.contains(second) {",
                 "where arriving.contains(first) != arriving.contains(second) {")]),
     dict(
@@ -116,6 +122,12 @@ MUTANTS = [
     dict(
         id="restore-base-from-old-incarnation", area="Schreiben", file=WRITE,
         what="a restore's cells name the older incarnation's versions as seen",
+        equivalent=(
+            "Since protocol 2 a context counts within its incarnation only, and the entry this names is the "
+            "old winner's own site at its old clock. That site's writes of the new incarnation — its own "
+            "concurrent restore or edit — come after its old write on its own monotonic clock, so the entry "
+            "never covers one of them; no write of the new incarnation is taken as seen, no conflict is lost. "
+            "(Under protocol 1 the base was compared across sites and this was a real bug.)"),
         edits=[("meta.setCell(ordinal, CellMeta(cl: meta.cl, version: version))",
                 "meta.setCell(ordinal, CellMeta(cl: meta.cl, version: version, context: meta.cell(ordinal).map { $0.version.site == version.site ? [] : [$0.version] } ?? []))")]),
     dict(
