@@ -1,19 +1,19 @@
 import OZGStorage
 
 /// Replication metadata of one cell, as stored (see docs/ARCHITECTURE.md, "Storage layout").
+///
+/// The causal extras (context and siblings) sit behind one optional reference: a cell with one
+/// writer — nearly every cell — then costs no array retains when row metadata is copied, which
+/// measured 20 % of `write_ratio` with two inline arrays.
 struct CellMeta: Equatable {
     var cl: UInt64
     var version: Version
-    /// The winner's causal context (`CellChange.context`); empty for one writer.
-    var context: [Version] = []
-    /// Concurrent writes that lost to `version` by the clock, with their values.
-    var siblings: [CellSibling] = []
+    private var extras: CausalExtras?
 
     init(cl: UInt64, version: Version, context: [Version] = [], siblings: [CellSibling] = []) {
         self.cl = cl
         self.version = version
-        self.context = context
-        self.siblings = siblings
+        extras = CausalExtras.make(context: context, siblings: siblings)
     }
 
     init(cl: UInt64, _ causality: CellCausality) {
@@ -22,8 +22,43 @@ struct CellMeta: Equatable {
             siblings: causality.siblings)
     }
 
+    /// The winner's causal context (`CellChange.context`); empty for one writer.
+    var context: [Version] {
+        get { extras?.context ?? [] }
+        set { extras = CausalExtras.make(context: newValue, siblings: siblings) }
+    }
+
+    /// Concurrent writes that lost to `version` by the clock, with their values.
+    var siblings: [CellSibling] {
+        get { extras?.siblings ?? [] }
+        set { extras = CausalExtras.make(context: context, siblings: newValue) }
+    }
+
     /// Whether the cell carries causal metadata beyond its version.
-    var hasCausalContext: Bool { !context.isEmpty || !siblings.isEmpty }
+    var hasCausalContext: Bool { extras != nil }
+
+    static func == (lhs: CellMeta, rhs: CellMeta) -> Bool {
+        lhs.cl == rhs.cl && lhs.version == rhs.version && lhs.extras == rhs.extras
+    }
+}
+
+/// A cell's context and siblings, immutable and shared; absent (nil) when both are empty.
+final class CausalExtras: Equatable {
+    let context: [Version]
+    let siblings: [CellSibling]
+
+    private init(context: [Version], siblings: [CellSibling]) {
+        self.context = context
+        self.siblings = siblings
+    }
+
+    static func make(context: [Version], siblings: [CellSibling]) -> CausalExtras? {
+        context.isEmpty && siblings.isEmpty ? nil : CausalExtras(context: context, siblings: siblings)
+    }
+
+    static func == (lhs: CausalExtras, rhs: CausalExtras) -> Bool {
+        lhs === rhs || (lhs.context == rhs.context && lhs.siblings == rhs.siblings)
+    }
 }
 
 /// Replication metadata of one row: its causal length, the row change that set it, and every cell's metadata.
