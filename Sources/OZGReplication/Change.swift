@@ -44,20 +44,24 @@ public struct CellSibling: Hashable, Sendable {
 
 /// The state of one row as it travels: its causal length and the changed cells.
 ///
-/// `rowVersion` is present when the row was deleted or restored; `deleteBase` is the highest
-/// cell version the deleting replica had seen (used to detect edits that lost to a delete).
+/// `rowVersion` is present when the row was deleted or restored. `deleteContext` says which cell
+/// writes of the deleted incarnation the deleter had seen (site → highest clock, as a cell's
+/// context); an edit outside it lost to the delete visibly. `deleteBase` is the single highest
+/// version a delete of protocol 1 carried instead, still read from older files.
 public struct RowChange: Hashable, Sendable {
     public var table: String
     public var id: String
     public var cl: UInt64
     public var rowVersion: Version?
     public var deleteBase: Version?
+    public var deleteContext: [Version]
     public var cells: [CellChange]
 
     public init(
         table: String, id: String, cl: UInt64, rowVersion: Version? = nil, deleteBase: Version? = nil,
-        cells: [CellChange]
+        deleteContext: [Version] = [], cells: [CellChange]
     ) {
+        self.deleteContext = deleteContext
         self.table = table
         self.id = id
         self.cl = cl

@@ -22,6 +22,7 @@ public enum ChangeBatchCodec {
     fileprivate static let hasDeleteBase: UInt8 = 0x02
     fileprivate static let explicitCl: UInt8 = 0x04
     fileprivate static let sameTable: UInt8 = 0x08
+    fileprivate static let hasDeleteContext: UInt8 = 0x10
     /// Cell header bits (the low three hold the value tag).
     fileprivate static let tagMask: UInt8 = 0x07
     fileprivate static let ownCl: UInt8 = 0x08
@@ -139,12 +140,17 @@ private struct BatchEncoder {
         if row.deleteBase != nil { header |= Codec.hasDeleteBase }
         if row.cl != 1 { header |= Codec.explicitCl }
         if row.table == previousTable { header |= Codec.sameTable }
+        if !row.deleteContext.isEmpty { header |= Codec.hasDeleteContext }
         body.byte(header)
         if row.table != previousTable { body.varint(stringIndex(row.table)) }
         previousTable = row.table
         if row.cl != 1 { body.varint(row.cl) }
         if let version = row.rowVersion { writeVersion(version) }
         if let base = row.deleteBase { writeVersion(base) }
+        if !row.deleteContext.isEmpty {
+            body.varint(UInt64(row.deleteContext.count))
+            for entry in row.deleteContext { writeContextEntry(entry) }
+        }
         body.varint(UInt64(row.cells.count))
         var expected = previousFirstColumn
         for (position, cell) in row.cells.enumerated() {
@@ -334,7 +340,7 @@ private struct BatchDecoder {
     /// A row: header flags, table (or the previous one), causal length, row version, delete base, cells.
     mutating func row(id: String) throws -> RowChange {
         let header = try reader.byte()
-        guard header & ~0x0F == 0 else { throw fail("Unbekannte Zeilenkennzeichen \(header)") }
+        guard header & ~(isFormat1 ? 0x0F : 0x1F) == 0 else { throw fail("Unbekannte Zeilenkennzeichen \(header)") }
         let table: String
         if header & Codec.sameTable != 0 {
             guard let previousTable else { throw fail("Die erste Zeile verweist auf eine vorige Tabelle") }
@@ -349,6 +355,7 @@ private struct BatchDecoder {
         }
         let rowVersion = header & Codec.hasRowVersion != 0 ? try version() : nil
         let deleteBase = header & Codec.hasDeleteBase != 0 ? try version() : nil
+        let deleteContext = header & Codec.hasDeleteContext != 0 ? try contextEntries() : []
         let cellCount = try reader.varint()
         guard cellCount <= UInt64(reader.remaining) else { throw fail("Zu viele Zellen angegeben") }
         var cells: [CellChange] = []
@@ -361,7 +368,8 @@ private struct BatchDecoder {
             cells.append(cell.change)
         }
         return RowChange(
-            table: table, id: id, cl: cl, rowVersion: rowVersion, deleteBase: deleteBase, cells: cells)
+            table: table, id: id, cl: cl, rowVersion: rowVersion, deleteBase: deleteBase, deleteContext: deleteContext,
+            cells: cells)
     }
 
     /// A cell: header with value tag and flags, column (or the expected next one), causal length

@@ -16,9 +16,11 @@ enum MergeRules {
         if change.cl > oldCl {
             meta.rowVersion = change.rowVersion
             meta.deleteBase = change.deleteBase
+            meta.deleteContext = change.deleteContext
         } else if change.cl == oldCl, let version = change.rowVersion, Optional.isLess(meta.rowVersion, version) {
             meta.rowVersion = version
             meta.deleteBase = change.deleteBase
+            meta.deleteContext = change.deleteContext
         }
         meta.cl = newCl
     }
@@ -40,23 +42,31 @@ enum MergeRules {
         }
     }
 
-    /// An edit the deleting replica had not seen loses to the delete, visibly: a cell of the deleted
-    /// incarnation newer than the delete's base, whether the delete or the edit arrived now.
+    /// An edit the deleting replica had not seen loses to the delete, visibly: a maximal write (winner
+    /// or sibling) of a cell of the deleted incarnation outside the delete's context, whether the
+    /// delete or the edit arrived now. A delete of protocol 1 (no context) uses its single base.
     ///
     /// `rowChanged`: the row's causal length or delete changed in this merge — a newer delete of the
-    /// same incarnation is checked against every cell as well as the first one.
+    /// same incarnation is checked against every cell as well as the touched ones.
     static func editsLostToDelete(
-        table: TableState, id: String, meta: RowMeta, values: [DatabaseValue], rowChanged: Bool, wonMask: UInt64
+        table: TableState, id: String, meta: RowMeta, values: [DatabaseValue], rowChanged: Bool, touchedMask: UInt64
     ) -> [RowChange] {
-        guard meta.cl % 2 == 0, let deleteVersion = meta.rowVersion, wonMask != 0 || rowChanged else { return [] }
+        guard meta.cl % 2 == 0, let deleteVersion = meta.rowVersion, touchedMask != 0 || rowChanged else { return [] }
+        let deleter = CellCausality(maximal: [
+            CellSibling(version: deleteVersion, value: .null, context: meta.deleteContext)
+        ])
+        func unseen(_ version: Version) -> Bool {
+            meta.deleteContext.isEmpty ? Optional.isLess(meta.deleteBase, version) : !deleter.knows(version)
+        }
         var conflicts: [RowChange] = []
-        for ordinal in meta.cells.indices where wonMask & (1 << UInt64(ordinal)) != 0 || rowChanged {
-            guard let cell = meta.cell(ordinal), cell.cl == meta.cl - 1, Optional.isLess(meta.deleteBase, cell.version)
-            else { continue }
-            conflicts.append(
-                ConflictRecord.deleteConflict(
-                    table: table.name, id: id, column: table.columns[ordinal],
-                    edit: (cell.version, values[ordinal]), delete: deleteVersion))
+        for ordinal in meta.cells.indices where touchedMask & (1 << UInt64(ordinal)) != 0 || rowChanged {
+            guard let cell = meta.cell(ordinal), cell.cl == meta.cl - 1 else { continue }
+            for write in CellCausality(cell, value: values[ordinal]).maximal where unseen(write.version) {
+                conflicts.append(
+                    ConflictRecord.deleteConflict(
+                        table: table.name, id: id, column: table.columns[ordinal],
+                        edit: (write.version, write.value), delete: deleteVersion))
+            }
         }
         return conflicts
     }

@@ -55,6 +55,18 @@ enum PeerChangeRules {
             throw refuse(
                 "\(row.cells.count) Felder in einer Zeile; erlaubt sind höchstens \(ChangeLimits.maxCellsPerRow)")
         }
+        if !row.deleteContext.isEmpty {
+            // Like a cell's context: other writes only, each site once, all before the delete itself.
+            var sites: Set<SiteID> = []
+            guard let delete = row.rowVersion, row.cl % 2 == 0,
+                row.deleteContext.count <= ChangeLimits.maxContextEntries,
+                row.deleteContext.allSatisfy({ $0.hlc < delete.hlc && sites.insert($0.site).inserted })
+            else {
+                throw refuse(
+                    "Der Kontext des Löschens nennt einen Schreibvorgang, der nicht vor ihm liegt, ein Gerät doppelt oder gehört zu keinem Löschen"
+                )
+            }
+        }
         for cell in row.cells {
             try ChangeLimits.checkSize(of: cell.value, table: row.table, id: row.id, column: cell.column)
             try checkCausality(of: cell, refuse: refuse)

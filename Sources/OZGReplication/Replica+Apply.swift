@@ -125,7 +125,7 @@ extension Replica {
         if detectConflicts {
             conflicts += MergeRules.editsLostToDelete(
                 table: table, id: change.id, meta: meta, values: values,
-                rowChanged: oldCl != meta.cl || oldRowVersion != meta.rowVersion, wonMask: wonMask)
+                rowChanged: oldCl != meta.cl || oldRowVersion != meta.rowVersion, touchedMask: touchedMask)
         }
 
         let changed = try persist(

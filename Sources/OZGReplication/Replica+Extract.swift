@@ -96,6 +96,7 @@ extension Replica {
             own.cl = highest
             own.rowVersion = nil
             own.deleteBase = nil
+            own.deleteContext = []
         } else if own.cells.isEmpty && own.rowVersion == nil {
             return nil
         }
@@ -117,7 +118,7 @@ extension Replica {
         }
         return RowChange(
             table: table.name, id: id, cl: meta.cl, rowVersion: meta.rowVersion,
-            deleteBase: meta.deleteBase, cells: cells)
+            deleteBase: meta.deleteBase, deleteContext: meta.deleteContext, cells: cells)
     }
 
     /// The full current state of this replica (every row, every cell), e.g. to seed another replica.

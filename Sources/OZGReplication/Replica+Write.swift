@@ -97,7 +97,10 @@ extension Replica {
             }
             guard stored.inTable else { throw ReplicaError.rowDeleted(table: table.name, id: id) }
             let version = Version(hlc: clock.tick(), site: siteID)
-            stored.meta.deleteBase = stored.meta.maxCellVersion
+            // The deleter has seen every write of the incarnation this replica knows: their versions
+            // and contexts, per site the highest clock.
+            stored.meta.deleteBase = nil
+            stored.meta.deleteContext = Self.knowledge(of: stored.meta, incarnation: stored.meta.cl)
             stored.meta.cl = try Self.nextCausalLength(after: stored.meta.cl, table: table.name, id: id)
             stored.meta.rowVersion = version
             try store(table, id: id, stored.meta, values: stored.values, previous: stored, changed: 0)
@@ -127,6 +130,7 @@ extension Replica {
             meta.cl = try Self.nextCausalLength(after: meta.cl, table: table.name, id: id)
             meta.rowVersion = version
             meta.deleteBase = nil
+            meta.deleteContext = []
             // The restorer has seen no write of the new incarnation: a cell version of an older one
             // must not count as seen there, or two concurrent restores with different values would
             // not conflict (found by the simulation through the server, issue 16).
@@ -173,6 +177,18 @@ extension Replica {
             try appendLog(table, id: id, kind: .insert, origin: .local, version: version, mask: mask, old: nil)
             return id
         }
+    }
+
+    /// Everything `meta` knows of the cells of `incarnation`: per site the highest clock among the
+    /// maximal writes and their contexts, sorted by site (a delete's context).
+    static func knowledge(of meta: RowMeta, incarnation: UInt64) -> [Version] {
+        var highest: [SiteID: UInt64] = [:]
+        for cell in meta.cells {
+            guard let cell, cell.cl == incarnation else { continue }
+            let writes = [cell.version] + cell.context + cell.siblings.flatMap { [$0.version] + $0.context }
+            for version in writes { highest[version.site] = max(highest[version.site] ?? 0, version.hlc) }
+        }
+        return highest.map { Version(hlc: $0.value, site: $0.key) }.sorted { $0.site < $1.site }
     }
 
     /// The causal length a delete or restore moves `cl` to; never past `ChangeLimits.maxCausalLength`.
@@ -244,7 +260,8 @@ extension Replica {
         {
             return .blob(meta.encode { $0 == local ? (siteIndexes[local] ?? 0) : 0 })
         }
-        for version in [meta.rowVersion, meta.deleteBase].compactMap({ $0 }) where siteIndexes[version.site] == nil {
+        for version in [meta.rowVersion, meta.deleteBase].compactMap({ $0 }) + meta.deleteContext
+        where siteIndexes[version.site] == nil {
             _ = try siteIndex(version.site)
         }
         for cell in meta.cells {

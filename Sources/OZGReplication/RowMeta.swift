@@ -69,8 +69,11 @@ struct RowMeta: Equatable {
     var cl: UInt64
     /// The version of the delete or restore that set `cl`, absent while the row was never deleted.
     var rowVersion: Version?
-    /// For a deleted row: the highest cell version the deleting replica had seen.
+    /// For a row deleted under protocol 1: the highest cell version the deleting replica had seen.
     var deleteBase: Version?
+    /// For a deleted row: the cell writes of the deleted incarnation the deleter had seen
+    /// (`RowChange.deleteContext`); empty for a delete of protocol 1.
+    var deleteContext: [Version] = []
     /// Indexed by column ordinal; nil where the column has never been written.
     var cells: [CellMeta?]
 
@@ -95,9 +98,13 @@ struct RowMeta: Equatable {
     func encode(siteIndex: (SiteID) -> UInt64) -> [UInt8] {
         var writer = ByteWriter(capacity: 16 + cells.count * 2)
         writer.varint(cl)
-        writer.byte((rowVersion == nil ? 0 : 1) | (deleteBase == nil ? 0 : 2))
+        writer.byte((rowVersion == nil ? 0 : 1) | (deleteBase == nil ? 0 : 2) | (deleteContext.isEmpty ? 0 : 4))
         if let rowVersion { Self.write(rowVersion, &writer, siteIndex) }
         if let deleteBase { Self.write(deleteBase, &writer, siteIndex) }
+        if !deleteContext.isEmpty {
+            writer.varint(UInt64(deleteContext.count))
+            for entry in deleteContext { Self.write(entry, &writer, siteIndex) }
+        }
         writer.varint(UInt64(cells.count))
         var previous: CellMeta?
         for cell in cells {
@@ -147,6 +154,14 @@ struct RowMeta: Equatable {
             let flags = try reader.byte()
             let rowVersion = flags & 1 != 0 ? try version() : nil
             let deleteBase = flags & 2 != 0 ? try version() : nil
+            var deleteContext: [Version] = []
+            if flags & 4 != 0 {
+                let count = Int(clamping: try reader.varint())
+                guard count <= ChangeLimits.maxContextEntries else {
+                    throw StorageCorruption(detail: "zu viele Kontexteinträge")
+                }
+                for _ in 0..<count { deleteContext.append(try version()) }
+            }
             let count = Int(clamping: try reader.varint())
             guard count <= 4096 else { throw StorageCorruption(detail: "zu viele Spalten") }
             var cells: [CellMeta?] = []
@@ -201,7 +216,9 @@ struct RowMeta: Equatable {
                     throw StorageCorruption(detail: "unbekannte Zellkennung")
                 }
             }
-            return RowMeta(cl: cl, rowVersion: rowVersion, deleteBase: deleteBase, cells: cells)
+            var meta = RowMeta(cl: cl, rowVersion: rowVersion, deleteBase: deleteBase, cells: cells)
+            meta.deleteContext = deleteContext
+            return meta
         } catch let error as StorageCorruption {
             throw error
         } catch {

@@ -53,17 +53,15 @@ struct CausalOracle {
     struct Verdict {
         /// Every conflict a concurrent pair stands for (a recorded conflict outside it is false).
         var expected: Set<String> = []
-        /// Per replica index: the value conflicts whose pair met there.
+        /// Per replica index: the conflicts (value and edit-vs-delete) whose pair met there.
         var metAt: [Set<String>] = []
         /// Concurrent value pairs that never met (one side knowingly overwritten first).
         var unmetPairs = 0
-        /// Value conflicts whose pair met at some replica.
+        /// Edit-vs-delete pairs that never met (the edit overwritten knowingly, or the delete
+        /// replaced by a newer delete or a restore, before the two were at one replica).
+        var unmetDeletePairs = 0
+        /// Conflicts whose pair met at some replica.
         var metAnywhere: Set<String> { metAt.reduce(into: Set<String>()) { $0.formUnion($1) } }
-        /// Edit-vs-delete conflicts required everywhere (the known misses of the delete base left out).
-        var requiredDeletes: Set<String> = []
-        /// Expected conflicts the version-1 rule is known to miss (a third write overtook one side,
-        /// or a restore replaced the incarnation), with a reason each.
-        var knownDeviations: [String: String] = [:]
         /// Which pair each expected id stands for, for a failing seed's report.
         var pairs: [String: (row: RowKey, text: String)] = [:]
     }
@@ -72,17 +70,25 @@ struct CausalOracle {
     private(set) var deletes: [RowKey: [Delete]] = [:]
     /// Per replica: the versions of each cell's writes it knows.
     private var knowledge: [[CellKey: Set<Version>]]
+    /// Per replica: the deletes of each row it knows.
+    private var knownDeletes: [[RowKey: Set<Version>]]
     /// Per replica: ids of the value conflicts whose two writes were maximal there at once.
     private var met: [Set<String>]
 
     init(replicas: Int) {
         knowledge = Array(repeating: [:], count: replicas)
+        knownDeletes = Array(repeating: [:], count: replicas)
         met = Array(repeating: [], count: replicas)
     }
 
     static func valueConflictID(_ key: CellKey, _ x: Version, _ y: Version) -> String {
         let (low, high) = x < y ? (x, y) : (y, x)
         return RowID.derived(from: [ConflictKind.value.rawValue, key.table, key.id, key.column, low.text, high.text])
+    }
+
+    static func deleteConflictID(_ row: RowKey, column: String, _ edit: Version, _ delete: Version) -> String {
+        RowID.derived(
+            from: [ConflictKind.editVersusDelete.rawValue, row.table, row.id, column, edit.text, delete.text])
     }
 
     /// The write recorded with `version` for cell `key`.
@@ -140,6 +146,27 @@ struct CausalOracle {
         else { return }
         deletes[row, default: []].append(
             Delete(row: row, incarnation: stored.meta.cl - 1, version: version, seen: rowKnowledge))
+        knownDeletes[replica][row, default: []].insert(version)
+    }
+
+    /// At `replica`, the row's current delete — the newest known delete of the newest known
+    /// incarnation, unless a write of a later incarnation is known — meets every maximal write of the
+    /// deleted incarnation; each one the delete had not seen is a pair that met there.
+    private mutating func noteDeletePairsMet(at replica: Int, _ row: RowKey) {
+        let known = (deletes[row] ?? []).filter { knownDeletes[replica][row]?.contains($0.version) ?? false }
+        guard let incarnation = known.map(\.incarnation).max(),
+            let delete = known.filter({ $0.incarnation == incarnation }).max(by: { $0.version < $1.version })
+        else { return }
+        let cells = writes.keys.filter { $0.table == row.table && $0.id == row.id }
+        let newestWrite = cells.flatMap { key in (knowledge[replica][key] ?? []).compactMap { write(key, $0)?.cl } }
+            .max()
+        guard (newestWrite ?? 0) <= incarnation else { return }
+        for key in cells {
+            for edit in maximalWrites(at: replica, key)
+            where edit.cl == incarnation && !delete.seen.contains(edit.version) {
+                met[replica].insert(Self.deleteConflictID(row, column: key.column, edit.version, delete.version))
+            }
+        }
     }
 
     /// `receiver` merged `batch`: for each cell it carried, the receiver now knows the writes the
@@ -147,6 +174,11 @@ struct CausalOracle {
     /// this oracle's record of each write, not from the contexts the batch carries.
     mutating func recordDelivery(_ batch: ChangeBatch, to receiver: Int) {
         for row in batch.rows where row.table != ConflictRecord.tableName {
+            let rowKey = RowKey(table: row.table, id: row.id)
+            defer { noteDeletePairsMet(at: receiver, rowKey) }
+            if let version = row.rowVersion, row.cl % 2 == 0 {
+                knownDeletes[receiver][rowKey, default: []].insert(version)
+            }
             for cell in row.cells {
                 let key = CellKey(table: row.table, id: row.id, column: cell.column)
                 for version in [cell.version] + cell.siblings.map(\.version) {
@@ -164,9 +196,6 @@ struct CausalOracle {
         var verdict = Verdict()
         var rowWrites: [RowKey: [Write]] = [:]
         for (key, list) in writes { rowWrites[RowKey(table: key.table, id: key.id), default: []] += list }
-        func laterIncarnation(_ row: RowKey, after cl: UInt64) -> Bool {
-            (rowWrites[row] ?? []).contains { $0.cl > cl }
-        }
         verdict.metAt = met
         let allMet = met.reduce(into: Set<String>()) { $0.formUnion($1) }
         for (key, list) in writes {
@@ -188,29 +217,13 @@ struct CausalOracle {
             for delete in list {
                 let edits = (rowWrites[row] ?? []).filter { $0.cl == delete.incarnation }
                 for edit in edits where !delete.seen.contains(edit.version) {
-                    let id = RowID.derived(
-                        from: [
-                            ConflictKind.editVersusDelete.rawValue, row.table, row.id, edit.cell.column,
-                            edit.version.text, delete.version.text,
-                        ])
+                    let id = Self.deleteConflictID(row, column: edit.cell.column, edit.version, delete.version)
                     verdict.expected.insert(id)
                     verdict.pairs[id] = (row, "Löschen \(edit.cell.column) \(edit.version.text)/\(delete.version.text)")
-                    if edits.contains(where: { $0.version > edit.version }) {
-                        verdict.knownDeviations[id] = "ein dritter Schreibvorgang der Zeile überholt die Änderung"
-                    } else if list.contains(where: {
-                        $0.incarnation == delete.incarnation && $0.version > delete.version
-                    }) {
-                        verdict.knownDeviations[id] = "ein zweites Löschen derselben Inkarnation überholt dieses"
-                    } else if laterIncarnation(row, after: delete.incarnation + 1) {
-                        verdict.knownDeviations[id] = "eine Wiederherstellung ersetzt die Inkarnation"
-                    }
+                    if !allMet.contains(id) { verdict.unmetDeletePairs += 1 }
                 }
             }
         }
-        verdict.requiredDeletes = Set(
-            verdict.pairs.filter { $0.value.text.hasPrefix("Löschen") }.keys.filter {
-                verdict.knownDeviations[$0] == nil
-            })
         return verdict
     }
 }

@@ -35,8 +35,13 @@ MUTANTS = [
     dict(
         id="delete-conflict-inverted", area="Merge", file=RULES, simulation=True,
         what="edit-vs-delete: the edits the deleter had seen conflict, the unseen ones do not",
-        edits=[("cell.cl == meta.cl - 1, Optional.isLess(meta.deleteBase, cell.version)",
-                "cell.cl == meta.cl - 1, !Optional.isLess(meta.deleteBase, cell.version)")]),
+        edits=[("meta.deleteContext.isEmpty ? Optional.isLess(meta.deleteBase, version) : !deleter.knows(version)",
+                "meta.deleteContext.isEmpty ? Optional.isLess(meta.deleteBase, version) : deleter.knows(version)")]),
+    dict(
+        id="delete-checks-winner-only", area="Merge", file=RULES, simulation=True,
+        what="edit-vs-delete: only a cell's winner is checked against the delete, not its siblings",
+        edits=[("for write in CellCausality(cell, value: values[ordinal]).maximal where unseen(write.version) {",
+                "for write in CellCausality(cell, value: values[ordinal]).maximal.prefix(1) where unseen(write.version) {")]),
     dict(
         id="conflict-one-directional", area="Merge", file=CAUSALITY, simulation=True,
         what="concurrency tested one way only: an older write the local one had seen becomes a sibling and a false conflict",
@@ -101,10 +106,10 @@ MUTANTS = [
     dict(
         id="second-delete-unchecked", area="Merge", file=RULES,
         what="a second, newer delete of a deleted incarnation is not checked against unseen edits",
-        edits=[("let deleteVersion = meta.rowVersion, wonMask != 0 || rowChanged else { return [] }",
-                "let deleteVersion = meta.rowVersion, wonMask != 0 else { return [] }"),
-               ("where wonMask & (1 << UInt64(ordinal)) != 0 || rowChanged {",
-                "where wonMask & (1 << UInt64(ordinal)) != 0 {")]),
+        edits=[("let deleteVersion = meta.rowVersion, touchedMask != 0 || rowChanged else { return [] }",
+                "let deleteVersion = meta.rowVersion, touchedMask != 0 else { return [] }"),
+               ("where touchedMask & (1 << UInt64(ordinal)) != 0 || rowChanged {",
+                "where touchedMask & (1 << UInt64(ordinal)) != 0 {")]),
     dict(
         id="clock-not-advanced-by-merge", area="Uhr", file=APPLY,
         what="merging does not move the clock past what it received",
@@ -118,7 +123,13 @@ MUTANTS = [
     dict(
         id="delete-forgets-base", area="Schreiben", file=WRITE,
         what="a delete does not record which edits it had seen",
-        edits=[("stored.meta.deleteBase = stored.meta.maxCellVersion", "stored.meta.deleteBase = nil")]),
+        edits=[("stored.meta.deleteContext = Self.knowledge(of: stored.meta, incarnation: stored.meta.cl)",
+                "stored.meta.deleteContext = []")]),
+    dict(
+        id="delete-context-ignores-cell-contexts", area="Schreiben", file=WRITE,
+        what="a delete's context names the cells' maximal writes only, not what their writers had seen",
+        edits=[("let writes = [cell.version] + cell.context + cell.siblings.flatMap { [$0.version] + $0.context }",
+                "let writes = [cell.version] + cell.siblings.map(\\.version)")]),
     dict(
         id="restore-base-from-old-incarnation", area="Schreiben", file=WRITE,
         what="a restore's cells name the older incarnation's versions as seen",
