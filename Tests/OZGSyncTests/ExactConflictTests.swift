@@ -108,6 +108,27 @@ struct ExactConflictTests {
         #expect(try b.conflicts().isEmpty)
     }
 
+    @Test("Ein Löschen kennt, was es gesehen hat: eine ältere ungesehene Änderung wird Konflikt, eine gesehene nicht")
+    func deleteContextIsExact() throws {
+        let directory = TemporaryDirectory()
+        let replicas = try ["a", "b", "c"].map { try replica(directory, "\($0).ozg") }
+        let (a, b, c) = (replicas[0], replicas[1], replicas[2])
+        let id = try a.insert(into: "reise", values: ["titel": "start", "notiz": "start"])
+        for other in [b, c] { try a.send(to: other, name: other.siteID.hex) }
+        clock.advance(1)
+        try a.update("reise", id: id, values: ["titel": "von A"])  // older, B never sees it
+        clock.advance(1)
+        try c.update("reise", id: id, values: ["notiz": "von C"])  // newer, B sees it before deleting
+        try c.send(to: b, name: "b")
+        clock.advance(1)
+        try b.delete("reise", id: id)
+        // A single base (C's newer version) took A's older edit as seen: version 1 recorded nothing.
+        try b.send(to: a, name: "a")
+        let lost = try a.conflicts().filter { $0.kind == .editVersusDelete }
+        #expect(lost.map(\.column) == ["titel"])
+        #expect(lost.first?.valueA == "von A")
+    }
+
     @Test("Nacheinander überschreiben ergibt nie einen Konflikt, auch nicht im Ring über fünf Replikate")
     func sequentialRingNeverConflicts() throws {
         let directory = TemporaryDirectory()
