@@ -21,7 +21,7 @@ struct EdgeCaseTests {
         deletion.rows = deletion.rows.map {
             RowChange(
                 table: $0.table, id: $0.id, cl: $0.cl, rowVersion: $0.rowVersion,
-                deleteBase: $0.deleteBase, cells: [])
+                deleteBase: $0.deleteBase, deleteContext: $0.deleteContext, cells: [])
         }
         try c.apply(deletion)
         try c.apply(creation)
