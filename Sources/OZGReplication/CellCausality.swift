@@ -28,8 +28,33 @@ struct CellCausality: Equatable {
         maximal = [CellSibling(version: meta.version, value: value, context: meta.context)] + meta.siblings
     }
 
+    /// No write yet: joining a state into it takes that state as it is (in canonical order).
+    static let empty = CellCausality(maximal: [])
+
     var winner: CellSibling { maximal[0] }
     var siblings: [CellSibling] { Array(maximal.dropFirst()) }
+
+    /// Per site the highest clock this state knows: its maximal writes and their contexts. One pass,
+    /// so that checking many writes against a large state stays linear.
+    var vector: [SiteID: UInt64] {
+        var highest: [SiteID: UInt64] = [:]
+        for write in maximal {
+            for version in [write.version] + write.context {
+                highest[version.site] = max(highest[version.site] ?? 0, version.hlc)
+            }
+        }
+        return highest
+    }
+
+    /// A vector as a context: one `Version` per site, sorted by site, without `site`.
+    static func context(_ vector: [SiteID: UInt64], excluding site: SiteID? = nil) -> [Version] {
+        vector.compactMap { $0.key == site ? nil : Version(hlc: $0.value, site: $0.key) }.sorted { $0.site < $1.site }
+    }
+
+    /// Whether `version` lies outside what `vector` covers.
+    static func isUnknown(_ version: Version, to vector: [SiteID: UInt64]) -> Bool {
+        vector[version.site].map { version.hlc > $0 } ?? true
+    }
 
     /// Whether a write with `version` is one of the maximal writes or in the causal past of one.
     func knows(_ version: Version) -> Bool {
@@ -44,6 +69,7 @@ struct CellCausality: Equatable {
     /// the first time here (at least one of the two was not maximal in `self`). Every such pair is
     /// concurrent: neither writer had seen the other's write.
     func joined(with other: CellCausality) -> (state: CellCausality, newPairs: [(CellSibling, CellSibling)]) {
+        if maximal.isEmpty, other.maximal.count == 1 { return (other, []) }
         if maximal.count == 1, other.maximal.count == 1 {
             // One maximal write each, the common case: decide without building sets.
             let mine = maximal[0]
@@ -54,11 +80,15 @@ struct CellCausality: Equatable {
             let both = mine.version > theirs.version ? [mine, theirs] : [theirs, mine]
             return (CellCausality(maximal: both), [(mine, theirs)])
         }
+        let mine = vector
+        let theirs = other.vector
+        let ownVersions = Set(maximal.map(\.version))
+        let theirVersions = Set(other.maximal.map(\.version))
         var survivors = maximal.filter { write in
-            !other.knows(write.version) || other.maximal.contains { $0.version == write.version }
+            Self.isUnknown(write.version, to: theirs) || theirVersions.contains(write.version)
         }
         let arriving = other.maximal.filter { write in
-            !maximal.contains { $0.version == write.version } && !knows(write.version)
+            !ownVersions.contains(write.version) && Self.isUnknown(write.version, to: mine)
         }
         survivors += arriving
         survivors.sort { $0.version > $1.version }
@@ -79,30 +109,8 @@ struct CellCausality: Equatable {
             let context = previous.site == version.site ? [] : [previous]
             return CellCausality(maximal: [CellSibling(version: version, value: value, context: context)])
         }
-        var highest: [SiteID: UInt64] = [:]
-        for write in maximal {
-            for entry in write.context + [write.version] {
-                highest[entry.site] = max(highest[entry.site] ?? 0, entry.hlc)
-            }
-        }
-        highest[version.site] = nil
-        let context = highest.map { Version(hlc: $0.value, site: $0.key) }.sorted { $0.site < $1.site }
+        let context = Self.context(vector, excluding: version.site)
         return CellCausality(maximal: [CellSibling(version: version, value: value, context: context)])
-    }
-
-    /// The same state in canonical order (winner, then siblings by descending version).
-    var normalized: CellCausality {
-        CellCausality(maximal: maximal.sorted { $0.version > $1.version })
-    }
-
-    /// Every pair of maximal writes.
-    var allPairs: [(CellSibling, CellSibling)] {
-        guard maximal.count > 1 else { return [] }
-        var pairs: [(CellSibling, CellSibling)] = []
-        for (index, first) in maximal.enumerated() {
-            for second in maximal[(index + 1)...] { pairs.append((first, second)) }
-        }
-        return pairs
     }
 
     /// What a replica whose site is `site` may push of this cell (docs/PROTOCOL.md, „Zuordnung“): its

@@ -123,9 +123,14 @@ enum PeerChangeRules {
                 }
             }
         }
+        // No write's context reaches another maximal write (contexts never name their own site, so
+        // one vector of all contexts answers for every write in one pass).
+        var contexts: [SiteID: UInt64] = [:]
         for write in state.maximal {
-            let others = CellCausality(maximal: state.maximal.filter { $0.version != write.version })
-            guard !others.knows(write.version) else {
+            for entry in write.context { contexts[entry.site] = max(contexts[entry.site] ?? 0, entry.hlc) }
+        }
+        for write in state.maximal {
+            guard CellCausality.isUnknown(write.version, to: contexts) else {
                 throw refuse(
                     "Zwei gleichzeitige Werte des Feldes „\(cell.column)“ widersprechen sich: einer kennt den anderen schon"
                 )

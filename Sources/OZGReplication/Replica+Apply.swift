@@ -100,8 +100,7 @@ extension Replica {
                 if merged == localState { continue }
             } else {
                 // A first write here, or one of a newer incarnation: its causal state replaces what was.
-                merged = CellCausality(cell).normalized
-                newPairs = merged.allPairs
+                (merged, newPairs) = CellCausality.empty.joined(with: CellCausality(cell))
             }
             if detectConflicts, cell.cl == newIncarnation {
                 for (first, second) in newPairs where first.value != second.value {

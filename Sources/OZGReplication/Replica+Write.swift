@@ -185,10 +185,9 @@ extension Replica {
         var highest: [SiteID: UInt64] = [:]
         for cell in meta.cells {
             guard let cell, cell.cl == incarnation else { continue }
-            let writes = [cell.version] + cell.context + cell.siblings.flatMap { [$0.version] + $0.context }
-            for version in writes { highest[version.site] = max(highest[version.site] ?? 0, version.hlc) }
+            highest.merge(CellCausality(cell, value: .null).vector, uniquingKeysWith: max)
         }
-        return highest.map { Version(hlc: $0.value, site: $0.key) }.sorted { $0.site < $1.site }
+        return CellCausality.context(highest)
     }
 
     /// The causal length a delete or restore moves `cl` to; never past `ChangeLimits.maxCausalLength`.

@@ -11,16 +11,12 @@ struct ConflictRegressionTests {
     /// Replicas on one hand-moved clock, so which write is newer does not depend on the machine's load.
     let clock = ManualClock(1_800_000_000_000)
 
-    func replica(_ directory: TemporaryDirectory, _ name: String) throws -> Replica {
-        try Replica.test(directory, name, configuration: Replica.Configuration(wallClock: clock.read))
-    }
-
     @Test("Zwei gleichzeitige Wiederherstellungen mit verschiedenen Werten sind ein Konflikt")
     func concurrentRestoresConflict() throws {
         let directory = TemporaryDirectory()
-        let a = try replica(directory, "a.ozg")
-        let b = try replica(directory, "b.ozg")
-        let c = try replica(directory, "c.ozg")
+        let a = try Replica.test(directory, "a.ozg", clock: clock)
+        let b = try Replica.test(directory, "b.ozg", clock: clock)
+        let c = try Replica.test(directory, "c.ozg", clock: clock)
         try a.insert(into: "reise", id: "r1", values: ["titel": .text("T"), "notiz": .text("alt")])
         try a.send(to: b, name: "b")
         // A deletes (C hears of it) and restores at once with the old value.
@@ -48,10 +44,10 @@ struct ConflictRegressionTests {
     @Test("Ein späteres zweites Löschen derselben Inkarnation wird gegen eine ungesehene Änderung geprüft")
     func secondDeleteChecksUnseenEdit() throws {
         let directory = TemporaryDirectory()
-        let a = try replica(directory, "a.ozg")
-        let b = try replica(directory, "b.ozg")
-        let c = try replica(directory, "c.ozg")
-        let server = try replica(directory, "s.ozg")
+        let a = try Replica.test(directory, "a.ozg", clock: clock)
+        let b = try Replica.test(directory, "b.ozg", clock: clock)
+        let c = try Replica.test(directory, "c.ozg", clock: clock)
+        let server = try Replica.test(directory, "s.ozg", clock: clock)
         try a.insert(into: "reise", id: "r1", values: ["titel": .text("T"), "notiz": .text("alt")])
         for replica in [b, c, server] { try a.send(to: replica, name: "x\(ObjectIdentifier(replica).hashValue)") }
         // B and C delete without knowing A's edit; C deletes last (the newer delete).

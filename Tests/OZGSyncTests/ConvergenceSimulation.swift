@@ -32,7 +32,7 @@ class Simulation {
     var cells: [CellKey: CellState] = [:]
     var rows: [RowKey: UInt64] = [:]
     var causal: CausalOracle
-    private(set) var verdict = CausalOracle.Verdict()
+    var verdict = CausalOracle.Verdict()
     var statistics = (writes: 0, deliveries: 0, dropped: 0, duplicated: 0, lostResponses: 0, crashes: 0)
 
     /// `clockStart`: the simulated wall clock in Unix milliseconds when the schedule begins.
@@ -270,6 +270,18 @@ class Simulation {
         }
     }
 
+    /// With `OZG_SIM_EXPLAIN=1`: every write and delete the oracle recorded for the rows of the
+    /// missing conflicts, for a failing seed's report.
+    func explained(_ missing: Set<String>) -> String {
+        guard ProcessInfo.processInfo.environment["OZG_SIM_EXPLAIN"] == "1" else { return "" }
+        var detail = ""
+        for id in missing {
+            guard let pair = verdict.pairs[id] else { continue }
+            detail += "\n\(pair.text)\n" + causal.describe(table: pair.row.table, id: pair.row.id)
+        }
+        return detail
+    }
+
     /// After the final exchange every replica holds, per cell, exactly the writes no write had seen:
     /// its winner and siblings. A write nobody overwrote knowingly is never lost from sight, also when
     /// it lost by the clock on its own device (a client pushes it all the same).
@@ -299,15 +311,8 @@ class Simulation {
             let present = Set(try replica.conflicts(includeResolved: true).map(\.id))
             let missing = required.subtracting(present)
             if !missing.isEmpty {
-                var detail = ""
-                if ProcessInfo.processInfo.environment["OZG_SIM_EXPLAIN"] == "1" {
-                    for id in missing {
-                        guard let pair = verdict.pairs[id] else { continue }
-                        detail += "\n\(pair.text)\n" + causal.describe(table: pair.row.table, id: pair.row.id)
-                    }
-                }
                 Issue.record(
-                    "Seed \(seed): r\(index) fehlen \(missing.count) von \(required.count) Konflikten gleichzeitiger Schreibvorgänge\(detail)"
+                    "Seed \(seed): r\(index) fehlen \(missing.count) von \(required.count) Konflikten gleichzeitiger Schreibvorgänge\(explained(missing))"
                 )
             }
             let extra = present.subtracting(verdict.expected)

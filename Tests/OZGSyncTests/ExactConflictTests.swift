@@ -11,10 +11,6 @@ struct ExactConflictTests {
     /// Replicas on one hand-moved clock, so which write is newer does not depend on the machine's load.
     let clock = ManualClock(1_800_000_000_000)
 
-    func replica(_ directory: TemporaryDirectory, _ name: String) throws -> Replica {
-        try Replica.test(directory, name, configuration: Replica.Configuration(wallClock: clock.read))
-    }
-
     func valuePairs(_ replica: Replica) throws -> Set<Set<String>> {
         Set(
             try replica.conflicts().filter { $0.kind == .value }.map {
@@ -29,9 +25,9 @@ struct ExactConflictTests {
     @Test("Drei Schreibende: B übernimmt c und überschreibt es mit b; a trifft b und wird Konflikt (DESIGN §8)")
     func thirdWriterDoesNotHideTheFirst() throws {
         let directory = TemporaryDirectory()
-        let a = try replica(directory, "a.ozg")
-        let b = try replica(directory, "b.ozg")
-        let c = try replica(directory, "c.ozg")
+        let a = try Replica.test(directory, "a.ozg", clock: clock)
+        let b = try Replica.test(directory, "b.ozg", clock: clock)
+        let c = try Replica.test(directory, "c.ozg", clock: clock)
         let id = try a.insert(into: "reise", values: ["titel": "start"])
         for other in [b, c] { try a.send(to: other, name: other.siteID.hex) }
         clock.advance(1)
@@ -56,7 +52,7 @@ struct ExactConflictTests {
     )
     func threeConcurrentValuesAllPairs() throws {
         let directory = TemporaryDirectory()
-        let replicas = try ["a", "c", "d", "b", "e"].map { try replica(directory, "\($0).ozg") }
+        let replicas = try ["a", "c", "d", "b", "e"].map { try Replica.test(directory, "\($0).ozg", clock: clock) }
         let (a, c, d, b, e) = (replicas[0], replicas[1], replicas[2], replicas[3], replicas[4])
         let id = try a.insert(into: "reise", values: ["titel": "start"])
         for other in [b, c, d, e] { try a.send(to: other, name: other.siteID.hex) }
@@ -91,7 +87,7 @@ struct ExactConflictTests {
     @Test("Ein Paar, dessen beide Werte einem dritten unterlagen, lässt sich mit „behalte“ lösen")
     func keepingASideThatLostToAThirdValue() throws {
         let directory = TemporaryDirectory()
-        let replicas = try ["a", "b", "c"].map { try replica(directory, "\($0).ozg") }
+        let replicas = try ["a", "b", "c"].map { try Replica.test(directory, "\($0).ozg", clock: clock) }
         let (a, b, c) = (replicas[0], replicas[1], replicas[2])
         let id = try a.insert(into: "reise", values: ["titel": "start"])
         for other in [b, c] { try a.send(to: other, name: other.siteID.hex) }
@@ -111,7 +107,7 @@ struct ExactConflictTests {
     @Test("Ein Löschen kennt, was es gesehen hat: eine ältere ungesehene Änderung wird Konflikt, eine gesehene nicht")
     func deleteContextIsExact() throws {
         let directory = TemporaryDirectory()
-        let replicas = try ["a", "b", "c"].map { try replica(directory, "\($0).ozg") }
+        let replicas = try ["a", "b", "c"].map { try Replica.test(directory, "\($0).ozg", clock: clock) }
         let (a, b, c) = (replicas[0], replicas[1], replicas[2])
         let id = try a.insert(into: "reise", values: ["titel": "start", "notiz": "start"])
         for other in [b, c] { try a.send(to: other, name: other.siteID.hex) }
@@ -132,7 +128,7 @@ struct ExactConflictTests {
     @Test("Nacheinander überschreiben ergibt nie einen Konflikt, auch nicht im Ring über fünf Replikate")
     func sequentialRingNeverConflicts() throws {
         let directory = TemporaryDirectory()
-        let ring = try (0..<5).map { try replica(directory, "r\($0).ozg") }
+        let ring = try (0..<5).map { try Replica.test(directory, "r\($0).ozg", clock: clock) }
         let id = try ring[0].insert(into: "reise", values: ["titel": "0"])
         for round in 1...10 {
             let writer = ring[round % 5]
@@ -155,9 +151,9 @@ struct ExactConflictTests {
     )
     func ownLosingWriteIsPushedWithItsOwnContext() throws {
         let directory = TemporaryDirectory()
-        let server = try replica(directory, "server.ozg")
-        let a = try replica(directory, "a.ozg")
-        let b = try replica(directory, "b.ozg")
+        let server = try Replica.test(directory, "server.ozg", clock: clock)
+        let a = try Replica.test(directory, "a.ozg", clock: clock)
+        let b = try Replica.test(directory, "b.ozg", clock: clock)
         let id = try a.insert(into: "reise", values: ["titel": "start"])
         try a.send(to: server, name: "server")
         try server.send(to: b, name: "b")
@@ -178,7 +174,7 @@ struct ExactConflictTests {
     @Test("Ein Kontext, der Ungesehenes behauptet, und widersprüchliche gleichzeitige Werte werden abgelehnt")
     func hostileContextsAreRefused() throws {
         let directory = TemporaryDirectory()
-        let target = try replica(directory, "t.ozg")
+        let target = try Replica.test(directory, "t.ozg", clock: clock)
         let id = try target.insert(into: "reise", values: ["titel": "echt"])
         let before = try target.canonicalDump()
         let mallory = SiteID.random()

@@ -106,28 +106,21 @@ final class ServerPathSimulation: Simulation {
             path: "\(serverDirectory)/labor-\(lab).ozg", schema: ReplicaSchema(version: 2, tables: []))
         defer { serverFile.close() }
         let atServer = Set(try serverFile.conflicts(includeResolved: true).map(\.id))
-        let extra = atServer.subtracting(causal.verdict().expected)
+        verdict = causal.verdict()
+        let extra = atServer.subtracting(verdict.expected)
         if !extra.isEmpty {
             Issue.record("Seed \(seed): der Server meldet \(extra.count) Konflikte ohne gleichzeitige Schreibvorgänge")
         }
-        let verdict = causal.verdict()
         let requiredAtServer = verdict.metAt[serverIndex]
         let missingAtServer = requiredAtServer.subtracting(atServer)
         if !missingAtServer.isEmpty {
-            var detail = ""
-            if ProcessInfo.processInfo.environment["OZG_SIM_EXPLAIN"] == "1" {
-                for id in missingAtServer {
-                    guard let pair = verdict.pairs[id] else { continue }
-                    detail += "\n\(pair.text)\n" + causal.describe(table: pair.row.table, id: pair.row.id)
-                }
-            }
             Issue.record(
-                "Seed \(seed): dem Server fehlen \(missingAtServer.count) von \(requiredAtServer.count) Konflikten\(detail)"
+                "Seed \(seed): dem Server fehlen \(missingAtServer.count) von \(requiredAtServer.count) Konflikten\(explained(missingAtServer))"
             )
         }
         // A client holds what met at its own file and everything the server holds (pulled in the final
         // rounds); a pair that met only at another client stays there (clients push no conflict rows).
-        try verifyConflicts(requiredValues: { index in verdict.metAt[index].union(atServer) })
+        try verifyConflicts(requiredValues: { index in self.verdict.metAt[index].union(atServer) })
     }
 }
 

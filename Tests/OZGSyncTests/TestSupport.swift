@@ -39,6 +39,11 @@ extension Replica {
         try Replica(path: directory.path(name), schema: schema, configuration: configuration)
     }
 
+    /// A replica on a hand-moved clock, so which write is newer does not depend on the machine's load.
+    static func test(_ directory: TemporaryDirectory, _ name: String, clock: ManualClock) throws -> Replica {
+        try test(directory, name, configuration: Configuration(wallClock: clock.read))
+    }
+
     /// Sends everything `self` has that `other` has not acknowledged, relaying merged changes too.
     @discardableResult
     func send(to other: Replica, name: String) throws -> ApplyResult {

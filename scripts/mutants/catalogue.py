@@ -128,8 +128,8 @@ MUTANTS = [
     dict(
         id="delete-context-ignores-cell-contexts", area="Schreiben", file=WRITE,
         what="a delete's context names the cells' maximal writes only, not what their writers had seen",
-        edits=[("let writes = [cell.version] + cell.context + cell.siblings.flatMap { [$0.version] + $0.context }",
-                "let writes = [cell.version] + cell.siblings.map(\\.version)")]),
+        edits=[("highest.merge(CellCausality(cell, value: .null).vector, uniquingKeysWith: max)",
+                "highest.merge(Dictionary(CellCausality(cell, value: .null).maximal.map { ($0.version.site, $0.version.hlc) }, uniquingKeysWith: max), uniquingKeysWith: max)")]),
     dict(
         id="restore-base-from-old-incarnation", area="Schreiben", file=WRITE,
         what="a restore's cells name the older incarnation's versions as seen",
