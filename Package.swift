@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
     ],
     targets: [
         .systemLibrary(
@@ -43,7 +44,15 @@ let package = Package(
         .target(name: "OZGReplication", dependencies: ["OZGStorage"], exclude: ["README.md"]),
         .target(name: "OZGWire", dependencies: ["OZGReplication", "CZlib"], exclude: ["README.md"]),
         .target(name: "OZGDomain", dependencies: ["OZGStorage", "OZGReplication"], exclude: ["README.md"]),
-        .target(name: "OZGSyncClient", dependencies: ["OZGReplication", "OZGWire"], exclude: ["README.md"]),
+        .target(
+            name: "OZGSyncClient",
+            dependencies: [
+                "OZGReplication", "OZGWire",
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["README.md"]
+        ),
         .target(
             name: "SyncServerCore",
             dependencies: [
@@ -56,6 +65,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             ],
             exclude: ["README.md"]
         ),

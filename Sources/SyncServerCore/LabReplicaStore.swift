@@ -10,11 +10,13 @@ import OZGWire
 /// occupies a thread of the cooperative pool.
 actor LabReplicaStore {
     let replica: Replica
+    let lab: LabID
     private let executor: QueueExecutor
     nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
     init(configuration: ServerConfiguration, lab: LabID) throws {
         executor = QueueExecutor(label: "ozg-lab-\(lab)")
+        self.lab = lab
         var replicaConfiguration = Replica.Configuration(
             maxDriftMilliseconds: configuration.maxDriftMilliseconds, localTables: [Self.auditTable])
         replicaConfiguration.schemaGrowthLimit = configuration.schemaGrowthLimit
@@ -46,12 +48,36 @@ actor LabReplicaStore {
 
     /// Merges the push (one transaction, with its audit entry) and answers with the page after the cursor.
     ///
-    /// One actor call for both, so no other push lands between a requester's merge and its page.
-    func sync(_ request: SyncRequest, token: TokenRecord, pageRows: Int, pageBytes: Int) throws -> (
+    /// One actor call for both, so no other push lands between a requester's merge and its page. A
+    /// push that grew the log is published to the lab's other live clients here too, so they receive the
+    /// messages in commit order.
+    func sync(_ request: SyncRequest, token: TokenRecord, pageRows: Int, pageBytes: Int, live: LiveHub) throws -> (
         SyncResponse, merged: Int
     ) {
-        let merged = request.batch.isEmpty ? 0 : try merge(request, token: token)
+        var merged = 0
+        if !request.batch.isEmpty {
+            let before = try replica.lastSequence()
+            merged = try merge(request, token: token)
+            let head = try replica.lastSequence()
+            if head > before && live.hasListeners(lab: lab, besides: request.site) {
+                live.publish(
+                    lab: lab, message: try liveMessage(from: before, head: head, request: request, token: token),
+                    sender: request.site)
+            }
+        }
         return (try page(after: request.cursor, for: request.site, maxRows: pageRows, maxBytes: pageBytes), merged)
+    }
+
+    /// The live message for the log from `before` to `head`: with the changes when they fit
+    /// `LiveMessage.maxBatchBytes`, else only the sequences (the client then syncs).
+    private func liveMessage(from before: Int64, head: Int64, request: SyncRequest, token: TokenRecord) throws
+        -> [UInt8]
+    {
+        let page = try replica.extractChanges(
+            after: before, includeRemoteOrigin: true, maxRows: 256, maxValueBytes: LiveMessage.maxBatchBytes)
+        return LiveMessage.encode(
+            fromSequence: before, headSequence: head, sender: request.site, tokenName: token.name,
+            changeCount: request.batch.changeCount, batch: page.throughSequence >= head ? page.batch : nil)
     }
 
     /// Step 4 of docs/PROTOCOL.md: the push and its audit entry in one transaction; returns the cells

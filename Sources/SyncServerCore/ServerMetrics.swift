@@ -15,6 +15,10 @@ final class ServerMetrics: Sendable {
     let openConnections: Gauge
     /// `ozg_connections_refused_total`: connections closed at once because `maxConnections` was reached.
     let connectionsRefused: Counter
+    /// `ozg_live_connections`: live (WebSocket) clients connected right now.
+    let liveConnections: Gauge
+    /// `ozg_live_messages_total`: live messages handed to clients.
+    let liveMessages: Counter
 
     /// `ozg_requests_total{status}`: one counter per status, made on first use.
     private static var requests: MetricNameDescriptor {
@@ -45,6 +49,13 @@ final class ServerMetrics: Sendable {
             descriptor: MetricNameDescriptor(
                 namespace: "ozg", metricName: "connections_refused", unitName: "total",
                 helpText: "Wegen der Verbindungsgrenze sofort geschlossene Verbindungen"))
+        liveConnections = registry.makeGauge(
+            descriptor: MetricNameDescriptor(
+                namespace: "ozg", metricName: "live_connections", helpText: "Verbundene Live-Clients (WebSocket)"))
+        liveMessages = registry.makeCounter(
+            descriptor: MetricNameDescriptor(
+                namespace: "ozg", metricName: "live_messages", unitName: "total",
+                helpText: "An Live-Clients übergebene Nachrichten"))
         latency = registry.makeDurationHistogram(
             descriptor: MetricNameDescriptor(
                 namespace: "ozg", subsystem: "sync", metricName: "request_duration", unitName: "seconds",

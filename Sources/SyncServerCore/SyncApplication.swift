@@ -2,7 +2,8 @@ import Hummingbird
 import Logging
 import NIOCore
 
-/// Builds the HTTP application: `POST /v1/labs/{labor_id}/sync`, `GET /healthz`, `GET /metrics`.
+/// Builds the HTTP application: `POST /v1/labs/{labor_id}/sync`, `GET /v1/labs/{labor_id}/live` (WebSocket),
+/// `GET /healthz`, `GET /metrics`.
 ///
 /// `onServerRunning` receives the bound port (tests start on port 0). Tests that do not need a
 /// socket drive the same application in process:
@@ -23,7 +24,8 @@ public func buildApplication(
     let registry = try Registry(dataDirectory: configuration.dataDirectory)
     let metrics = ServerMetrics()
     let labs = LabDirectory(configuration: configuration, metrics: metrics)
-    let sync = SyncEndpoint(configuration: configuration, registry: registry, labs: labs, metrics: metrics)
+    let live = LiveHub(metrics: metrics)
+    let sync = SyncEndpoint(configuration: configuration, registry: registry, labs: labs, metrics: metrics, live: live)
     let router = Router(context: SyncRequestContext.self)
     router.get("healthz") { _, _ in "ok\n" }
     router.get("metrics") { _, _ -> Response in
@@ -38,11 +40,16 @@ public func buildApplication(
         .add(middleware: UnexpectedErrorMiddleware())
         .add(middleware: TokenAuthenticationMiddleware(registry: registry))
         .post(use: sync.handle)
+    let liveEndpoint = LiveEndpoint(sync: sync, hub: live)
+    router.group("v1/labs/:labor/live")
+        .add(middleware: UnexpectedErrorMiddleware())
+        .add(middleware: TokenAuthenticationMiddleware(registry: registry))
+        .ws(shouldUpgrade: liveEndpoint.shouldUpgrade, onUpgrade: liveEndpoint.run)
     let access = ServerAccess(configuration: configuration, registry: registry, labs: labs)
     for module in modules { module.addRoutes(to: router, server: access) }
     return Application(
         router: router,
-        server: try configuration.httpServer(metrics: metrics),
+        server: try configuration.httpServer(metrics: metrics, webSocketRouter: router),
         configuration: .init(
             address: .hostname(configuration.host, port: configuration.port), serverName: "ozg-sync-server"),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },

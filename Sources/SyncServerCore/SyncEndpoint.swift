@@ -11,6 +11,7 @@ struct SyncEndpoint: Sendable {
     let registry: Registry
     let labs: LabDirectory
     let metrics: ServerMetrics
+    let live: LiveHub
 
     func handle(_ request: Request, context: SyncRequestContext) async throws -> Response {
         let token = try context.authenticatedToken()
@@ -110,7 +111,7 @@ struct SyncEndpoint: Sendable {
         let store = try await labs.checkOut(lab)
         do {
             let (answer, merged) = try await store.sync(
-                sync, token: token, pageRows: configuration.pageRows, pageBytes: configuration.pageBytes)
+                sync, token: token, pageRows: configuration.pageRows, pageBytes: configuration.pageBytes, live: live)
             await labs.checkIn(lab)
             metrics.changesMerged.increment(by: Int64(merged))
             return answer

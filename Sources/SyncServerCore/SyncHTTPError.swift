@@ -143,3 +143,25 @@ extension SyncHTTPError {
     static let unexpected = SyncHTTPError(
         .internalServerError, "intern", "Interner Fehler des Servers; bitte später erneut versuchen.")
 }
+
+// MARK: - 400, 409: the live channel's upgrade request
+
+extension SyncHTTPError {
+    static let liveNeedsWebSocket = SyncHTTPError(
+        .badRequest, "nur_websocket",
+        "Der Live-Kanal spricht nur WebSocket: die Anfrage braucht „Upgrade: websocket“ (docs/PROTOCOL.md, „Live-Kanal“)."
+    )
+
+    static let liveDeviceInvalid = SyncHTTPError(
+        .badRequest, "geraet_ungueltig",
+        "Der Live-Kanal braucht die Geräte-ID als Parameter „geraet“: 32 Hex-Ziffern, wie sie der Sync sendet.")
+
+    static func liveProtocolVersion(_ sent: String?) -> SyncHTTPError {
+        guard let sent, let version = UInt64(sent) else {
+            return SyncHTTPError(
+                .badRequest, "protokollversion",
+                "Der Live-Kanal braucht den Parameter „protokoll=\(SyncRequest.protocolVersion)“.")
+        }
+        return unreadable(.unsupportedVersion(version))
+    }
+}

@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdWebSocket
 
 /// The request context of the sync server: Hummingbird's core values plus the token that
 /// `TokenAuthenticationMiddleware` authenticated.
@@ -9,12 +10,14 @@ import Hummingbird
 ///     …
 /// }
 /// ```
-public struct SyncRequestContext: RequestContext {
+public struct SyncRequestContext: RequestContext, WebSocketRequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Set by `TokenAuthenticationMiddleware`; nil on routes without it (`/healthz`, `/metrics`).
     public var token: TokenRecord?
     /// The client's address (IP without port), for limits per client; nil when the channel has none.
     public let clientAddress: String?
+    /// Where the live route hands its WebSocket handler to the upgrade (hummingbird-websocket).
+    public let webSocket = WebSocketHandlerReference<SyncRequestContext>()
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
