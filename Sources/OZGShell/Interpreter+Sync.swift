@@ -24,6 +24,7 @@ extension Interpreter {
         rows.append(["Ausstehende Änderungen", String(try replica.pendingLocalChanges(for: Self.remoteName))])
         rows.append(["Letzte Synchronisation", try replica.localSetting("remote.last_sync") ?? "noch nie"])
         rows.append(["Cursor", String(try replica.cursor(for: Self.remoteName))])
+        rows.append(["Live", liveStatus])
         rows.append(["Offene Konflikte", String(try replica.conflicts().count)])
         let quarantined = try replica.quarantinedChanges()
         rows.append(["Zurückgehaltene Änderungen", String(quarantined.count)])
@@ -50,6 +51,7 @@ extension Interpreter {
         }
         try tokenFile.store(token)
         try replica.setLocalSetting("remote.url", url)
+        defer { restartLive() }
         if let lab = options["labor"] {
             guard LabID(lab) != nil else { throw ShellError.usage("Ungültige Labor-ID „\(lab)“: \(LabID.rule).") }
             try replica.setLocalSetting("remote.labor", lab)
@@ -80,8 +82,8 @@ extension Interpreter {
         }
     }
 
-    func sync(_ arguments: [String]) async throws {
-        guard arguments.isEmpty else { throw ShellError.usage("Aufruf: sync") }
+    /// A client for the configured server and lab, or the German reason why there is none.
+    func syncClient() throws -> SyncClient {
         guard let address = try replica.localSetting("remote.url"), let url = URL(string: address),
             let token = try tokenFile.load()
         else {
@@ -93,7 +95,14 @@ extension Interpreter {
         guard let labID = LabID(lab) else {
             throw ShellError.failed("Ungültige Labor-ID „\(lab)“ für den Server: \(LabID.rule).")
         }
-        let client = SyncClient(replica: replica, server: url, token: token, lab: labID)
+        return SyncClient(replica: replica, server: url, token: token, lab: labID)
+    }
+
+    func sync(_ arguments: [String]) async throws {
+        if arguments.first == "live" { return try liveCommand(Array(arguments.dropFirst())) }
+        guard arguments.isEmpty else { throw ShellError.usage("Aufruf: sync, sync live an|aus") }
+        let client = try syncClient()
+        let lab = client.lab.rawValue
         let onTerminal = isatty(STDOUT_FILENO) == 1 && format == .tabelle
         let result: SyncProgress
         do {

@@ -2,6 +2,7 @@ import Foundation
 import OZGDomain
 import OZGReplication
 import OZGStorage
+import OZGSyncClient
 
 /// Runs shell commands against one replica: parses a line, calls the library, prints the result.
 ///
@@ -23,6 +24,12 @@ public final class Interpreter {
     public var ask: ((String) -> String?)?
     /// Where warnings go (stderr by default), shown like everything else (`TerminalText`).
     public var warning: (String) -> Void = { StandardStream.error($0) }
+    /// The live connection of the interactive shell (`Interpreter+Live.swift`); nil in scripts.
+    var live: LiveSync?
+    /// Whether this shell is interactive and may keep a live connection (`startLive`).
+    var liveAllowed = false
+    /// The last live problem shown, so that a failing poll is reported once, not every 15 seconds.
+    var lastLiveProblem: String?
 
     public static let commands = [
         "help", "query", "export", "import", "history", "conflicts", "resolve", "check", "status", "remote", "sync",

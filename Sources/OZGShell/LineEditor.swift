@@ -24,6 +24,9 @@ public final class LineEditor {
         case line(String)
         case interrupted
         case endOfInput
+        /// The wake descriptor became readable while nothing was typed: the caller prints what arrived
+        /// and calls `readLine` again, which shows the prompt with the line as it was.
+        case woken
     }
 
     /// What completion offers for the word before the cursor.
@@ -52,8 +55,9 @@ public final class LineEditor {
         }
     }
 
-    /// Reads one line from the terminal in raw mode.
-    public func readLine(prompt: String) -> Result {
+    /// Reads one line from the terminal in raw mode. With `wake`, returns `.woken` as soon as that
+    /// descriptor is readable between keystrokes, and the next call continues the same line.
+    public func readLine(prompt: String, wake: Int32? = nil) -> Result {
         var original = termios()
         guard tcgetattr(STDIN_FILENO, &original) == 0 else { return .endOfInput }
         var raw = original
@@ -62,7 +66,7 @@ public final class LineEditor {
         // TCSADRAIN, not TCSAFLUSH: lines typed ahead or pasted while a command ran must not be thrown away.
         tcsetattr(STDIN_FILENO, TCSADRAIN, &raw)
         defer { tcsetattr(STDIN_FILENO, TCSADRAIN, &original) }
-        return edit(prompt: prompt)
+        return edit(prompt: prompt, wake: wake)
     }
 
     /// Adds a line to the history (and the history file).
@@ -80,6 +84,8 @@ public final class LineEditor {
 
     private var buffer: [Character] = []
     private var cursor = 0
+    /// Set when `edit` returned `.woken`: the next call keeps the line being typed.
+    private var resuming = false
 
     private func output(_ text: String) {
         var text = text
@@ -93,6 +99,28 @@ public final class LineEditor {
             if count == 1 { return byte }
             if count < 0 && errno == EINTR { continue }
             return nil
+        }
+    }
+
+    private enum Input {
+        case byte(UInt8)
+        case wake
+    }
+
+    /// The next typed byte, or `.wake` when `wake` is readable and nothing typed waits; nil at the end
+    /// of input.
+    private func nextInput(wake: Int32?) -> Input? {
+        guard let wake else { return readByte().map { .byte($0) } }
+        var descriptors = [
+            pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: wake, events: Int16(POLLIN), revents: 0),
+        ]
+        while true {
+            let ready = poll(&descriptors, 2, -1)
+            if ready < 0 && errno == EINTR { continue }
+            if ready < 0 { return readByte().map { .byte($0) } }
+            if descriptors[0].revents != 0 { return readByte().map { .byte($0) } }
+            if descriptors[1].revents != 0 { return .wake }
         }
     }
 
@@ -115,13 +143,20 @@ public final class LineEditor {
         output(text)
     }
 
-    private func edit(prompt: String) -> Result {
-        buffer = []
-        cursor = 0
+    private func edit(prompt: String, wake: Int32?) -> Result {
+        if !resuming {
+            buffer = []
+            cursor = 0
+        }
+        resuming = false
         var historyIndex = history.count
         var stash: [Character] = []
         redraw(prompt)
-        while let byte = readByte() {
+        while let input = nextInput(wake: wake) {
+            guard case .byte(let byte) = input else {
+                resuming = true
+                return .woken
+            }
             switch byte {
             case 13, 10:
                 output("\r\n")

@@ -145,10 +145,19 @@ struct OZGShellCommand: AsyncParsableCommand {
             return nil
         }
         try? StandardStream.output("OZG Labor-Sync – „help“ zeigt die Befehle, Strg-D beendet.\n")
+        shell.startLive()
+        defer { shell.stopLive() }
+        // Lines about what arrived go above the prompt: the prompt line is cleared first, and the next
+        // `readLine` draws it again with what was typed so far.
+        func showAbovePrompt(_ lines: [String]) {
+            for line in lines { try? StandardStream.output("\r\u{1B}[K" + TerminalText.visible(line) + "\n") }
+        }
         while true {
-            switch editor.readLine(prompt: shell.prompt) {
+            switch editor.readLine(prompt: shell.prompt, wake: shell.liveWakeDescriptor) {
             case .endOfInput: return
             case .interrupted: continue
+            case .woken:
+                showAbovePrompt(await shell.liveUpdates())
             case .line(let line):
                 let command = line.trimmingCharacters(in: .whitespaces)
                 // The history file is an ordinary file in the home directory: no sync token in it.
@@ -159,6 +168,7 @@ struct OZGShellCommand: AsyncParsableCommand {
                 } catch {
                     StandardStream.error("Fehler: \(TerminalText.visible(error.description))\n")
                 }
+                showAbovePrompt(await shell.livePush())
             }
         }
     }

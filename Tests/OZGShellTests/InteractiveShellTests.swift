@@ -107,6 +107,82 @@ struct InteractiveShellTests {
         #expect(listed(try terminal.wait(for: listed)))
     }
 
+    @Test("Live: Annas Änderung erscheint bei Bernd als Zeile über der Eingabe, ohne sync; die halbe Zeile bleibt")
+    func liveArrivalLine() throws {
+        let directory = ShellDirectory()
+        let server = URL(fileURLWithPath: ShellProcess.binary).deletingLastPathComponent()
+            .appendingPathComponent("ozg-sync-server").path
+        let data = directory.path("server")
+        func admin(_ arguments: [String]) throws -> String {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: server)
+            process.arguments = arguments + ["--data", data]
+            let output = Pipe()
+            process.standardOutput = output
+            try process.run()
+            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0)
+            return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        _ = try admin(["labor", "create", "live-lab", "--titel", "Live"])
+        let anna = try admin(["token", "create", "--labor", "live-lab", "--rolle", "schreiben", "--name", "Anna"])
+        let bernd = try admin(["token", "create", "--labor", "live-lab", "--rolle", "schreiben", "--name", "Bernd"])
+        let serverTerminal = Terminal()
+        defer { serverTerminal.stop() }
+        try serverTerminal.start("\(server) serve --data \(data) --port 0")
+        let listening = try serverTerminal.wait { $0.contains("hört auf") }
+        let port =
+            listening.split(separator: "\n").first { $0.contains("hört auf") }?.split(separator: ":").last
+            .map { String($0).trimmingCharacters(in: .whitespaces) } ?? ""
+        let url = "http://127.0.0.1:\(port)"
+
+        let setup = try ShellProcess.run(
+            ["a.ozg", "--autor", "Anna"],
+            input: """
+                labor add id=live-lab titel="DigiLab Live" themenfeld=bauen_wohnen bundesland=DE-MV
+                persona add name="Erika Muster" kurzbeschreibung=Pflegekraft nutzergruppe=001 ziele=Schnell
+                remote set \(url) token=\(anna)
+                sync
+                """, in: directory.url)
+        #expect(setup.status == 0, "\(setup.stderr)")
+        let persona = setup.lines[1]
+        let joined = try ShellProcess.run(
+            ["b.ozg", "--autor", "Bernd", "-c", "remote set \(url) token=\(bernd) labor=live-lab", "-c", "sync"],
+            in: directory.url)
+        #expect(joined.status == 0, "\(joined.stderr)")
+
+        let annaTerminal = Terminal()
+        let berndTerminal = Terminal()
+        defer {
+            annaTerminal.stop()
+            berndTerminal.stop()
+        }
+        for (terminal, file, name) in [(annaTerminal, "a.ozg", "Anna"), (berndTerminal, "b.ozg", "Bernd")] {
+            try terminal.start(
+                "env HOME=\(directory.url.path) OZG_SHELL_HISTORY=\(directory.path("verlauf-\(name)")) "
+                    + "\(ShellProcess.binary) \(directory.path(file)) --autor \(name)")
+            try terminal.wait { $0.contains("ozg (DigiLab Live)>") }
+            try terminal.keys("status", "Enter")
+            #expect(try terminal.wait { $0.contains("verbunden") }.contains("Live                        verbunden"))
+        }
+        // Bernd is in the middle of typing when Anna's change arrives.
+        try berndTerminal.keys("persona li")
+        try annaTerminal.keys("persona set \(persona) zitat=\"Live aus dem Workshop\"", "Enter")
+        let arrived = try berndTerminal.wait { $0.contains("↓ 1 Änderung von Anna: persona") }
+        #expect(arrived.contains("↓ 1 Änderung von Anna: persona"))
+        let lines = arrived.split(separator: "\n").map(String.init)
+        #expect(lines.last { !$0.isEmpty } == "ozg (DigiLab Live)> persona li")
+        try berndTerminal.keys("st", "Enter", "persona show \(persona)", "Enter")
+        #expect(try berndTerminal.wait { $0.contains("Live aus dem Workshop") }.contains("Live aus dem Workshop"))
+        try berndTerminal.keys("C-d")
+        try annaTerminal.keys("C-d")
+        Thread.sleep(forTimeInterval: 0.3)
+        // Bernd never typed sync: the replica has it from the live channel.
+        let check = try ShellProcess.run(["b.ozg", "-c", "persona show \(persona)"], in: directory.url)
+        #expect(check.stdout.contains("Live aus dem Workshop"))
+    }
+
     @Test("Verlauf bleibt über einen Neustart erhalten; Strg-C verwirft nur die Zeile, Strg-D beendet")
     func historyAndControlKeys() throws {
         let (directory, persona) = try prepared()
