@@ -57,6 +57,7 @@ UNIT_SUITES = [
     "SyncServerTests.PagingTests",
     "SyncServerTests.HostilePeerTests",
     "SyncServerTests.SyncWireEnvelopeTests",
+    "SyncServerTests.LiveChannelTests",
 ]
 SIMULATION_SUITES = ["OZGSyncTests.ConvergenceSimulationTests", "OZGSyncTests.ServerPathSimulationTests"]
 BUILD_TIMEOUT = 1800

@@ -39,8 +39,25 @@ func path(_ name: String) -> String { directory.appendingPathComponent(name).pat
 /// `ozg-bench ROWS web` measures only the state office's web view.
 if CommandLine.arguments.dropFirst(2).first == "web" {
     try await WebBench.run(directory: directory)
+    try await LiveBench.run(directory: directory)
     try? FileManager.default.removeItem(at: directory)
     exit(0)
+}
+
+/// `ozg-bench ROWS live` measures only the live channel; `live-participants` and `live-idle` are its
+/// child processes (`LiveBench`).
+switch CommandLine.arguments.dropFirst(2).first {
+case "live":
+    try await LiveBench.run(directory: directory)
+    try? FileManager.default.removeItem(at: directory)
+    exit(0)
+case "live-participants":
+    try await LiveBench.participantsMain(arguments: Array(CommandLine.arguments.dropFirst(3)))
+    exit(0)
+case "live-idle":
+    try await LiveBench.idleMain(arguments: Array(CommandLine.arguments.dropFirst(3)))
+    exit(0)
+default: break
 }
 
 /// `ozg-bench ROWS contended` measures only the wire size of five writers on the same rows.

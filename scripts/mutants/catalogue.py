@@ -19,6 +19,7 @@ INDEX = "Sources/OZGReplication/FractionalIndex.swift"
 CLOCK = "Sources/OZGReplication/HybridLogicalClock.swift"
 STORE = "Sources/SyncServerCore/LabReplicaStore.swift"
 CLIENT = "Sources/OZGSyncClient/SyncClient.swift"
+LIVE = "Sources/OZGSyncClient/LiveSync.swift"
 
 MUTANTS = [
     # The six of issue 16's table: the simulation must kill each itself.
@@ -228,4 +229,20 @@ MUTANTS = [
         id="client-stops-after-full-push-page", area="Client", file=CLIENT,
         what="the client stops after a full page of its own changes when the server has nothing more",
         edits=[("if !response.more && !pushedFullPage { break }", "if !response.more { break }")]),
+    # The live channel (issue 10, part 2).
+    dict(
+        id="live-applies-across-gap", area="Live", file=LIVE,
+        what="a live message is applied even when it does not continue the cursor: the missed one is skipped for good",
+        edits=[("guard message.fromSequence == cursor, let batch = message.batch else {",
+                "guard message.fromSequence <= cursor || true, let batch = message.batch else {")]),
+    dict(
+        id="live-no-catch-up-on-connect", area="Live", file=LIVE,
+        what="a (re)opened live connection does not sync: what was pushed while it was down never arrives",
+        edits=[("            case .connected, .poll:\n                needsSync = true\n",
+                "            case .poll:\n                needsSync = true\n            case .connected:\n                break\n")]),
+    dict(
+        id="live-cursor-not-advanced", area="Live", file=LIVE,
+        what="an applied live message leaves the cursor where it was: the next message looks like a gap",
+        edits=[("try client.replica.apply(batch, remote: client.remoteName, cursor: message.headSequence)",
+                "try client.replica.apply(batch)")]),
 ]
