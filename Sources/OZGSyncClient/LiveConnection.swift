@@ -58,6 +58,8 @@ public final class LiveConnection: Sendable {
         var state: LiveState = .off
         var waiter: CheckedContinuation<Void, Never>?
         var task: Task<Void, Never>?
+        /// Made on the first call of `wakeDescriptor` (the shell's), so other owners spend no descriptors.
+        var wakePipe: (read: Int32, write: Int32)?
     }
 
     /// Events waiting at most; beyond that the oldest messages are dropped and one `connected` stands
@@ -65,7 +67,6 @@ public final class LiveConnection: Sendable {
     static let inboxLimit = 256
 
     private let inbox = Mutex(Inbox())
-    private let wakePipe: (read: Int32, write: Int32)
 
     public init(
         server: URL, token: String, lab: LabID, site: SiteID, pollInterval: Duration = .seconds(15),
@@ -77,24 +78,39 @@ public final class LiveConnection: Sendable {
         self.site = site
         self.pollInterval = pollInterval
         self.maxRetryDelay = maxRetryDelay
-        var descriptors: [Int32] = [-1, -1]
-        if pipe(&descriptors) == 0 {
+    }
+
+    deinit {
+        let pipe = inbox.withLock { inbox in
+            inbox.task?.cancel()
+            return inbox.wakePipe
+        }
+        if let pipe {
+            close(pipe.read)
+            close(pipe.write)
+        }
+    }
+
+    /// Readable while events wait (for `poll(2)` next to the terminal); `takeEvents()` empties it.
+    /// -1 when the system has no descriptor left for the pipe.
+    public var wakeDescriptor: Int32 {
+        inbox.withLock { inbox in
+            if let pipe = inbox.wakePipe { return pipe.read }
+            var descriptors: [Int32] = [-1, -1]
+            guard pipe(&descriptors) == 0 else { return -1 }
             for descriptor in descriptors {
                 _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
                 _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
             }
+            // Events queued before the pipe existed must wake the reader too.
+            if !inbox.events.isEmpty {
+                var byte: UInt8 = 1
+                _ = write(descriptors[1], &byte, 1)
+            }
+            inbox.wakePipe = (descriptors[0], descriptors[1])
+            return descriptors[0]
         }
-        wakePipe = (descriptors[0], descriptors[1])
     }
-
-    deinit {
-        inbox.withLock { $0.task?.cancel() }
-        if wakePipe.read >= 0 { close(wakePipe.read) }
-        if wakePipe.write >= 0 { close(wakePipe.write) }
-    }
-
-    /// Readable while events wait (for `poll(2)` next to the terminal); `takeEvents()` empties it.
-    public var wakeDescriptor: Int32 { wakePipe.read }
 
     public var state: LiveState { inbox.withLock { $0.state } }
 
@@ -134,9 +150,11 @@ public final class LiveConnection: Sendable {
 
     /// The events queued so far, oldest first.
     public func takeEvents() -> [LiveEvent] {
-        var byte: UInt8 = 0
-        while read(wakePipe.read, &byte, 1) > 0 {}
-        return inbox.withLock { inbox in
+        inbox.withLock { inbox in
+            if let pipe = inbox.wakePipe {
+                var byte: UInt8 = 0
+                while read(pipe.read, &byte, 1) > 0 {}
+            }
             defer { inbox.events = [] }
             return inbox.events
         }
@@ -169,11 +187,13 @@ public final class LiveConnection: Sendable {
                 inbox.events.append(.connected)
             }
             inbox.events.append(event)
+            if let pipe = inbox.wakePipe {
+                var byte: UInt8 = 1
+                _ = write(pipe.write, &byte, 1)
+            }
             defer { inbox.waiter = nil }
             return inbox.waiter
         }
-        var byte: UInt8 = 1
-        _ = write(wakePipe.write, &byte, 1)
         waiter?.resume()
     }
 

@@ -52,29 +52,38 @@ public final class LiveSync {
     public func process(_ events: [LiveEvent]) async throws -> [LiveArrival] {
         var arrivals: [LiveArrival] = []
         var needsSync = false
+        // Messages that continue each other are applied together, in one transaction: a replica that
+        // was busy for a moment catches up with one commit instead of one per message.
+        var cursor = try client.replica.cursor(for: client.remoteName)
+        var pending: [LiveMessage] = []
         for event in events {
             switch event {
             case .connected, .poll:
                 needsSync = true
             case .message(let message):
                 guard !needsSync else { continue }
-                let cursor = try client.replica.cursor(for: client.remoteName)
                 if message.headSequence <= cursor { continue }
-                guard message.fromSequence == cursor, let batch = message.batch else {
+                guard message.fromSequence == cursor, message.batch != nil else {
                     needsSync = true
                     continue
                 }
-                do {
-                    try client.replica.apply(batch, remote: client.remoteName, cursor: message.headSequence)
-                } catch {
-                    // The server checked the push; should the page still not apply, the sync reports why.
-                    needsSync = true
-                    continue
-                }
+                pending.append(message)
+                cursor = message.headSequence
+            }
+        }
+        if !needsSync, !pending.isEmpty {
+            let batch = ChangeBatch(rows: pending.flatMap { $0.batch?.rows ?? [] })
+            do {
+                try client.replica.apply(batch, remote: client.remoteName, cursor: cursor)
                 client.onExchange?(ChangeBatch(rows: []), batch)
-                Self.add(
-                    batch, tokenName: message.tokenName, by: message.sender, ownSite: client.replica.siteID,
-                    to: &arrivals)
+                for message in pending {
+                    Self.add(
+                        message.batch ?? ChangeBatch(), tokenName: message.tokenName, by: message.sender,
+                        ownSite: client.replica.siteID, to: &arrivals)
+                }
+            } catch {
+                // The server checked the pushes; should they still not apply, the sync reports why.
+                needsSync = true
             }
         }
         if needsSync { arrivals += try await syncCollectingArrivals() }

@@ -1,10 +1,8 @@
+import AsyncHTTPClient
 import Foundation
+import NIOCore
 import OZGReplication
 import OZGWire
-
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
 
 /// Progress of a running sync, reported after every page.
 public struct SyncProgress: Sendable, Equatable {
@@ -46,22 +44,27 @@ public final class SyncClient {
     /// Called after each round trip whose page was applied: what this replica pushed and what it
     /// received. The convergence simulation follows what each replica has seen through it.
     public var onExchange: ((_ pushed: ChangeBatch, _ received: ChangeBatch) -> Void)?
-    let session: URLSession
+    /// How long one round trip may take.
+    public var requestTimeout: Duration = .seconds(60)
 
     public init(replica: Replica, server: URL, token: String, lab: LabID) {
         self.replica = replica
         self.server = server
         self.token = token
         self.lab = lab
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = 60
-        session = URLSession(configuration: configuration)
     }
 
-    deinit {
-        // A URLSession keeps its resources until invalidated.
-        session.finishTasksAndInvalidate()
-    }
+    /// One HTTP client (AsyncHTTPClient, on NIO's shared event loops) for every `SyncClient` of the
+    /// process, so connections are kept alive and reused across rounds and replicas. A refused
+    /// connection fails at once (the client's own retries decide what happens next), a connection
+    /// attempt gives up after 10 s; bodies are inflated here, not by the client.
+    static let http: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(10)
+        configuration.decompression = .disabled
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
 
     /// The endpoint of this lab.
     public var endpoint: URL {
@@ -146,57 +149,72 @@ public final class SyncClient {
     }
 
     func post(_ body: [UInt8]) async throws -> SyncResponse {
-        var request = URLRequest(url: endpoint)
-        request.httpMethod = "POST"
-        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
-        request.setValue("application/x-ozg-sync", forHTTPHeaderField: "Content-Type")
-        request.setValue("deflate", forHTTPHeaderField: "Content-Encoding")
-        request.httpBody = Data(body)
-        let data: Data
-        let response: URLResponse
+        var request = HTTPClientRequest(url: endpoint.absoluteString)
+        request.method = .POST
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        request.headers.add(name: "Content-Type", value: "application/x-ozg-sync")
+        request.headers.add(name: "Content-Encoding", value: "deflate")
+        request.headers.add(name: "Accept-Encoding", value: "deflate")
+        request.body = .bytes(ByteBuffer(bytes: body))
+        let status: Int
+        let data: ByteBuffer
         do {
-            (data, response) = try await session.data(for: request)
+            let response = try await Self.http.execute(
+                request,
+                timeout: .nanoseconds(
+                    requestTimeout.components.seconds * 1_000_000_000 + requestTimeout.components.attoseconds
+                        / 1_000_000_000))
+            status = Int(response.status.code)
+            data = try await response.body.collect(upTo: Self.maxResponseBytes)
         } catch {
             throw SyncClientError.network(
                 "Der Server \(server.absoluteString) ist nicht erreichbar (\(Self.germanReason(for: error))).")
         }
-        guard let http = response as? HTTPURLResponse else { throw SyncClientError.network("Keine HTTP-Antwort.") }
-        guard http.statusCode == 200 else {
-            let detail = try? JSONDecoder().decode(SyncErrorBody.self, from: data)
+        let bytes = [UInt8](buffer: data)
+        guard status == 200 else {
+            let detail = try? JSONDecoder().decode(SyncErrorBody.self, from: Data(bytes))
             throw SyncClientError.rejected(
-                status: http.statusCode, code: detail?.error ?? "unbekannt",
-                message: detail?.message ?? "Der Server antwortete mit HTTP \(http.statusCode).")
+                status: status, code: detail?.error ?? "unbekannt",
+                message: detail?.message ?? "Der Server antwortete mit HTTP \(status).")
         }
         do {
-            var bytes = [UInt8](data)
-            // URLSession may already have inflated a deflate body (libcurl does on Linux); look before inflating.
-            if !bytes.starts(with: SyncWire.responseMagic) {
-                bytes = try Deflate.decompress(bytes, maxOutputBytes: 512 << 20)
-            }
-            return try SyncWire.decodeResponse(bytes)
+            let inflated =
+                bytes.starts(with: SyncWire.responseMagic)
+                ? bytes : try Deflate.decompress(bytes, maxOutputBytes: Self.maxInflatedResponseBytes)
+            return try SyncWire.decodeResponse(inflated)
         } catch {
             throw SyncClientError.protocolViolation("Die Antwort des Servers ist unlesbar: \(error)")
         }
     }
+
+    /// The largest answer read (deflated) and inflated: a page is at most `--page-bytes` of values.
+    static let maxResponseBytes = 256 << 20
+    static let maxInflatedResponseBytes = 512 << 20
 }
 
 extension SyncClient {
-    /// Why a request did not reach the server, in German: Foundation's own texts are English on Linux
-    /// („The operation could not be completed“).
+    /// Why a request did not reach the server, in German: the libraries' own texts are English.
     static func germanReason(for error: any Error) -> String {
-        guard let error = error as? URLError else { return "Netzfehler" }
-        switch error.code {
-        case .cannotConnectToHost: return "Verbindung abgelehnt – läuft der Server, stimmt der Port?"
-        case .cannotFindHost, .dnsLookupFailed: return "Rechnername nicht gefunden"
-        case .timedOut: return "keine Antwort innerhalb der Wartezeit"
-        case .notConnectedToInternet, .networkConnectionLost: return "keine Netzverbindung"
-        case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate,
-            .serverCertificateNotYetValid, .serverCertificateHasUnknownRoot, .clientCertificateRejected:
-            return "TLS-Verbindung fehlgeschlagen – Zertifikat oder https/http prüfen"
-        case .badURL, .unsupportedURL: return "ungültige Adresse"
-        case .badServerResponse: return "unverständliche Antwort"
-        default: return "Netzfehler \(error.code.rawValue)"
+        if let error = error as? HTTPClientError {
+            if error == .connectTimeout { return "keine Verbindung innerhalb der Wartezeit" }
+            if [.deadlineExceeded, .readTimeout, .writeTimeout].contains(error) {
+                return "keine Antwort innerhalb der Wartezeit"
+            }
+            if [.remoteConnectionClosed, .cancelled].contains(error) { return "Verbindung unterbrochen" }
+            if [.invalidURL, .emptyHost, .emptyScheme].contains(error) { return "ungültige Adresse" }
         }
+        let text = String(describing: error)
+        if text.contains("connectionRefused") || text.contains("Connection refused") || text.contains("ECONNREFUSED") {
+            return "Verbindung abgelehnt – läuft der Server, stimmt der Port?"
+        }
+        if text.contains("NIOSSL") || text.contains("handshake") || text.contains("certificate") {
+            return "TLS-Verbindung fehlgeschlagen – Zertifikat oder https/http prüfen"
+        }
+        if text.contains("lookup") || text.contains("resolve") || text.contains("NXDOMAIN") {
+            return "Rechnername nicht gefunden"
+        }
+        if text.contains("unreachable") || text.contains("Network is down") { return "keine Netzverbindung" }
+        return "Netzfehler"
     }
 }
 

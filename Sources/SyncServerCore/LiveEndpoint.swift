@@ -14,10 +14,6 @@ struct LiveEndpoint: Sendable {
     let sync: SyncEndpoint
     let hub: LiveHub
 
-    /// How often a connection checks that its token is still valid (a revoked token loses its live
-    /// connections within this time, as its next sync fails at once).
-    static let tokenCheckInterval: Duration = .seconds(30)
-
     func shouldUpgrade(_ request: Request, context: SyncRequestContext) async throws -> RouterShouldUpgrade {
         let token = try context.authenticatedToken()
         let lab = try await sync.authorize(token, forLab: context.parameters.get("labor") ?? "")
@@ -56,7 +52,6 @@ struct LiveEndpoint: Sendable {
             return
         }
         defer { hub.unsubscribe(lab: lab, id: id) }
-        let registry = sync.registry
         try await withThrowingTaskGroup(of: Void.self) { group in
             // Ends when the client closes the connection.
             group.addTask { for try await _ in inbound {} }
@@ -64,12 +59,6 @@ struct LiveEndpoint: Sendable {
                 for await message in messages {
                     try await outbound.write(.binary(ByteBuffer(bytes: message)))
                 }
-            }
-            group.addTask {
-                while try await registry.activeToken(id: token.id) != nil {
-                    try await Task.sleep(for: Self.tokenCheckInterval)
-                }
-                try await outbound.close(.policyViolation, reason: "Das Token wurde widerrufen.")
             }
             _ = try await group.next()
             group.cancelAll()

@@ -31,6 +31,32 @@ final class LiveHub: Sendable {
         self.metrics = metrics
     }
 
+    /// Checks the tokens of all live clients every `interval` (`liveTokenCheckInterval`) in one task,
+    /// not one per connection, and ends the connections of revoked ones; the task ends with the hub.
+    func startTokenChecks(registry: Registry, interval: Duration) {
+        Task { [weak self] in
+            while true {
+                try? await Task.sleep(for: interval)
+                guard let tokens = self?.state.withLock({ Set($0.perToken.keys) }) else { return }
+                for id in tokens {
+                    do {
+                        if try await registry.activeToken(id: id) == nil { self?.close(tokenID: id) }
+                    } catch {
+                        // The registry could not answer: checked again next time.
+                    }
+                }
+            }
+        }
+    }
+
+    /// Ends every live connection of `tokenID` (its message stream finishes, the endpoint closes).
+    func close(tokenID: String) {
+        let subscribers = state.withLock { state in
+            state.labs.values.flatMap { $0.values.filter { $0.tokenID == tokenID } }
+        }
+        for subscriber in subscribers { subscriber.continuation.finish() }
+    }
+
     /// Registers a live client; nil when its token already holds `limit` live connections.
     func subscribe(lab: LabID, site: SiteID, tokenID: String, limit: Int) -> (id: Int, messages: AsyncStream<[UInt8]>)?
     {

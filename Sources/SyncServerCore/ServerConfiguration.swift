@@ -35,6 +35,9 @@ public struct ServerConfiguration: Sendable {
     public var schemaGrowthLimit = SchemaGrowthLimit(tables: 8, columnsPerTable: 8)
     /// Devices (site ids) one token may be bound to; a device is bound at its first request.
     public var maxDevicesPerToken = 8
+    /// How often the live channel checks its clients' tokens (a revoked token loses its live
+    /// connections within this time).
+    public var liveTokenCheckInterval: Duration = .seconds(30)
     /// Largest request body, inflated, of a token that may only read (its requests carry no changes).
     public var maxReadOnlyRequestBytes = 4096
     /// PEM certificate chain and private key; with both, the server speaks HTTPS only.

@@ -25,6 +25,7 @@ public func buildApplication(
     let metrics = ServerMetrics()
     let labs = LabDirectory(configuration: configuration, metrics: metrics)
     let live = LiveHub(metrics: metrics)
+    live.startTokenChecks(registry: registry, interval: configuration.liveTokenCheckInterval)
     let sync = SyncEndpoint(configuration: configuration, registry: registry, labs: labs, metrics: metrics, live: live)
     let router = Router(context: SyncRequestContext.self)
     router.get("healthz") { _, _ in "ok\n" }

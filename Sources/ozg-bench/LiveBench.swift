@@ -11,7 +11,8 @@ import Synchronization
 /// - `live_push_p50_ms` / `live_push_p99_ms`: from the commit of a write on one replica to its commit
 ///   on another, 30 participants in one lab each writing twice a second.
 /// - `live_clients_max`: the most idle live connections (in other labs) at which the active lab's
-///   p99 stays ≤ 10 ms, stepping up to 10,000; with the server's memory per connection.
+///   p99 stays ≤ 10 ms, stepping up to 10,000 (`live_clients_held`: how many were open at the last
+///   step), with the active lab's p99 at each step and the server's memory per connection.
 enum LiveBench {
     static let participants = Int(ProcessInfo.processInfo.environment["OZG_BENCH_LIVE_PARTICIPANTS"] ?? "") ?? 30
     static let seconds = Int(ProcessInfo.processInfo.environment["OZG_BENCH_LIVE_SECONDS"] ?? "") ?? 10
@@ -46,7 +47,14 @@ enum LiveBench {
         let tokenFile = directory.appendingPathComponent("live-tokens.txt")
         try tokens.joined(separator: "\n").write(to: tokenFile, atomically: true, encoding: .utf8)
 
-        let first = try await participantsRun(url: url, tokenFile: tokenFile, directory: directory, label: "")
+        // One participants' process for all rounds, started before any idle connection: Foundation's
+        // Process.run crashed in a parent holding thousands of sockets.
+        let participantsProcess = try await ChildProcess.start(
+            arguments: [
+                "0", "live-participants", url, tokenFile.path,
+                directory.appendingPathComponent("live-participants").path,
+            ], keepInputOpen: true)
+        let first = await participantsRound(participantsProcess)
         for line in first.lines { print(line) }
 
         // Idle connections in steps, the active lab measured again at each.
@@ -63,15 +71,17 @@ enum LiveBench {
                 break
             }
             open = Int(answer.dropFirst(6)) ?? open
-            let measured = try await participantsRun(
-                url: url, tokenFile: tokenFile, directory: directory, label: "_bei_\(open)")
+            let measured = await participantsRound(participantsProcess)
             let p99 = measured.p99
             print("live_push_p99_ms_at_\(open)_idle: \(String(format: "%.2f", p99))")
             bytesPerConnection = Double(residentBytes() - rssBefore) / Double(max(open, 1))
             print("live_server_bytes_per_connection_at_\(open): \(Int(bytesPerConnection))")
-            if p99 <= 10 { reached = open } else { break }
+            if p99 <= 10 { reached = open }
         }
         await offPool { idle.finish() }
+        await offPool { participantsProcess.finish() }
+        // Held open at once, whatever the active lab's p99; the figure the issue asks for is the next one.
+        print("live_clients_held: \(open)")
         print("live_clients_max: \(reached)")
         print("live_server_bytes_per_connection: \(Int(bytesPerConnection))")
     }
@@ -81,28 +91,22 @@ enum LiveBench {
         var p99: Double
     }
 
-    /// Runs the participants in a child process and returns its figure lines.
-    static func participantsRun(url: String, tokenFile: URL, directory: URL, label: String) async throws
-        -> Measurement
-    {
-        let child = try await ChildProcess.start(
-            arguments: [
-                "0", "live-participants", url, tokenFile.path,
-                directory.appendingPathComponent("live-participants\(label)").path,
-            ], keepInputOpen: false)
-        let output = await offPool { child.readRest() }
-        await offPool { child.finish() }
-        let lines = output.split(separator: "\n").map(String.init)
+    /// One round of the participants' process: its figure lines, up to its „ende“.
+    static func participantsRound(_ child: ChildProcess) async -> Measurement {
+        child.send("runde\n")
+        var lines: [String] = []
+        while let line = await offPool({ child.readLine() }), line != "ende" { lines.append(line) }
         let p99 = lines.first { $0.hasPrefix("live_push_p99_ms:") }.flatMap {
             Double($0.split(separator: " ").last ?? "")
         }
-        return Measurement(lines: label.isEmpty ? lines : [], p99: p99 ?? .infinity)
+        return Measurement(lines: lines, p99: p99 ?? .infinity)
     }
 
     // MARK: - The participants' process
 
-    /// `ozg-bench 0 live-participants URL TOKENFILE DIR`: 30 replicas in one lab, each writing its
-    /// own row twice a second and taking what the others write through the live channel.
+    /// `ozg-bench 0 live-participants URL TOKENFILE DIR`: 30 replicas in one lab; for each line
+    /// „runde“ on stdin, each writes its own row twice a second for `seconds` and takes what the others
+    /// write through the live channel; the figures follow, then „ende“.
     static func participantsMain(arguments: [String]) async throws {
         raiseFileLimit()
         guard arguments.count >= 3, let server = URL(string: arguments[0]) else { return }
@@ -111,7 +115,6 @@ enum LiveBench {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let counts = Counts()
-        let participantCount = tokens.count
         var lives: [LiveSync] = []
         var rows: [String] = []
         for (number, token) in tokens.enumerated() {
@@ -144,7 +147,18 @@ enum LiveBench {
             while live.connection.state != .connected { try await Task.sleep(for: .milliseconds(10)) }
             _ = try await live.process(live.connection.takeEvents())
         }
+        while Swift.readLine() == "runde" {
+            try await participantsRound(lives: lives, rows: rows, counts: counts)
+        }
+        for live in lives { live.stop() }
+    }
+
+    /// One measured round of `participantsMain`.
+    static func participantsRound(lives: [LiveSync], rows: [String], counts: Counts) async throws {
+        let participantCount = lives.count
         counts.latencies.withLock { $0 = [] }
+        counts.pushes.withLock { $0 = [] }
+        counts.value.store(0, ordering: .relaxed)
         let end = ContinuousClock.now + .seconds(seconds)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for (number, live) in lives.enumerated() {
@@ -180,8 +194,7 @@ enum LiveBench {
         for live in lives { try await live.client.sync() }
         for live in lives { try await live.client.sync() }
         let dumps = try Set(lives.map { try $0.client.replica.canonicalDump() })
-        for live in lives { live.stop() }
-        print("live_participants: \(tokens.count)")
+        print("live_participants: \(lives.count)")
         print("live_deliveries: \(measured.count)")
         print("live_rounds_with_message: \(counts.value.load(ordering: .relaxed))")
         print("live_push_p50_ms: \(String(format: "%.2f", SyncBench.percentile(measured, 0.5)))")
@@ -190,6 +203,8 @@ enum LiveBench {
         print("live_push_request_p50_ms: \(String(format: "%.2f", SyncBench.percentile(pushes, 0.5)))")
         print("live_push_request_p99_ms: \(String(format: "%.2f", SyncBench.percentile(pushes, 0.99)))")
         print("live_converged: \(dumps.count == 1 ? "ja" : "nein (\(dumps.count) Stände)")")
+        print("ende")
+        fflushStandardOutput()
     }
 
     /// The events that arrive before `deadline` (possibly none).
@@ -275,6 +290,12 @@ enum LiveBench {
         let kilobytes = line.split(separator: " ").compactMap { Int($0) }.first ?? 0
         return kilobytes * 1024
     }
+}
+
+/// Print goes through a buffered stdout that a pipe does not flush per line.
+func fflushStandardOutput() {
+    FileHandle.standardOutput.write(Data())
+    fflush(nil)
 }
 
 /// Runs blocking work (waiting for a child process) on a dispatch thread: the server in this process

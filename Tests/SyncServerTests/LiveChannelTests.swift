@@ -182,6 +182,34 @@ struct LiveChannelTests {
         await server.stop()
     }
 
+    @Test("Ein widerrufenes Token verliert seine Live-Verbindung; neu verbinden lässt der Server nicht zu")
+    func revokedTokenLosesConnection() async throws {
+        let server = TestServer()
+        try await server.start { $0.liveTokenCheckInterval = .milliseconds(200) }
+        let directory = ReplicaDirectory()
+        let (token, stores, _) = try await Self.room(server, directory, count: 1)
+        let connection = LiveConnection(
+            server: server.url, token: token, lab: LabID("live-lab")!, site: stores[0].replica.siteID,
+            pollInterval: .milliseconds(200))
+        connection.start()
+        let deadline = ContinuousClock.now + .seconds(10)
+        while connection.state != .connected && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(connection.state == .connected)
+        let id = try await server.registry.tokens().first { $0.name == "Raum" }?.id ?? ""
+        try await server.registry.revokeToken(id)
+        while connection.state == .connected && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(connection.state != .connected)
+        // Every new attempt is refused; the client falls back to polling, whose sync reports the token.
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(connection.state != .connected)
+        connection.stop()
+        await server.stop()
+    }
+
     @Test("Der Live-Pfad prüft wie sync: Token, Labor, Geräte-ID, Protokoll, nur als WebSocket")
     func upgradeRequestIsChecked() async throws {
         let server = TestServer()

@@ -233,8 +233,8 @@ MUTANTS = [
     dict(
         id="live-applies-across-gap", area="Live", file=LIVE,
         what="a live message is applied even when it does not continue the cursor: the missed one is skipped for good",
-        edits=[("guard message.fromSequence == cursor, let batch = message.batch else {",
-                "guard message.fromSequence <= cursor || true, let batch = message.batch else {")]),
+        edits=[("guard message.fromSequence == cursor, message.batch != nil else {",
+                "guard message.fromSequence <= cursor || true, message.batch != nil else {")]),
     dict(
         id="live-no-catch-up-on-connect", area="Live", file=LIVE,
         what="a (re)opened live connection does not sync: what was pushed while it was down never arrives",
@@ -243,6 +243,6 @@ MUTANTS = [
     dict(
         id="live-cursor-not-advanced", area="Live", file=LIVE,
         what="an applied live message leaves the cursor where it was: the next message looks like a gap",
-        edits=[("try client.replica.apply(batch, remote: client.remoteName, cursor: message.headSequence)",
+        edits=[("try client.replica.apply(batch, remote: client.remoteName, cursor: cursor)",
                 "try client.replica.apply(batch)")]),
 ]
