@@ -58,6 +58,7 @@ UNIT_SUITES = [
     "SyncServerTests.HostilePeerTests",
     "SyncServerTests.SyncWireEnvelopeTests",
     "SyncServerTests.LiveChannelTests",
+    "SyncServerTests.CursorBindingTests",
 ]
 SIMULATION_SUITES = ["OZGSyncTests.ConvergenceSimulationTests", "OZGSyncTests.ServerPathSimulationTests"]
 BUILD_TIMEOUT = 1800

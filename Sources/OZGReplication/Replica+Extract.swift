@@ -163,6 +163,43 @@ extension Replica {
         try database.firstRow("SELECT cursor FROM _ozg_remote WHERE name = ?", [.text(remote)]) { $0.int64(0) } ?? 0
     }
 
+    /// What names the log position `sequence` of this replica for a cursor (docs/PROTOCOL.md,
+    /// „Cursor-Bindung“): the file's site id and a fingerprint of the log row at that position. Another
+    /// file, or this file restored from an older backup, gives a different value for the same number.
+    public func cursorCheck(at sequence: Int64) throws -> String {
+        try flushLog()
+        guard sequence > 0 else { return "\(siteID.hex):0" }
+        let row = try database.firstRow(
+            "SELECT tbl, kind, origin, entries FROM _ozg_log WHERE seq = ?", [.integer(sequence)]
+        ) { row in (row.int64(0), row.int64(1), row.int64(2), row.blob(3) ?? []) }
+        guard let (table, kind, origin, entries) = row else { return "\(siteID.hex):-" }
+        // FNV-1a over the row: cheap, and any difference in what was logged at this position shows.
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in [UInt8(truncatingIfNeeded: table), UInt8(kind), UInt8(origin)] + entries {
+            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+        }
+        return "\(siteID.hex):\(sequence)-\(String(hash, radix: 16))"
+    }
+
+    /// Forgets how far `remote` acknowledged this replica's changes and how far its stream was applied:
+    /// the next sync pushes every local change again and pulls from the start (both harmless twice).
+    public func forgetRemotePosition(_ remote: String) throws {
+        try write {
+            try database.execute(
+                "UPDATE _ozg_remote SET acked_seq = 0, cursor = 0 WHERE name = ?", [.text(remote)])
+        }
+    }
+
+    /// Whether local changes may wait for `remote`: a local write logged after its acknowledgement.
+    /// Cheap, unlike counting them (`pendingLocalChanges`).
+    public func hasPendingLocalChanges(for remote: String) throws -> Bool {
+        try flushLog()
+        return try database.firstRow(
+            "SELECT EXISTS(SELECT 1 FROM _ozg_log WHERE seq > ? AND origin = ?)",
+            [.integer(try acknowledgedSequence(for: remote)), .integer(Origin.local.rawValue)]
+        ) { $0.int64(0) } == 1
+    }
+
     /// Local changes not yet acknowledged by `remote`.
     public func pendingLocalChanges(for remote: String) throws -> Int {
         try extractChanges(after: try acknowledgedSequence(for: remote)).batch.changeCount

@@ -74,7 +74,12 @@ public final class LiveSync {
         if !needsSync, !pending.isEmpty {
             let batch = ChangeBatch(rows: pending.flatMap { $0.batch?.rows ?? [] })
             do {
-                try client.replica.apply(batch, remote: client.remoteName, cursor: cursor)
+                try client.replica.transaction {
+                    try client.replica.apply(batch, remote: client.remoteName, cursor: cursor)
+                    if let check = pending.last?.cursorCheck {
+                        try client.replica.setLocalSetting(client.cursorCheckSetting, check)
+                    }
+                }
                 client.onExchange?(ChangeBatch(rows: []), batch)
                 for message in pending {
                     Self.add(
@@ -92,7 +97,7 @@ public final class LiveSync {
 
     /// Pushes local writes not yet sent (and takes what the server has); nothing when none wait.
     public func pushLocalChanges() async throws -> [LiveArrival] {
-        guard try client.replica.pendingLocalChanges(for: client.remoteName) > 0 else { return [] }
+        guard try client.replica.hasPendingLocalChanges(for: client.remoteName) else { return [] }
         return try await syncCollectingArrivals()
     }
 

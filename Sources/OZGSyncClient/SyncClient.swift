@@ -76,6 +76,7 @@ public final class SyncClient {
     @discardableResult
     public func sync(progress: (SyncProgress) -> Void = { _ in }) async throws -> SyncProgress {
         var state = SyncProgress()
+        var resets = 0
         while true {
             let acknowledged = try replica.acknowledgedSequence(for: remoteName)
             let extracted = try replica.extractChanges(
@@ -84,26 +85,56 @@ public final class SyncClient {
             let request = SyncRequest(
                 site: replica.siteID, cursor: try replica.cursor(for: remoteName),
                 batch: extracted.batch)
-            let response: SyncResponse
+            let answer: Answer
+            positionWasReset = false
             do {
-                response = try await send(request)
+                answer = try await send(request)
             } catch let error as SyncClientError where error.refusesChanges && !extracted.batch.isEmpty {
                 // One refused change must not hold up the rest: find it, set it aside, push the others.
                 try await pushIsolatingRefused(extracted.batch.rows[...], state: &state)
-                try replica.acknowledge(extracted.throughSequence, for: remoteName)
+                if !positionWasReset { try replica.acknowledge(extracted.throughSequence, for: remoteName) }
                 progress(state)
                 continue
             }
-            // The page and its cursor in one transaction, then the acknowledgement of what we pushed.
-            try replica.apply(response.batch, remote: remoteName, cursor: response.cursor)
-            try replica.acknowledge(extracted.throughSequence, for: remoteName)
-            onExchange?(extracted.batch, response.batch)
-            state.record(response, pushed: extracted.batch.changeCount)
+            try take(answer)
+            onExchange?(extracted.batch, answer.response.batch)
+            state.record(answer.response, pushed: extracted.batch.changeCount)
             progress(state)
+            if answer.reset {
+                // Another server, or this one restored from a backup: it may lack what it acknowledged
+                // before, so everything local goes again (from the next round; nothing acknowledged now).
+                resets += 1
+                guard resets <= 2 else {
+                    throw SyncClientError.protocolViolation(
+                        "Der Server erkennt den Stand dieses Geräts wiederholt nicht wieder; bitte später erneut synchronisieren."
+                    )
+                }
+                continue
+            }
+            try replica.acknowledge(extracted.throughSequence, for: remoteName)
             let pushedFullPage = extracted.batch.rows.count >= pushPageRows
-            if !response.more && !pushedFullPage { break }
+            if !answer.response.more && !pushedFullPage { break }
         }
         return state
+    }
+
+    /// Set by `take` when the server reset this replica's position during the current round.
+    private var positionWasReset = false
+
+    /// The local setting beside the cursor: what the server said about it (docs/PROTOCOL.md, „Cursor-Bindung“).
+    var cursorCheckSetting: String { "remote.\(remoteName).cursor_check" }
+
+    /// Applies an answer: the page, its cursor and the server's check in one transaction; after a reset
+    /// first forgets what the server had acknowledged, so the next round pushes everything again.
+    func take(_ answer: Answer) throws {
+        try replica.transaction {
+            if answer.reset {
+                try replica.forgetRemotePosition(remoteName)
+                positionWasReset = true
+            }
+            try replica.apply(answer.response.batch, remote: remoteName, cursor: answer.response.cursor)
+            if let check = answer.cursorCheck { try replica.setLocalSetting(cursorCheckSetting, check) }
+        }
     }
 
     /// Pushes `rows` in halves until each refused row stands alone, and quarantines those
@@ -112,10 +143,10 @@ public final class SyncClient {
         let request = SyncRequest(
             site: replica.siteID, cursor: try replica.cursor(for: remoteName), batch: ChangeBatch(rows: Array(rows)))
         do {
-            let response = try await send(request)
-            try replica.apply(response.batch, remote: remoteName, cursor: response.cursor)
-            onExchange?(request.batch, response.batch)
-            state.record(response, pushed: request.batch.changeCount)
+            let answer = try await send(request)
+            try take(answer)
+            onExchange?(request.batch, answer.response.batch)
+            state.record(answer.response, pushed: request.batch.changeCount)
         } catch let error as SyncClientError where error.refusesChanges {
             guard rows.count > 1 else {
                 if let row = rows.first {
@@ -132,15 +163,23 @@ public final class SyncClient {
         }
     }
 
+    /// A server's answer with what it says about the new cursor (nil from a server before cursor checks).
+    struct Answer {
+        var response: SyncResponse
+        var cursorCheck: String?
+        var reset: Bool
+    }
+
     /// One round trip, repeated on transient failures (a repeated request is harmless).
-    func send(_ request: SyncRequest) async throws -> SyncResponse {
+    func send(_ request: SyncRequest) async throws -> Answer {
         let body = try Deflate.compress(SyncWire.encode(request))
+        let check = request.cursor > 0 ? try replica.localSetting(cursorCheckSetting) : nil
         var attempt = 0
         var delay = retryDelay
         while true {
             attempt += 1
             do {
-                return try await post(body)
+                return try await post(body, cursorCheck: check)
             } catch let error as SyncClientError where error.isTransient && attempt < maxAttempts {
                 try await Task.sleep(for: delay)
                 delay *= 2
@@ -148,16 +187,19 @@ public final class SyncClient {
         }
     }
 
-    func post(_ body: [UInt8]) async throws -> SyncResponse {
+    func post(_ body: [UInt8], cursorCheck: String?) async throws -> Answer {
         var request = HTTPClientRequest(url: endpoint.absoluteString)
         request.method = .POST
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
         request.headers.add(name: "Content-Type", value: "application/x-ozg-sync")
         request.headers.add(name: "Content-Encoding", value: "deflate")
         request.headers.add(name: "Accept-Encoding", value: "deflate")
+        if let cursorCheck { request.headers.add(name: "OZG-Cursor-Check", value: cursorCheck) }
         request.body = .bytes(ByteBuffer(bytes: body))
         let status: Int
         let data: ByteBuffer
+        let cursorCheck: String?
+        let reset: Bool
         do {
             let response = try await Self.http.execute(
                 request,
@@ -165,6 +207,8 @@ public final class SyncClient {
                     requestTimeout.components.seconds * 1_000_000_000 + requestTimeout.components.attoseconds
                         / 1_000_000_000))
             status = Int(response.status.code)
+            cursorCheck = response.headers.first(name: "OZG-Cursor-Check")
+            reset = response.headers.first(name: "OZG-Cursor-Reset") == "1"
             data = try await response.body.collect(upTo: Self.maxResponseBytes)
         } catch {
             throw SyncClientError.network(
@@ -181,7 +225,8 @@ public final class SyncClient {
             let inflated =
                 bytes.starts(with: SyncWire.responseMagic)
                 ? bytes : try Deflate.decompress(bytes, maxOutputBytes: Self.maxInflatedResponseBytes)
-            return try SyncWire.decodeResponse(inflated)
+            return Answer(
+                response: try SyncWire.decodeResponse(inflated), cursorCheck: cursorCheck, reset: reset)
         } catch {
             throw SyncClientError.protocolViolation("Die Antwort des Servers ist unlesbar: \(error)")
         }

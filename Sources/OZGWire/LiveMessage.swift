@@ -15,6 +15,9 @@ public struct LiveMessage: Sendable, Equatable {
     public var sender: SiteID
     /// The name of the token that pushed (shown when the device has no author name yet).
     public var tokenName: String
+    /// What the server says about `headSequence` as a cursor (docs/PROTOCOL.md, „Cursor-Bindung“):
+    /// stored beside the cursor when the batch is applied.
+    public var cursorCheck: String
     /// How many changes the push merged (also when `batch` is left out).
     public var changeCount: Int
     /// The log between the two sequences, when it fits `LiveMessage.maxBatchBytes`.
@@ -22,17 +25,19 @@ public struct LiveMessage: Sendable, Equatable {
 
     /// The largest encoded batch a message carries; a larger push is announced without its changes.
     public static let maxBatchBytes = 16 << 10
-    /// The largest message a client accepts (batch, header and a token name of at most 200 bytes).
+    /// The largest message a client accepts (batch, header, a token name and a cursor check of at most
+    /// 200 bytes each).
     public static let maxMessageBytes = maxBatchBytes + 512
 
     public init(
-        fromSequence: Int64, headSequence: Int64, sender: SiteID, tokenName: String, changeCount: Int,
-        batch: ChangeBatch?
+        fromSequence: Int64, headSequence: Int64, sender: SiteID, tokenName: String, cursorCheck: String,
+        changeCount: Int, batch: ChangeBatch?
     ) {
         self.fromSequence = fromSequence
         self.headSequence = headSequence
         self.sender = sender
         self.tokenName = tokenName
+        self.cursorCheck = cursorCheck
         self.changeCount = changeCount
         self.batch = batch
     }
@@ -41,17 +46,19 @@ public struct LiveMessage: Sendable, Equatable {
 
     /// The message's bytes; the batch travels only when its encoding fits `maxBatchBytes`.
     public static func encode(
-        fromSequence: Int64, headSequence: Int64, sender: SiteID, tokenName: String, changeCount: Int,
-        batch: ChangeBatch?
+        fromSequence: Int64, headSequence: Int64, sender: SiteID, tokenName: String, cursorCheck: String,
+        changeCount: Int, batch: ChangeBatch?
     ) -> [UInt8] {
         var writer = ByteWriter(capacity: 64)
         writer.raw(magic)
         writer.varint(UInt64(max(0, fromSequence)))
         writer.varint(UInt64(max(0, headSequence)))
         writer.raw(sender.bytes)
-        var name = tokenName
-        while name.utf8.count > 200 { name.removeLast() }
-        writer.string(name)
+        for text in [tokenName, cursorCheck] {
+            var shortened = text
+            while shortened.utf8.count > 200 { shortened.removeLast() }
+            writer.string(shortened)
+        }
         writer.varint(UInt64(max(0, changeCount)))
         let encoded = batch.map { ChangeBatchCodec.encode($0) }
         if let encoded, encoded.count <= maxBatchBytes {
@@ -66,7 +73,7 @@ public struct LiveMessage: Sendable, Equatable {
     public func encoded() -> [UInt8] {
         Self.encode(
             fromSequence: fromSequence, headSequence: headSequence, sender: sender, tokenName: tokenName,
-            changeCount: changeCount, batch: batch)
+            cursorCheck: cursorCheck, changeCount: changeCount, batch: batch)
     }
 
     /// Reads a message; anything else (another kind of frame, a truncated or oversized one) is an error
@@ -88,8 +95,10 @@ public struct LiveMessage: Sendable, Equatable {
             guard let sender = SiteID(bytes: try reader.raw(count: 16)) else {
                 throw SyncWireError.malformed("Live-Nachricht ohne Geräte-ID")
             }
-            guard let name = String(validating: try reader.lengthPrefixed(), as: UTF8.self) else {
-                throw SyncWireError.malformed("Live-Nachricht mit ungültigem Tokennamen")
+            guard let name = String(validating: try reader.lengthPrefixed(), as: UTF8.self),
+                let check = String(validating: try reader.lengthPrefixed(), as: UTF8.self)
+            else {
+                throw SyncWireError.malformed("Live-Nachricht mit ungültigem Tokennamen oder Cursor-Kennung")
             }
             let count = try reader.varint()
             guard count <= UInt64(Int32.max) else { throw SyncWireError.malformed("Live-Nachricht: Anzahl zu groß") }
@@ -101,7 +110,7 @@ public struct LiveMessage: Sendable, Equatable {
             }
             return LiveMessage(
                 fromSequence: Int64(from), headSequence: Int64(head), sender: sender, tokenName: name,
-                changeCount: Int(count), batch: batch)
+                cursorCheck: check, changeCount: Int(count), batch: batch)
         } catch let error as SyncWireError {
             throw error
         } catch let error as ChangeBatchDecodingError {

@@ -51,9 +51,14 @@ actor LabReplicaStore {
     /// One actor call for both, so no other push lands between a requester's merge and its page. A
     /// push that grew the log is published to the lab's other live clients here too, so they receive the
     /// messages in commit order.
-    func sync(_ request: SyncRequest, token: TokenRecord, pageRows: Int, pageBytes: Int, live: LiveHub) throws -> (
-        SyncResponse, merged: Int
-    ) {
+    ///
+    /// `cursorCheck` is what this store said about the request's cursor when it issued it
+    /// (`Replica.cursorCheck(at:)`): when it does not match — the cursor came from another server, or
+    /// from this one before it was restored from a backup — the page starts at 0 and `reset` tells the
+    /// client to push everything again. A request without one (an older client) is trusted as before.
+    func sync(
+        _ request: SyncRequest, cursorCheck: String?, token: TokenRecord, pageRows: Int, pageBytes: Int, live: LiveHub
+    ) throws -> (SyncResponse, merged: Int, cursorCheck: String, reset: Bool) {
         var merged = 0
         if !request.batch.isEmpty {
             let before = try replica.lastSequence()
@@ -65,7 +70,14 @@ actor LabReplicaStore {
                     sender: request.site)
             }
         }
-        return (try page(after: request.cursor, for: request.site, maxRows: pageRows, maxBytes: pageBytes), merged)
+        var cursor = request.cursor
+        var reset = false
+        if cursor > 0, let cursorCheck, try cursorCheck != replica.cursorCheck(at: cursor) {
+            cursor = 0
+            reset = true
+        }
+        let answer = try page(after: cursor, for: request.site, maxRows: pageRows, maxBytes: pageBytes)
+        return (answer, merged, try replica.cursorCheck(at: answer.cursor), reset)
     }
 
     /// The live message for the log from `before` to `head`: with the changes when they fit
@@ -77,7 +89,8 @@ actor LabReplicaStore {
             after: before, includeRemoteOrigin: true, maxRows: 256, maxValueBytes: LiveMessage.maxBatchBytes)
         return LiveMessage.encode(
             fromSequence: before, headSequence: head, sender: request.site, tokenName: token.name,
-            changeCount: request.batch.changeCount, batch: page.throughSequence >= head ? page.batch : nil)
+            cursorCheck: try replica.cursorCheck(at: head), changeCount: request.batch.changeCount,
+            batch: page.throughSequence >= head ? page.batch : nil)
     }
 
     /// Step 4 of docs/PROTOCOL.md: the push and its audit entry in one transaction; returns the cells

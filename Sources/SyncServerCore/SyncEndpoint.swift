@@ -1,4 +1,5 @@
 import Dispatch
+import HTTPTypes
 import Hummingbird
 import NIOCore
 import OZGReplication
@@ -25,7 +26,8 @@ struct SyncEndpoint: Sendable {
         try checkRoleAndLimits(sync, token: token)
         try await bindDevice(sync.site, lab: lab, to: token)
         try checkAttribution(sync, token: token)
-        let answer = try await merge(sync, into: lab, token: token)
+        let check = request.headers[SyncHeaders.cursorCheck].flatMap { $0.utf8.count <= 200 ? $0 : "-" }
+        let answer = try await merge(sync, cursorCheck: check, into: lab, token: token)
         return try await encode(answer)
     }
 
@@ -107,14 +109,17 @@ struct SyncEndpoint: Sendable {
 
     /// Steps 3 to 5: clock and names checked, merged with its audit entry in one transaction, then the
     /// page after the cursor.
-    func merge(_ sync: SyncRequest, into lab: LabID, token: TokenRecord) async throws -> SyncResponse {
+    func merge(_ sync: SyncRequest, cursorCheck: String?, into lab: LabID, token: TokenRecord) async throws
+        -> Answer
+    {
         let store = try await labs.checkOut(lab)
         do {
-            let (answer, merged) = try await store.sync(
-                sync, token: token, pageRows: configuration.pageRows, pageBytes: configuration.pageBytes, live: live)
+            let (response, merged, check, reset) = try await store.sync(
+                sync, cursorCheck: cursorCheck, token: token, pageRows: configuration.pageRows,
+                pageBytes: configuration.pageBytes, live: live)
             await labs.checkIn(lab)
             metrics.changesMerged.increment(by: Int64(merged))
-            return answer
+            return Answer(response: response, cursorCheck: check, reset: reset)
         } catch {
             await labs.checkIn(lab)
             throw Self.answer(for: error)
@@ -132,14 +137,33 @@ struct SyncEndpoint: Sendable {
         }
     }
 
-    /// The answer, deflated (off the cooperative pool: a page can hold megabytes).
-    func encode(_ answer: SyncResponse) async throws -> Response {
-        let body = try await offCooperativePool { try Deflate.compress(SyncWire.encode(answer)) }
-        metrics.bytesOut.increment(by: Int64(body.count))
-        return Response(
-            status: .ok, headers: [.contentType: "application/x-ozg-sync", .contentEncoding: "deflate"],
-            body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    /// A page with what the client stores beside its cursor (docs/PROTOCOL.md, „Cursor-Bindung“).
+    struct Answer {
+        let response: SyncResponse
+        let cursorCheck: String
+        let reset: Bool
     }
+
+    /// The answer, deflated (off the cooperative pool: a page can hold megabytes).
+    func encode(_ answer: Answer) async throws -> Response {
+        let response = answer.response
+        let body = try await offCooperativePool { try Deflate.compress(SyncWire.encode(response)) }
+        metrics.bytesOut.increment(by: Int64(body.count))
+        var headers: HTTPFields = [
+            .contentType: "application/x-ozg-sync", .contentEncoding: "deflate",
+            SyncHeaders.cursorCheck: answer.cursorCheck,
+        ]
+        if answer.reset { headers[SyncHeaders.cursorReset] = "1" }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}
+
+/// The protocol's own HTTP headers.
+enum SyncHeaders {
+    /// Request: what the server said about the cursor when it issued it; answer: the same for the new one.
+    static let cursorCheck = HTTPField.Name("OZG-Cursor-Check")!
+    /// Answer: the cursor was not this server's (or is from before a restore); the page starts at 0.
+    static let cursorReset = HTTPField.Name("OZG-Cursor-Reset")!
 }
 
 /// Runs CPU-heavy work (inflating, decoding, deflating) on a dispatch thread, so that a large request

@@ -261,7 +261,8 @@ struct LiveChannelTests {
                     version: Version(hlc: 5 << 16, site: SiteID(high: 1, low: 2)))
             ])
         let message = LiveMessage(
-            fromSequence: 4, headSequence: 7, sender: SiteID(high: 1, low: 2), tokenName: "Bernd", changeCount: 1,
+            fromSequence: 4, headSequence: 7, sender: SiteID(high: 1, low: 2), tokenName: "Bernd",
+            cursorCheck: "abc:7-1f", changeCount: 1,
             batch: ChangeBatch(rows: [row]))
         #expect(try LiveMessage.decode(message.encoded()) == message)
         var withoutBatch = message

@@ -245,4 +245,14 @@ MUTANTS = [
         what="an applied live message leaves the cursor where it was: the next message looks like a gap",
         edits=[("try client.replica.apply(batch, remote: client.remoteName, cursor: cursor)",
                 "try client.replica.apply(batch)")]),
+    # Cursors bound to the server that issued them (issue 10, part 3).
+    dict(
+        id="cursor-check-ignored", area="Server", file=STORE,
+        what="the server trusts any cursor: a device from another server or from before a restore skips changes",
+        edits=[("if cursor > 0, let cursorCheck, try cursorCheck != replica.cursorCheck(at: cursor) {",
+                "if false, cursor > 0, let cursorCheck, try cursorCheck != replica.cursorCheck(at: cursor) {")]),
+    dict(
+        id="reset-keeps-acknowledgement", area="Client", file=CLIENT,
+        what="after a reset the client keeps what the previous server acknowledged: those changes never reach the new one",
+        edits=[("                try replica.forgetRemotePosition(remoteName)\n", "")]),
 ]
