@@ -60,7 +60,7 @@ let package = Package(
         .target(
             name: "SyncServerCore",
             dependencies: [
-                "OZGStorage", "OZGReplication", "OZGWire",
+                "OZGStorage", "OZGReplication", "OZGWire", "OZGSyncClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),

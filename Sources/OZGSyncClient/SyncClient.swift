@@ -1,6 +1,4 @@
-import AsyncHTTPClient
 import Foundation
-import NIOCore
 import OZGReplication
 import OZGWire
 
@@ -54,18 +52,6 @@ public final class SyncClient {
         self.lab = lab
     }
 
-    /// One HTTP client (AsyncHTTPClient, on NIO's shared event loops) for every `SyncClient` of the
-    /// process, so connections are kept alive and reused across rounds and replicas. A refused
-    /// connection fails at once (the client's own retries decide what happens next), a connection
-    /// attempt gives up after 10 s; bodies are inflated here, not by the client.
-    static let http: HTTPClient = {
-        var configuration = HTTPClient.Configuration()
-        configuration.connectionPool.retryConnectionEstablishment = false
-        configuration.timeout.connect = .seconds(10)
-        configuration.decompression = .disabled
-        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-    }()
-
     /// The endpoint of this lab.
     public var endpoint: URL {
         server.appendingPathComponent("v1").appendingPathComponent("labs").appendingPathComponent(lab.rawValue)
@@ -85,7 +71,7 @@ public final class SyncClient {
             let request = SyncRequest(
                 site: replica.siteID, cursor: try replica.cursor(for: remoteName),
                 batch: extracted.batch)
-            let answer: Answer
+            let answer: SyncAnswer
             positionWasReset = false
             do {
                 answer = try await send(request)
@@ -126,7 +112,7 @@ public final class SyncClient {
 
     /// Applies an answer: the page, its cursor and the server's check in one transaction; after a reset
     /// first forgets what the server had acknowledged, so the next round pushes everything again.
-    func take(_ answer: Answer) throws {
+    func take(_ answer: SyncAnswer) throws {
         try replica.transaction {
             if answer.reset {
                 try replica.forgetRemotePosition(remoteName)
@@ -163,103 +149,17 @@ public final class SyncClient {
         }
     }
 
-    /// A server's answer with what it says about the new cursor (nil from a server before cursor checks).
-    struct Answer {
-        var response: SyncResponse
-        var cursorCheck: String?
-        var reset: Bool
-    }
-
     /// One round trip, repeated on transient failures (a repeated request is harmless).
-    func send(_ request: SyncRequest) async throws -> Answer {
-        let body = try Deflate.compress(SyncWire.encode(request))
+    func send(_ request: SyncRequest) async throws -> SyncAnswer {
         let check = request.cursor > 0 ? try replica.localSetting(cursorCheckSetting) : nil
-        var attempt = 0
-        var delay = retryDelay
-        while true {
-            attempt += 1
-            do {
-                return try await post(body, cursorCheck: check)
-            } catch let error as SyncClientError where error.isTransient && attempt < maxAttempts {
-                try await Task.sleep(for: delay)
-                delay *= 2
-            }
-        }
+        return try await transport.send(request, cursorCheck: check)
     }
 
-    func post(_ body: [UInt8], cursorCheck: String?) async throws -> Answer {
-        var request = HTTPClientRequest(url: endpoint.absoluteString)
-        request.method = .POST
-        request.headers.add(name: "Authorization", value: "Bearer \(token)")
-        request.headers.add(name: "Content-Type", value: "application/x-ozg-sync")
-        request.headers.add(name: "Content-Encoding", value: "deflate")
-        request.headers.add(name: "Accept-Encoding", value: "deflate")
-        if let cursorCheck { request.headers.add(name: "OZG-Cursor-Check", value: cursorCheck) }
-        request.body = .bytes(ByteBuffer(bytes: body))
-        let status: Int
-        let data: ByteBuffer
-        let cursorCheck: String?
-        let reset: Bool
-        do {
-            let response = try await Self.http.execute(
-                request,
-                timeout: .nanoseconds(
-                    requestTimeout.components.seconds * 1_000_000_000 + requestTimeout.components.attoseconds
-                        / 1_000_000_000))
-            status = Int(response.status.code)
-            cursorCheck = response.headers.first(name: "OZG-Cursor-Check")
-            reset = response.headers.first(name: "OZG-Cursor-Reset") == "1"
-            data = try await response.body.collect(upTo: Self.maxResponseBytes)
-        } catch {
-            throw SyncClientError.network(
-                "Der Server \(server.absoluteString) ist nicht erreichbar (\(Self.germanReason(for: error))).")
-        }
-        let bytes = [UInt8](buffer: data)
-        guard status == 200 else {
-            let detail = try? JSONDecoder().decode(SyncErrorBody.self, from: Data(bytes))
-            throw SyncClientError.rejected(
-                status: status, code: detail?.error ?? "unbekannt",
-                message: detail?.message ?? "Der Server antwortete mit HTTP \(status).")
-        }
-        do {
-            let inflated =
-                bytes.starts(with: SyncWire.responseMagic)
-                ? bytes : try Deflate.decompress(bytes, maxOutputBytes: Self.maxInflatedResponseBytes)
-            return Answer(
-                response: try SyncWire.decodeResponse(inflated), cursorCheck: cursorCheck, reset: reset)
-        } catch {
-            throw SyncClientError.protocolViolation("Die Antwort des Servers ist unlesbar: \(error)")
-        }
-    }
-
-    /// The largest answer read (deflated) and inflated: a page is at most `--page-bytes` of values.
-    static let maxResponseBytes = 256 << 20
-    static let maxInflatedResponseBytes = 512 << 20
-}
-
-extension SyncClient {
-    /// Why a request did not reach the server, in German: the libraries' own texts are English.
-    static func germanReason(for error: any Error) -> String {
-        if let error = error as? HTTPClientError {
-            if error == .connectTimeout { return "keine Verbindung innerhalb der Wartezeit" }
-            if [.deadlineExceeded, .readTimeout, .writeTimeout].contains(error) {
-                return "keine Antwort innerhalb der Wartezeit"
-            }
-            if [.remoteConnectionClosed, .cancelled].contains(error) { return "Verbindung unterbrochen" }
-            if [.invalidURL, .emptyHost, .emptyScheme].contains(error) { return "ungültige Adresse" }
-        }
-        let text = String(describing: error)
-        if text.contains("connectionRefused") || text.contains("Connection refused") || text.contains("ECONNREFUSED") {
-            return "Verbindung abgelehnt – läuft der Server, stimmt der Port?"
-        }
-        if text.contains("NIOSSL") || text.contains("handshake") || text.contains("certificate") {
-            return "TLS-Verbindung fehlgeschlagen – Zertifikat oder https/http prüfen"
-        }
-        if text.contains("lookup") || text.contains("resolve") || text.contains("NXDOMAIN") {
-            return "Rechnername nicht gefunden"
-        }
-        if text.contains("unreachable") || text.contains("Network is down") { return "keine Netzverbindung" }
-        return "Netzfehler"
+    /// This client's server, token, lab and retry settings.
+    public var transport: SyncTransport {
+        SyncTransport(
+            server: server, token: token, lab: lab, maxAttempts: maxAttempts, retryDelay: retryDelay,
+            requestTimeout: requestTimeout)
     }
 }
 

@@ -76,8 +76,33 @@ extension SyncServerCommand {
                 fehlgeschlagene Anmeldungen zählen je Adresse aus X-Forwarded-For (letzter Eintrag).
                 """)
         var behindTLSProxy = false
+        @Option(
+            help: """
+                Macht den Server zum Hub (Workshop ohne Internet): er leitet seine Labore an diesen Server \
+                weiter und holt dessen Änderungen (docs/OPERATIONS.md, „Workshop ohne Internet“).
+                """)
+        var upstream: String?
+        @Option(help: "Token der Rolle „hub“ beim Upstream-Server.") var upstreamToken: String?
+        @Option(help: "Nur diese Labore weiterleiten (mehrfach angeben; ohne: alle Labore dieses Servers).")
+        var upstreamLabor: [String] = []
 
         func validate() throws {
+            if let upstream {
+                guard let url = URL(string: upstream), ["http", "https"].contains(url.scheme ?? ""), url.host != nil
+                else {
+                    throw ValidationError(
+                        "--upstream „\(upstream)“ ist keine Server-Adresse; erwartet z. B. https://sync.land.de")
+                }
+                guard let upstreamToken, !upstreamToken.isEmpty else {
+                    throw ValidationError(
+                        "--upstream braucht --upstream-token (ein Token der Rolle „hub“ beim Upstream-Server).")
+                }
+            } else if upstreamToken != nil || !upstreamLabor.isEmpty {
+                throw ValidationError("--upstream-token und --upstream-labor gelten nur mit --upstream.")
+            }
+            if let invalid = upstreamLabor.first(where: { LabID($0) == nil }) {
+                throw ValidationError("Ungültige Labor-ID „\(invalid)“ für --upstream-labor: \(LabID.rule).")
+            }
             let positive: [(String, Int)] = [
                 ("--max-body-bytes", maxBodyBytes), ("--max-changes", maxChanges), ("--page-rows", pageRows),
                 ("--page-bytes", pageBytes), ("--idle-timeout-seconds", idleTimeoutSeconds),
@@ -115,6 +140,10 @@ extension SyncServerCommand {
             configuration.tlsCertificatePath = tlsCert
             configuration.tlsKeyPath = tlsKey
             configuration.reservedTables = Domain.schema.tables
+            if let upstream, let url = URL(string: upstream), let upstreamToken {
+                configuration.upstream = UpstreamConfiguration(
+                    url: url, token: upstreamToken, labs: upstreamLabor.isEmpty ? nil : upstreamLabor)
+            }
             var logger = Logger(label: "ozg-sync-server")
             logger.logLevel = .info
             let host = self.host

@@ -1,6 +1,7 @@
 import Foundation
 import OZGReplication
 import OZGStorage
+import OZGSyncClient
 import OZGWire
 
 /// One lab's server-side store: a replica file with a schema that grows with what clients send,
@@ -11,6 +12,8 @@ import OZGWire
 actor LabReplicaStore {
     let replica: Replica
     let lab: LabID
+    /// The lab file's device id: this server's identity toward an upstream server.
+    nonisolated let siteID: SiteID
     private let executor: QueueExecutor
     nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
@@ -31,6 +34,7 @@ actor LabReplicaStore {
             configuration: replicaConfiguration)
         // Tables clients created earlier are in the file but in no declared schema.
         replica.adoptRegisteredTables()
+        siteID = replica.siteID
     }
 
     /// Closes the file; the directory calls this only when no request uses the store.
@@ -66,7 +70,10 @@ actor LabReplicaStore {
             let head = try replica.lastSequence()
             if head > before && live.hasListeners(lab: lab, besides: request.site) {
                 live.publish(
-                    lab: lab, message: try liveMessage(from: before, head: head, request: request, token: token),
+                    lab: lab,
+                    message: try liveMessage(
+                        from: before, head: head, sender: request.site, tokenName: token.name,
+                        changeCount: request.batch.changeCount),
                     sender: request.site)
             }
         }
@@ -82,15 +89,64 @@ actor LabReplicaStore {
 
     /// The live message for the log from `before` to `head`: with the changes when they fit
     /// `LiveMessage.maxBatchBytes`, else only the sequences (the client then syncs).
-    private func liveMessage(from before: Int64, head: Int64, request: SyncRequest, token: TokenRecord) throws
-        -> [UInt8]
+    private func liveMessage(from before: Int64, head: Int64, sender: SiteID, tokenName: String, changeCount: Int)
+        throws -> [UInt8]
     {
         let page = try replica.extractChanges(
             after: before, includeRemoteOrigin: true, maxRows: 256, maxValueBytes: LiveMessage.maxBatchBytes)
         return LiveMessage.encode(
-            fromSequence: before, headSequence: head, sender: request.site, tokenName: token.name,
-            cursorCheck: try replica.cursorCheck(at: head), changeCount: request.batch.changeCount,
+            fromSequence: before, headSequence: head, sender: sender, tokenName: tokenName,
+            cursorCheck: try replica.cursorCheck(at: head), changeCount: changeCount,
             batch: page.throughSequence >= head ? page.batch : nil)
+    }
+
+    // MARK: - Relay to an upstream server (`UpstreamRelay`)
+
+    static let upstreamRemote = "upstream"
+    static let upstreamCheckSetting = "remote.upstream.cursor_check"
+
+    /// The next request to upstream: every change of this lab's log after what upstream acknowledged,
+    /// the participants' exactly as they wrote them (origin-preserving: clock, site, causal length and
+    /// context; conflict rows as they are), with the upstream cursor and its check.
+    func upstreamRequest(maxRows: Int) throws -> (request: SyncRequest, through: Int64, cursorCheck: String?) {
+        let acknowledged = try replica.acknowledgedSequence(for: Self.upstreamRemote)
+        let extracted = try replica.extractChanges(after: acknowledged, includeRemoteOrigin: true, maxRows: maxRows)
+        let cursor = try replica.cursor(for: Self.upstreamRemote)
+        return (
+            SyncRequest(site: replica.siteID, cursor: cursor, batch: extracted.batch), extracted.throughSequence,
+            cursor > 0 ? try replica.localSetting(Self.upstreamCheckSetting) : nil
+        )
+    }
+
+    /// Takes upstream's answer to `upstreamRequest`: its page with cursor and check in one transaction
+    /// (after a reset upstream gets everything again), then the acknowledgement of what was pushed;
+    /// what the page changed goes to this lab's live clients. Returns whether another round is due.
+    func takeUpstream(_ answer: SyncAnswer, pushedThrough: Int64, pushedRows: Int, maxRows: Int, live: LiveHub) throws
+        -> Bool
+    {
+        let before = try replica.lastSequence()
+        try replica.transaction {
+            if answer.reset { try replica.forgetRemotePosition(Self.upstreamRemote) }
+            try replica.apply(
+                answer.response.batch, remote: Self.upstreamRemote, cursor: answer.response.cursor,
+                creatingUnknownTables: true)
+            if let check = answer.cursorCheck { try replica.setLocalSetting(Self.upstreamCheckSetting, check) }
+        }
+        let head = try replica.lastSequence()
+        if !answer.reset {
+            // What the page just logged came from upstream: not sent back, unless a participant's push
+            // landed in between (then only up to what was pushed).
+            try replica.acknowledge(before == pushedThrough ? head : pushedThrough, for: Self.upstreamRemote)
+        }
+        if head > before && live.hasListeners(lab: lab, besides: Replica.conflictSite) {
+            live.publish(
+                lab: lab,
+                message: try liveMessage(
+                    from: before, head: head, sender: Replica.conflictSite, tokenName: "Landesserver",
+                    changeCount: answer.response.batch.changeCount),
+                sender: Replica.conflictSite)
+        }
+        return answer.reset || answer.response.more || pushedRows >= maxRows
     }
 
     /// Step 4 of docs/PROTOCOL.md: the push and its audit entry in one transaction; returns the cells

@@ -38,6 +38,8 @@ public struct ServerConfiguration: Sendable {
     /// How often the live channel checks its clients' tokens (a revoked token loses its live
     /// connections within this time).
     public var liveTokenCheckInterval: Duration = .seconds(30)
+    /// Makes this server a workshop hub that relays its labs to an upstream server (`UpstreamRelay`).
+    public var upstream: UpstreamConfiguration?
     /// Largest request body, inflated, of a token that may only read (its requests carry no changes).
     public var maxReadOnlyRequestBytes = 4096
     /// PEM certificate chain and private key; with both, the server speaks HTTPS only.

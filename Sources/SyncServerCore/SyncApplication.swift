@@ -26,7 +26,11 @@ public func buildApplication(
     let labs = LabDirectory(configuration: configuration, metrics: metrics)
     let live = LiveHub(metrics: metrics)
     live.startTokenChecks(registry: registry, interval: configuration.liveTokenCheckInterval)
-    let sync = SyncEndpoint(configuration: configuration, registry: registry, labs: labs, metrics: metrics, live: live)
+    let relay = configuration.upstream.map {
+        UpstreamRelay(upstream: $0, registry: registry, labs: labs, live: live, logger: logger)
+    }
+    let sync = SyncEndpoint(
+        configuration: configuration, registry: registry, labs: labs, metrics: metrics, live: live, relay: relay)
     let router = Router(context: SyncRequestContext.self)
     router.get("healthz") { _, _ in "ok\n" }
     router.get("metrics") { _, _ -> Response in
@@ -53,6 +57,7 @@ public func buildApplication(
         server: try configuration.httpServer(metrics: metrics, webSocketRouter: router),
         configuration: .init(
             address: .hostname(configuration.host, port: configuration.port), serverName: "ozg-sync-server"),
+        services: relay.map { [$0] } ?? [],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger)
 }

@@ -13,6 +13,8 @@ struct SyncEndpoint: Sendable {
     let labs: LabDirectory
     let metrics: ServerMetrics
     let live: LiveHub
+    /// Set on a workshop hub: told after each push that changed something.
+    let relay: UpstreamRelay?
 
     func handle(_ request: Request, context: SyncRequestContext) async throws -> Response {
         let token = try context.authenticatedToken()
@@ -119,6 +121,7 @@ struct SyncEndpoint: Sendable {
                 pageBytes: configuration.pageBytes, live: live)
             await labs.checkIn(lab)
             metrics.changesMerged.increment(by: Int64(merged))
+            if merged > 0 { relay?.notify(lab) }
             return Answer(response: response, cursorCheck: check, reset: reset)
         } catch {
             await labs.checkIn(lab)

@@ -1,0 +1,171 @@
+import Foundation
+import Logging
+import OZGReplication
+import OZGSyncClient
+import ServiceLifecycle
+import Synchronization
+
+/// Where a hub relays its labs (`serve --upstream URL --upstream-token T [--upstream-labor ID …]`).
+public struct UpstreamConfiguration: Sendable {
+    public var url: URL
+    /// A token of the role `hub` on the upstream server: the only role that may push other devices' writes.
+    public var token: String
+    /// The labs to relay; nil: every lab of this server.
+    public var labs: [String]?
+
+    public init(url: URL, token: String, labs: [String]? = nil) {
+        self.url = url
+        self.token = token
+        self.labs = labs
+    }
+}
+
+/// Relays labs of this server — a workshop hub on a facilitator's laptop — to an upstream server and
+/// back (`../shared/DESIGN.md` §10, docs/OPERATIONS.md „Workshop ohne Internet“).
+///
+/// Per lab one loop: push every change of the lab's log after what upstream acknowledged (origin-
+/// preserving), apply upstream's pages, repeat until nothing is left; then wait for a participant's
+/// push, a live message from upstream, or the next poll. Store and forward are durable: participants'
+/// pushes are committed before they are answered, and the upstream positions (acknowledgement,
+/// cursor, cursor check) live in the lab file and move only after upstream answered. Without
+/// upstream the hub keeps serving and retries with a doubling pause up to a minute.
+final class UpstreamRelay: Service, Sendable {
+    let upstream: UpstreamConfiguration
+    let registry: Registry
+    let labs: LabDirectory
+    let live: LiveHub
+    let logger: Logger
+    /// Rows pushed per round, as a client does.
+    let pushPageRows = 2000
+    /// Without any other reason, a round this often (upstream changes also arrive by its live channel).
+    let pollInterval: Duration = .seconds(10)
+
+    struct LabState: Sendable {
+        var lastSuccess: Date?
+        var lastError: String?
+        var wake: AsyncStream<Void>.Continuation?
+    }
+
+    private let states = Mutex<[LabID: LabState]>([:])
+
+    init(upstream: UpstreamConfiguration, registry: Registry, labs: LabDirectory, live: LiveHub, logger: Logger) {
+        self.upstream = upstream
+        self.registry = registry
+        self.labs = labs
+        self.live = live
+        self.logger = logger
+    }
+
+    /// A participant's push merged into `lab`: relay it soon.
+    func notify(_ lab: LabID) {
+        _ = states.withLock { $0[lab]?.wake }?.yield()
+    }
+
+    /// Per relayed lab: when it last reached upstream, and the last failure since.
+    func state(of lab: LabID) -> LabState? {
+        states.withLock { $0[lab] }
+    }
+
+    func run() async throws {
+        var ids: [String]
+        if let chosen = upstream.labs {
+            ids = chosen
+            // A lab named for relaying that this hub does not have yet comes from upstream.
+            for id in chosen where try await !registry.labExists(id) {
+                do {
+                    try await registry.createLab(id, title: nil)
+                } catch {
+                    // An administrator may have created it at the same moment.
+                    if try await !registry.labExists(id) { throw error }
+                }
+            }
+        } else {
+            ids = try await registry.labs().map(\.id)
+        }
+        let relayed = ids
+        await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                for id in relayed {
+                    guard let lab = LabID(id) else { continue }
+                    group.addTask { await self.relay(lab) }
+                }
+            }
+        }
+    }
+
+    /// The loop of one lab, until the task is cancelled.
+    func relay(_ lab: LabID) async {
+        let (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        states.withLock { $0[lab, default: LabState()].wake = wake }
+        await withTaskGroup(of: Void.self) { group in
+            // Upstream's live channel: a message there is a reason for a round here.
+            group.addTask { await self.listenUpstream(lab, wake: wake) }
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: self.pollInterval)
+                    wake.yield()
+                }
+            }
+            var delay = Duration.milliseconds(500)
+            var iterator = wakes.makeAsyncIterator()
+            wake.yield()
+            while !Task.isCancelled, await iterator.next() != nil {
+                do {
+                    try await rounds(lab)
+                    delay = .milliseconds(500)
+                    states.withLock { states in
+                        states[lab]?.lastSuccess = Date()
+                        states[lab]?.lastError = nil
+                    }
+                } catch {
+                    let reason = (error as? SyncClientError)?.description ?? String(describing: error)
+                    states.withLock { $0[lab]?.lastError = reason }
+                    logger.warning("Upstream für Labor \(lab) nicht erreicht: \(reason)")
+                    try? await Task.sleep(for: delay)
+                    delay = min(delay * 2, .seconds(60))
+                    wake.yield()
+                }
+            }
+            group.cancelAll()
+        }
+    }
+
+    /// Push and pull rounds until upstream has nothing more and everything here was sent.
+    func rounds(_ lab: LabID) async throws {
+        let transport = SyncTransport(server: upstream.url, token: upstream.token, lab: lab, maxAttempts: 2)
+        var resets = 0
+        while !Task.isCancelled {
+            let store = try await labs.checkOut(lab)
+            do {
+                let (request, through, check) = try await store.upstreamRequest(maxRows: pushPageRows)
+                let answer = try await transport.send(request, cursorCheck: check)
+                if answer.reset { resets += 1 }
+                guard resets <= 2 else {
+                    throw SyncClientError.protocolViolation(
+                        "Der Upstream-Server erkennt den Stand dieses Hubs wiederholt nicht wieder.")
+                }
+                let again = try await store.takeUpstream(
+                    answer, pushedThrough: through, pushedRows: request.batch.rows.count, maxRows: pushPageRows,
+                    live: live)
+                await labs.checkIn(lab)
+                if !again { return }
+            } catch {
+                await labs.checkIn(lab)
+                throw error
+            }
+        }
+    }
+
+    /// Keeps a live connection to upstream for `lab` and wakes the loop on each of its events.
+    func listenUpstream(_ lab: LabID, wake: AsyncStream<Void>.Continuation) async {
+        guard let store = try? await labs.checkOut(lab) else { return }
+        let site = store.siteID
+        await labs.checkIn(lab)
+        let connection = LiveConnection(server: upstream.url, token: upstream.token, lab: lab, site: site)
+        connection.start()
+        while !Task.isCancelled {
+            if !(await connection.nextEvents()).isEmpty { wake.yield() }
+        }
+        connection.stop()
+    }
+}
