@@ -14,7 +14,7 @@ struct SyncServerCommand: AsyncParsableCommand {
         commandName: "ozg-sync-server",
         abstract: "Sync-Server für OZG Labor-Sync: Endpunkt für die Replikate, Labore, Tokens und Rollen.",
         version: "ozg-sync-server \(ProductVersion.current)",
-        subcommands: [Serve.self, LaborCommand.self, TokenCommand.self])
+        subcommands: [Serve.self, Room.self, Status.self, LaborCommand.self, TokenCommand.self])
 }
 
 /// Options every subcommand shares.

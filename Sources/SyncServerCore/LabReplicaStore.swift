@@ -149,6 +149,13 @@ actor LabReplicaStore {
         return answer.reset || answer.response.more || pushedRows >= maxRows
     }
 
+    /// Changes of this lab's log upstream has not acknowledged yet (for `status`).
+    func upstreamBacklog() throws -> Int {
+        try replica.extractChanges(
+            after: try replica.acknowledgedSequence(for: Self.upstreamRemote), includeRemoteOrigin: true
+        ).batch.changeCount
+    }
+
     /// Step 4 of docs/PROTOCOL.md: the push and its audit entry in one transaction; returns the cells
     /// whose state changed.
     private func merge(_ request: SyncRequest, token: TokenRecord) throws -> Int {

@@ -27,7 +27,9 @@ public func buildApplication(
     let live = LiveHub(metrics: metrics)
     live.startTokenChecks(registry: registry, interval: configuration.liveTokenCheckInterval)
     let relay = configuration.upstream.map {
-        UpstreamRelay(upstream: $0, registry: registry, labs: labs, live: live, logger: logger)
+        UpstreamRelay(
+            upstream: $0, registry: registry, labs: labs, live: live, logger: logger,
+            dataDirectory: configuration.dataDirectory)
     }
     let sync = SyncEndpoint(
         configuration: configuration, registry: registry, labs: labs, metrics: metrics, live: live, relay: relay)

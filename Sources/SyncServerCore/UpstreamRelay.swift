@@ -35,6 +35,7 @@ final class UpstreamRelay: Service, Sendable {
     let labs: LabDirectory
     let live: LiveHub
     let logger: Logger
+    let dataDirectory: String
     /// Rows pushed per round, as a client does.
     let pushPageRows = 2000
     /// Without any other reason, a round this often (upstream changes also arrive by its live channel).
@@ -43,12 +44,32 @@ final class UpstreamRelay: Service, Sendable {
     struct LabState: Sendable {
         var lastSuccess: Date?
         var lastError: String?
+        /// Changes waiting for upstream, counted after a failed round (0 after a successful one).
+        var waiting = 0
         var wake: AsyncStream<Void>.Continuation?
+    }
+
+    /// Writes every lab's state for `status` (atomically: a reader never sees half a file).
+    private func writeStatus() {
+        let formatter = ISO8601DateFormatter()
+        let entries = states.withLock { states in
+            states.map { lab, state in
+                HubStatus.Entry(
+                    labor: lab.rawValue, wartend: state.waiting,
+                    zuletztErreicht: state.lastSuccess.map { formatter.string(from: $0) }, fehler: state.lastError)
+            }.sorted { $0.labor < $1.labor }
+        }
+        guard let data = try? JSONEncoder().encode(entries) else { return }
+        try? data.write(to: HubStatus.file(dataDirectory: dataDirectory), options: .atomic)
     }
 
     private let states = Mutex<[LabID: LabState]>([:])
 
-    init(upstream: UpstreamConfiguration, registry: Registry, labs: LabDirectory, live: LiveHub, logger: Logger) {
+    init(
+        upstream: UpstreamConfiguration, registry: Registry, labs: LabDirectory, live: LiveHub, logger: Logger,
+        dataDirectory: String
+    ) {
+        self.dataDirectory = dataDirectory
         self.upstream = upstream
         self.registry = registry
         self.labs = labs
@@ -116,10 +137,17 @@ final class UpstreamRelay: Service, Sendable {
                     states.withLock { states in
                         states[lab]?.lastSuccess = Date()
                         states[lab]?.lastError = nil
+                        states[lab]?.waiting = 0
                     }
+                    writeStatus()
                 } catch {
                     let reason = (error as? SyncClientError)?.description ?? String(describing: error)
-                    states.withLock { $0[lab]?.lastError = reason }
+                    let waiting = await backlog(lab)
+                    states.withLock { states in
+                        states[lab]?.lastError = reason
+                        states[lab]?.waiting = waiting
+                    }
+                    writeStatus()
                     logger.warning("Upstream für Labor \(lab) nicht erreicht: \(reason)")
                     try? await Task.sleep(for: delay)
                     delay = min(delay * 2, .seconds(60))
@@ -156,6 +184,14 @@ final class UpstreamRelay: Service, Sendable {
         }
     }
 
+    /// Changes of `lab` upstream has not acknowledged (0 when the store cannot say).
+    func backlog(_ lab: LabID) async -> Int {
+        guard let store = try? await labs.checkOut(lab) else { return 0 }
+        let count = (try? await store.upstreamBacklog()) ?? 0
+        await labs.checkIn(lab)
+        return count
+    }
+
     /// Keeps a live connection to upstream for `lab` and wakes the loop on each of its events.
     func listenUpstream(_ lab: LabID, wake: AsyncStream<Void>.Continuation) async {
         guard let store = try? await labs.checkOut(lab) else { return }
@@ -167,5 +203,28 @@ final class UpstreamRelay: Service, Sendable {
             if !(await connection.nextEvents()).isEmpty { wake.yield() }
         }
         connection.stop()
+    }
+}
+
+/// What a hub's relay last knew per lab (`DIR/hub-status.json`), for `ozg-sync-server status`.
+public enum HubStatus {
+    /// Where `ozg-sync-server status` reads the relay's state (`DIR/hub-status.json`).
+    public static func file(dataDirectory: String) -> URL {
+        URL(fileURLWithPath: dataDirectory).appendingPathComponent("hub-status.json")
+    }
+
+    /// One lab's line of the status file.
+    public struct Entry: Codable, Sendable, Equatable {
+        public var labor: String
+        public var wartend: Int
+        public var zuletztErreicht: String?
+        public var fehler: String?
+    }
+
+    /// Reads the status file a hub writes after each round; nil when there is none.
+    public static func status(dataDirectory: String) throws -> [Entry]? {
+        let file = file(dataDirectory: dataDirectory)
+        guard FileManager.default.fileExists(atPath: file.path) else { return nil }
+        return try JSONDecoder().decode([Entry].self, from: Data(contentsOf: file))
     }
 }

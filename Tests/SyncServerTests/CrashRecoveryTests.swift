@@ -24,9 +24,9 @@ final class ServerProcess {
     let process = Process()
     private(set) var port = 0
 
-    init(data: String) throws {
+    init(data: String, arguments extra: [String] = []) throws {
         process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = ["serve", "--data", data, "--port", "0"]
+        process.arguments = ["serve", "--data", data, "--port", "0"] + extra
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice

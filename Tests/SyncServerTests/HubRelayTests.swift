@@ -94,7 +94,79 @@ struct HubRelayTests {
         #expect(try direct.record("persona", id: persona)?.text("ziele") == "im Raum geändert")
         // The state server's own file holds what the room wrote, written by the participants' devices.
         #expect(try state.dump(Self.lab).contains(participants[1].replica.siteID.hex))
+
+        // A participant leaves the room, syncs with the state server directly, and comes back.
+        try participants[0].set("persona", id: persona, fields: ["zitat": "unterwegs geschrieben"])
+        try await state.client(participants[0], token: stateToken, lab: Self.lab).sync()
+        try participants[0].set("persona", id: persona, fields: ["lebenssituation": "wieder im Raum"])
+        try await hub.client(participants[0], token: roomToken, lab: Self.lab).sync()
+        #expect(
+            try await Self.settle(
+                participants, hub: hub, hubToken: roomToken, direct: direct, state: state, stateToken: stateToken
+            ) {
+                try direct.record("persona", id: persona)?.text("lebenssituation") == "wieder im Raum"
+                    && participants[2].record("persona", id: persona)?.text("zitat") == "unterwegs geschrieben"
+            })
         await hub.stop()
+        await state.stop()
+    }
+
+    @Test("SIGKILL des Hubs mitten im Weiterleiten: nach dem Neustart kommt alles beim Landesserver an, nichts fehlt")
+    func hubKilledWhileRelaying() async throws {
+        let state = TestServer()
+        try await state.start()
+        let hubToken = try await state.lab(Self.lab, role: .hub, name: "Hub")
+        let stateToken = try await state.lab(Self.lab, name: "Direkt")
+        let directory = ReplicaDirectory()
+        let hubData = directory.path("hub")
+        let registry = try Registry(dataDirectory: hubData)
+        try await registry.createLab(Self.lab, title: nil)
+        let roomToken = try await registry.createToken(labs: [Self.lab], role: .schreiben, name: "Raum")
+        let hubArguments = [
+            "--upstream", state.url.absoluteString, "--upstream-token", hubToken, "--upstream-labor", Self.lab,
+        ]
+        var hub = try ServerProcess(data: hubData, arguments: hubArguments)
+        let participant = try LaborStore(path: directory.path("p.ozg"))
+        let direct = try LaborStore(path: directory.path("d.ozg"))
+        func client(_ port: Int) -> SyncClient {
+            let client = SyncClient(
+                replica: participant.replica, server: URL(string: "http://127.0.0.1:\(port)")!, token: roomToken,
+                lab: LabID(Self.lab)!)
+            client.maxAttempts = 1
+            return client
+        }
+        try participant.add(
+            "labor", id: Self.lab, fields: ["titel": "L", "themenfeld": "umwelt", "bundesland": "DE-BE"])
+        var ids: [String] = []
+        for round in 0..<12 {
+            for index in 0..<5 {
+                ids.append(
+                    try participant.add(
+                        "persona", laborID: Self.lab,
+                        fields: [
+                            "name": "R\(round)-\(index)", "kurzbeschreibung": "k", "nutzergruppe": "001", "ziele": "z",
+                        ]))
+            }
+            // The hub relays each push at once; the kill falls somewhere into that.
+            try? await client(hub.port).sync()
+            if round == 6 {
+                hub.kill()
+                hub = try ServerProcess(data: hubData, arguments: hubArguments)
+            }
+        }
+        try await client(hub.port).sync()
+        let deadline = ContinuousClock.now + .seconds(30)
+        var arrived = 0
+        while ContinuousClock.now < deadline {
+            try await state.client(direct, token: stateToken, lab: Self.lab).sync()
+            arrived = try ids.filter { try direct.record("persona", id: $0) != nil }.count
+            if arrived == ids.count { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        #expect(arrived == ids.count)
+        try await client(hub.port).sync()
+        #expect(try participant.replica.canonicalDump() == direct.replica.canonicalDump())
+        hub.kill()
         await state.stop()
     }
 }
