@@ -59,6 +59,7 @@ UNIT_SUITES = [
     "SyncServerTests.SyncWireEnvelopeTests",
     "SyncServerTests.LiveChannelTests",
     "SyncServerTests.CursorBindingTests",
+    "SyncServerTests.HubRelayTests",
 ]
 SIMULATION_SUITES = ["OZGSyncTests.ConvergenceSimulationTests", "OZGSyncTests.ServerPathSimulationTests"]
 BUILD_TIMEOUT = 1800

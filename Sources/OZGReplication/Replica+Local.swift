@@ -15,6 +15,15 @@ public struct LocalTable: Sendable {
         case text = "TEXT"
         case integer = "INTEGER"
         case blob = "BLOB"
+
+        /// The value rows written before the column existed get (`Replica` adds columns forward).
+        var defaultSQL: String {
+            switch self {
+            case .text: "''"
+            case .integer: "0"
+            case .blob: "X''"
+            }
+        }
     }
 
     /// The table's name; it must start with `_ozg_` so it never collides with a replicated table.
@@ -52,6 +61,14 @@ extension Replica {
             try validateIdentifier(table.name, what: "Tabellenname")
             for column in table.columns { try validateIdentifier(column.name, what: "Feldname") }
             try database.execute(table.createSQL)
+            // A column a newer program declares is added to the file's table (older rows get the default).
+            let existing = Set(
+                try database.rows("SELECT name FROM pragma_table_info(?)", [.text(table.name)]) { $0.text(0) ?? "" })
+            for column in table.columns where !existing.contains(column.name) {
+                try database.execute(
+                    "ALTER TABLE \"\(table.name)\" ADD COLUMN \"\(column.name)\" \(column.type.rawValue) NOT NULL DEFAULT \(column.type.defaultSQL)"
+                )
+            }
         }
     }
 

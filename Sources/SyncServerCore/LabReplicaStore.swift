@@ -48,6 +48,8 @@ actor LabReplicaStore {
         columns: [
             "zeit": .text, "token_id": .text, "token_name": .text, "geraet": .text, "aenderungen": .integer,
             "zeilen": .integer,
+            // For a hub's push: the devices whose writes it relayed (site ids, comma-separated, at most 64).
+            "weitergeleitet_fuer": .text,
         ])
 
     /// Merges the push (one transaction, with its audit entry) and answers with the page after the cursor.
@@ -168,9 +170,18 @@ actor LabReplicaStore {
                     "token_name": .text(token.name), "geraet": .text(request.site.hex),
                     "aenderungen": .integer(Int64(request.batch.changeCount)),
                     "zeilen": .integer(Int64(request.batch.rows.count)),
+                    "weitergeleitet_fuer": .text(token.role == .hub ? Self.relayedDevices(request) : ""),
                 ])
             return result.changedCells
         }
+    }
+
+    /// The devices other than the sender (and the conflict detection) whose writes a push carries.
+    static func relayedDevices(_ request: SyncRequest) -> String {
+        var sites = Set(request.batch.rows.flatMap(\.writtenSites))
+        sites.remove(request.site)
+        sites.remove(Replica.conflictSite)
+        return sites.sorted().prefix(64).map(\.hex).joined(separator: ",")
     }
 
     /// Step 6: the log after `cursor`, whole groups up to about `maxRows` rows and `maxBytes` bytes of

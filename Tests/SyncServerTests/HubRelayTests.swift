@@ -1,9 +1,12 @@
 import Foundation
 import OZGDomain
 import OZGReplication
+import OZGStorage
 import OZGSyncClient
-import SyncServerCore
+import OZGWire
 import Testing
+
+@testable import SyncServerCore
 
 /// A workshop hub relays its lab to the state server and back (`serve --upstream`, DESIGN §10):
 /// three tiers of real servers on loopback ports.
@@ -92,8 +95,15 @@ struct HubRelayTests {
                         == "im Landesamt geändert"
             })
         #expect(try direct.record("persona", id: persona)?.text("ziele") == "im Raum geändert")
-        // The state server's own file holds what the room wrote, written by the participants' devices.
+        // The state server's own file holds what the room wrote, written by the participants' devices;
+        // its audit log names the hub's token and the devices it relayed.
         #expect(try state.dump(Self.lab).contains(participants[1].replica.siteID.hex))
+        let audit = try Database(
+            path: state.directory.appendingPathComponent("labor-\(Self.lab).ozg").path, mode: .readOnly
+        )
+        .rows("SELECT token_name, weitergeleitet_fuer FROM _ozg_audit") { ($0.text(0) ?? "", $0.text(1) ?? "") }
+        #expect(audit.contains { $0.0 == "Hub Raum 3" && $0.1.contains(participants[1].replica.siteID.hex) })
+        #expect(audit.contains { $0.0 == "Direkt" && $0.1.isEmpty })
 
         // A participant leaves the room, syncs with the state server directly, and comes back.
         try participants[0].set("persona", id: persona, fields: ["zitat": "unterwegs geschrieben"])
@@ -168,5 +178,43 @@ struct HubRelayTests {
         #expect(try participant.replica.canonicalDump() == direct.replica.canonicalDump())
         hub.kill()
         await state.stop()
+    }
+
+    @Test("Ein Push im Raum, während der Hub auf den Landesserver wartet, geht in der nächsten Runde mit")
+    func pushDuringUpstreamRoundIsSentNext() async throws {
+        let directory = ReplicaDirectory()
+        var configuration = ServerConfiguration(dataDirectory: directory.path("hub"))
+        configuration.reservedTables = Domain.schema.tables
+        try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
+        let store = try LabReplicaStore(configuration: configuration, lab: LabID(Self.lab)!)
+        let live = LiveHub(metrics: ServerMetrics())
+        let token = TokenRecord(
+            id: "t", name: "Raum", role: .schreiben, labs: [Self.lab], created: "2026-12-03T00:00:00Z", revoked: nil)
+        let participant = try LaborStore(path: directory.path("p.ozg"))
+        func push() async throws {
+            let batch = try participant.replica.extractChanges(
+                after: try participant.replica.acknowledgedSequence(for: "hub"))
+            let request = SyncRequest(site: participant.replica.siteID, cursor: 0, batch: batch.batch)
+            _ = try await store.sync(
+                request, cursorCheck: nil, token: token, pageRows: 100, pageBytes: 1 << 20, live: live)
+            try participant.replica.acknowledge(batch.throughSequence, for: "hub")
+        }
+        try participant.add(
+            "labor", id: Self.lab, fields: ["titel": "L", "themenfeld": "umwelt", "bundesland": "DE-BE"])
+        try await push()
+        let (first, through, _) = try await store.upstreamRequest(maxRows: 100)
+        #expect(!first.batch.isEmpty)
+        // While the hub waits for upstream's answer, a participant pushes.
+        let later = try participant.add(
+            "persona", laborID: Self.lab,
+            fields: ["name": "Dazwischen", "kurzbeschreibung": "k", "nutzergruppe": "001", "ziele": "z"])
+        try await push()
+        let answer = SyncAnswer(
+            response: SyncResponse(cursor: 1, more: false, batch: ChangeBatch()), cursorCheck: nil, reset: false)
+        _ = try await store.takeUpstream(
+            answer, pushedThrough: through, pushedRows: first.batch.rows.count, maxRows: 100, live: live)
+        let (second, _, _) = try await store.upstreamRequest(maxRows: 100)
+        #expect(second.batch.rows.contains { $0.id == later })
+        #expect(!second.batch.rows.contains { $0.table == "labor" })
     }
 }

@@ -255,4 +255,15 @@ MUTANTS = [
         id="reset-keeps-acknowledgement", area="Client", file=CLIENT,
         what="after a reset the client keeps what the previous server acknowledged: those changes never reach the new one",
         edits=[("                try replica.forgetRemotePosition(remoteName)\n", "")]),
+    # The workshop hub's relay.
+    dict(
+        id="relay-only-own-writes", area="Hub", file=STORE,
+        what="the hub relays only changes written on its own file, not the participants' pushes",
+        edits=[("let extracted = try replica.extractChanges(after: acknowledged, includeRemoteOrigin: true, maxRows: maxRows)",
+                "let extracted = try replica.extractChanges(after: acknowledged, includeRemoteOrigin: false, maxRows: maxRows)")]),
+    dict(
+        id="relay-acks-unsent-pushes", area="Hub", file=STORE,
+        what="after upstream's answer the hub acknowledges its whole log, also participants' pushes that landed meanwhile and were never sent",
+        edits=[("try replica.acknowledge(before == pushedThrough ? head : pushedThrough, for: Self.upstreamRemote)",
+                "try replica.acknowledge(head, for: Self.upstreamRemote)")]),
 ]
