@@ -6,9 +6,10 @@ working tree (.build-mutants/src, ignored by git; the real tree is never touched
 two stages of tests against it:
 
   unit        the fast suites of the replicated store, the wire and the server (UNIT_SUITES)
-  simulation  both convergence simulations: replicas pairwise (OZG_SIM_SEEDS, default 300) and
+  simulation  the convergence simulations: replicas pairwise (OZG_SIM_SEEDS, default 300),
               through the real server's handler, store, pages and restarts (OZG_SERVER_SIM_SEEDS,
-              default 15; see OZG_MUTANT_* below)
+              default 15), and through a hub and the state server (OZG_HUB_SIM_SEEDS, default 10;
+              see OZG_MUTANT_* below)
 
 A mutant is killed when a stage fails (or hangs past its time limit). By default the simulation runs
 only when the unit stage did not kill the mutant, except for mutants marked `simulation: True`
@@ -21,7 +22,7 @@ explains why it is equivalent.
   scripts/mutants.py --all-stages         both stages for every mutant
   scripts/mutants.py --list               the catalogue
 
-Environment: OZG_MUTANT_SIM_SEEDS (300), OZG_MUTANT_SERVER_SIM_SEEDS (15).
+Environment: OZG_MUTANT_SIM_SEEDS (300), OZG_MUTANT_SERVER_SIM_SEEDS (15), OZG_MUTANT_HUB_SIM_SEEDS (10).
 Exit code 0 when every mutant is killed or explained equivalent, 1 otherwise, 2 for a broken
 catalogue or baseline (a mutant whose text is not found once, a mutant that does not compile,
 tests that fail without any mutant).
@@ -61,7 +62,11 @@ UNIT_SUITES = [
     "SyncServerTests.CursorBindingTests",
     "SyncServerTests.HubRelayTests",
 ]
-SIMULATION_SUITES = ["OZGSyncTests.ConvergenceSimulationTests", "OZGSyncTests.ServerPathSimulationTests"]
+SIMULATION_SUITES = [
+    "OZGSyncTests.ConvergenceSimulationTests",
+    "OZGSyncTests.ServerPathSimulationTests",
+    "OZGSyncTests.HubPathSimulationTests",
+]
 BUILD_TIMEOUT = 1800
 STAGE_TIMEOUT = {"unit": 180, "simulation": 900}
 
@@ -79,6 +84,7 @@ def stage_environment():
     environment = dict(os.environ)
     environment["OZG_SIM_SEEDS"] = os.environ.get("OZG_MUTANT_SIM_SEEDS", "300")
     environment["OZG_SERVER_SIM_SEEDS"] = os.environ.get("OZG_MUTANT_SERVER_SIM_SEEDS", "15")
+    environment["OZG_HUB_SIM_SEEDS"] = os.environ.get("OZG_MUTANT_HUB_SIM_SEEDS", "10")
     environment.pop("OZG_SIM_FIRST_SEED", None)
     return environment
 

@@ -59,7 +59,8 @@ public func buildApplication(
         server: try configuration.httpServer(metrics: metrics, webSocketRouter: router),
         configuration: .init(
             address: .hostname(configuration.host, port: configuration.port), serverName: "ozg-sync-server"),
-        services: relay.map { [$0] } ?? [],
+        // Under a `RelayControl` the relay runs only when told to.
+        services: relay.flatMap { $0.upstream.control == nil ? [$0] : nil } ?? [],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger)
 }

@@ -12,11 +12,35 @@ public struct UpstreamConfiguration: Sendable {
     public var token: String
     /// The labs to relay; nil: every lab of this server.
     public var labs: [String]?
+    /// Set (by a simulation): the relay does not run by itself; `RelayControl.round` runs one.
+    public var control: RelayControl?
+    /// Rows pushed per round, as a client does.
+    public var pushPageRows = 2000
 
-    public init(url: URL, token: String, labs: [String]? = nil) {
+    public init(url: URL, token: String, labs: [String]? = nil, control: RelayControl? = nil) {
         self.url = url
         self.token = token
         self.labs = labs
+        self.control = control
+    }
+}
+
+/// Runs a hub's relay step by step instead of in the background, for the convergence simulation
+/// through hub and state server: each round when the schedule says so, and every exchange reported
+/// to the oracle in order.
+public final class RelayControl: Sendable {
+    fileprivate let relay = Mutex<UpstreamRelay?>(nil)
+    /// Called after each round trip with what the hub pushed and what it received.
+    let onExchange: @Sendable (_ pushed: ChangeBatch, _ received: ChangeBatch) -> Void
+
+    public init(onExchange: @escaping @Sendable (_ pushed: ChangeBatch, _ received: ChangeBatch) -> Void) {
+        self.onExchange = onExchange
+    }
+
+    /// Push and pull rounds for `lab` until nothing is left (or upstream fails: the error is thrown).
+    public func round(_ lab: LabID) async throws {
+        guard let relay = relay.withLock({ $0 }) else { return }
+        try await relay.rounds(lab)
     }
 }
 
@@ -36,8 +60,7 @@ final class UpstreamRelay: Service, Sendable {
     let live: LiveHub
     let logger: Logger
     let dataDirectory: String
-    /// Rows pushed per round, as a client does.
-    let pushPageRows = 2000
+    var pushPageRows: Int { upstream.pushPageRows }
     /// Without any other reason, a round this often (upstream changes also arrive by its live channel).
     let pollInterval: Duration = .seconds(10)
 
@@ -75,6 +98,7 @@ final class UpstreamRelay: Service, Sendable {
         self.labs = labs
         self.live = live
         self.logger = logger
+        upstream.control?.relay.withLock { $0 = self }
     }
 
     /// A participant's push merged into `lab`: relay it soon.
@@ -175,6 +199,7 @@ final class UpstreamRelay: Service, Sendable {
                 let again = try await store.takeUpstream(
                     answer, pushedThrough: through, pushedRows: request.batch.rows.count, maxRows: pushPageRows,
                     live: live)
+                upstream.control?.onExchange(request.batch, answer.response.batch)
                 await labs.checkIn(lab)
                 if !again { return }
             } catch {
