@@ -58,30 +58,59 @@ final class HubPathSimulation: Simulation {
         homes = (0..<replicaCount).map { $0 % 2 == 0 ? .hub : .state }
     }
 
+    /// Starts the state server on its previous port; when another process took that port meanwhile,
+    /// on a new one, and the hub restarts to follow it.
     func startState() async throws {
-        var configuration = ServerConfiguration(dataDirectory: stateDirectory)
-        configuration.port = statePort
-        configuration.pageRows = 3
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = try buildApplication(configuration) { continuation.yield($0) }
-        stateServer = Task { try await app.runService(gracefulShutdownSignals: []) }
-        var iterator = ports.makeAsyncIterator()
-        statePort = await iterator.next() ?? 0
+        if let port = try await Self.start(stateDirectory, port: statePort, upstream: nil, into: &stateServer) {
+            statePort = port
+            return
+        }
+        guard let port = try await Self.start(stateDirectory, port: 0, upstream: nil, into: &stateServer) else {
+            throw TestServerStartError()
+        }
+        statePort = port
+        if hubServer != nil {
+            await Self.stop(&hubServer)
+            try await startHub()
+        }
     }
 
-    func startHub() async throws {
-        var configuration = ServerConfiguration(dataDirectory: hubDirectory)
-        configuration.port = 0
+    struct TestServerStartError: Error {}
+
+    /// Starts a server; nil when it could not (its port taken), instead of waiting for a port forever.
+    static func start(
+        _ directory: String, port: Int, upstream: UpstreamConfiguration?, into task: inout Task<Void, Error>?
+    ) async throws -> Int? {
+        var configuration = ServerConfiguration(dataDirectory: directory)
+        configuration.port = port
         configuration.pageRows = 3
-        var upstream = UpstreamConfiguration(
-            url: URL(string: "http://127.0.0.1:\(statePort)")!, token: hubToken, labs: [lab], control: control)
-        upstream.pushPageRows = Int.random(in: 1...4, using: &random)
         configuration.upstream = upstream
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let app = try buildApplication(configuration) { continuation.yield($0) }
-        hubServer = Task { try await app.runService(gracefulShutdownSignals: []) }
+        task = Task {
+            do {
+                try await app.runService(gracefulShutdownSignals: [])
+            } catch {
+                continuation.finish()
+                throw error
+            }
+        }
         var iterator = ports.makeAsyncIterator()
-        hubPort = await iterator.next() ?? 0
+        guard let bound = await iterator.next() else {
+            task = nil
+            return nil
+        }
+        return bound
+    }
+
+    func startHub() async throws {
+        var upstream = UpstreamConfiguration(
+            url: URL(string: "http://127.0.0.1:\(statePort)")!, token: hubToken, labs: [lab], control: control)
+        upstream.pushPageRows = Int.random(in: 1...4, using: &random)
+        guard let port = try await Self.start(hubDirectory, port: 0, upstream: upstream, into: &hubServer) else {
+            throw TestServerStartError()
+        }
+        hubPort = port
     }
 
     static func stop(_ server: inout Task<Void, Error>?) async {

@@ -27,13 +27,28 @@ final class TestServer: @unchecked Sendable {
     ) async throws {
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let app = try buildApplication(data.configuration(adjust), modules: modules) { continuation.yield($0) }
+        // A server that cannot start (its port taken by another test's process) ends the stream, so
+        // `start` throws instead of waiting for a port forever.
+        let run: @Sendable () async throws -> Void = {
+            do {
+                try await app.runService(gracefulShutdownSignals: [])
+            } catch {
+                continuation.finish()
+                throw error
+            }
+        }
         if #available(macOS 15.0, *) {
-            task = Task(executorPreference: ServerThreads()) { try await app.runService(gracefulShutdownSignals: []) }
+            task = Task(executorPreference: ServerThreads()) { try await run() }
         } else {
-            task = Task { try await app.runService(gracefulShutdownSignals: []) }
+            task = Task { try await run() }
         }
         var iterator = ports.makeAsyncIterator()
-        port = await iterator.next() ?? 0
+        guard let bound = await iterator.next() else {
+            _ = try? await task?.value
+            task = nil
+            throw TestServerError.couldNotStart
+        }
+        port = bound
     }
 
     func stop() async {
@@ -69,6 +84,10 @@ final class TestServer: @unchecked Sendable {
         client.retryDelay = .milliseconds(20)
         return client
     }
+}
+
+enum TestServerError: Error {
+    case couldNotStart
 }
 
 /// Threads of a test server's own: its tasks (and the actors they call) run here, not on the
