@@ -52,15 +52,21 @@ struct LiveEndpoint: Sendable {
             return
         }
         defer { hub.unsubscribe(lab: lab, id: id) }
+        let hub = self.hub
+        // One child task per connection (memory per connection counts with thousands of them): it
+        // reads until the client closes, then ends the subscription, which ends the loop below.
         try await withThrowingTaskGroup(of: Void.self) { group in
-            // Ends when the client closes the connection.
-            group.addTask { for try await _ in inbound {} }
             group.addTask {
-                for await message in messages {
-                    try await outbound.write(.binary(ByteBuffer(bytes: message)))
+                do {
+                    for try await _ in inbound {}
+                } catch {
+                    // A broken connection ends like a closed one.
                 }
+                hub.unsubscribe(lab: lab, id: id)
             }
-            _ = try await group.next()
+            for await message in messages {
+                try await outbound.write(.binary(ByteBuffer(bytes: message)))
+            }
             group.cancelAll()
         }
     }
