@@ -27,7 +27,7 @@ enum Help {
           resolve <konflikt-id> wert=…|behalte=a|b|wiederherstellen|loeschen
           check                            Fehler und Hinweise: Verweise, Prozessfehler, Waisen, Vollständigkeit …
           remote set <url> token=<token> [labor=<id>]
-          sync                             mit dem Server abgleichen
+          sync [live an|aus]               mit dem Server abgleichen; live: Änderungen sofort (interaktiv)
           status                           ausstehende Änderungen, letzte Synchronisation, Konflikte
           help [befehl|entität]            diese Hilfe oder Hilfe zu einem Befehl
 
@@ -121,9 +121,14 @@ enum Help {
         Das Token steht nicht im Replikat, sondern in einer eigenen Datei daneben (labor.ozg.token), die nur
         der Eigentümer lesen darf (Rechte 600); ist sie für andere lesbar, verweigert „sync“ sie.
         """,
-        "sync": "sync – sendet lokale Änderungen an den Server und holt neue; zeigt den Fortschritt.",
+        "sync": """
+        sync – sendet lokale Änderungen an den Server und holt neue; zeigt den Fortschritt.
+        sync live an|aus – in der interaktiven Shell: Änderungen anderer erscheinen sofort als Zeile über der
+        Eingabe, eigene werden nach jedem Befehl gesendet (Vorgabe: an, sobald ein Server eingerichtet ist).
+        sync live – zeigt den Zustand der Live-Verbindung (auch in „status“).
+        """,
         "status": "status – Datei, Gerät, Labor, Server, wo das Token liegt, ausstehende Änderungen, "
-            + "letzte Synchronisation, Konflikte.",
+            + "letzte Synchronisation, Live-Verbindung, Konflikte.",
         "labor": """
         labor add feld=wert … [id=<kurz-id>]  legt ein Labor an und wählt es aus (id: 1–64 Zeichen a–z, 0–9, -, _)
         labor use <id>                          wählt ein Labor aus
