@@ -214,8 +214,9 @@ public final class LiveConnection: Sendable {
                 try await WebSocketClient.connect(url: url, configuration: configuration, logger: logger) {
                     inbound, _, _ in
                     opened.store(true, ordering: .relaxed)
-                    self.setState(.connected)
+                    // The event first: whoever sees the state `connected` finds it waiting.
                     self.enqueue(.connected)
+                    self.setState(.connected)
                     var messages = inbound.messages(maxSize: LiveMessage.maxMessageBytes).makeAsyncIterator()
                     while let message = try await messages.next() {
                         guard case .binary(let buffer) = message else { continue }
