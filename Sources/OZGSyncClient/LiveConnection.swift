@@ -62,8 +62,8 @@ public final class LiveConnection: Sendable {
         var wakePipe: (read: Int32, write: Int32)?
     }
 
-    /// Events waiting at most; beyond that the oldest messages are dropped and one `connected` stands
-    /// for them (the sync catches up on everything).
+    /// Events waiting at most; beyond that they are replaced by one `connected` (the sync catches up on
+    /// everything), so an owner that stops taking them costs a fixed amount of memory.
     static let inboxLimit = 256
 
     private let inbox = Mutex(Inbox())
@@ -183,8 +183,8 @@ public final class LiveConnection: Sendable {
     private func enqueue(_ event: LiveEvent) {
         let waiter = inbox.withLock { inbox in
             if inbox.events.count >= Self.inboxLimit {
-                inbox.events.removeAll { if case .message = $0 { true } else { false } }
-                inbox.events.append(.connected)
+                // Nobody took them for a while: one sync stands for all of them.
+                inbox.events = [.connected]
             }
             inbox.events.append(event)
             if let pipe = inbox.wakePipe {
@@ -236,7 +236,7 @@ public final class LiveConnection: Sendable {
                 continue
             } catch {
                 if Task.isCancelled { return }
-                setState(.disconnected(reason: Self.reason(for: error)))
+                setState(.disconnected(reason: SyncTransport.germanReason(for: error)))
             }
             if opened.load(ordering: .relaxed) { delay = .milliseconds(250) }
             // Jitter, so that a room of clients does not reconnect in lockstep after a server restart.
@@ -255,14 +255,5 @@ public final class LiveConnection: Sendable {
             do { try await Task.sleep(for: pollInterval) } catch { return }
             enqueue(.poll)
         }
-    }
-
-    static func reason(for error: any Error) -> String {
-        let text = String(describing: error)
-        if text.contains("connectionRefused") || text.contains("Connection refused") {
-            return "Verbindung abgelehnt – läuft der Server?"
-        }
-        if text.contains("timeout") || text.contains("Timeout") { return "keine Antwort" }
-        return "Netzfehler"
     }
 }

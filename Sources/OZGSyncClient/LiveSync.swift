@@ -74,12 +74,8 @@ public final class LiveSync {
         if !needsSync, !pending.isEmpty {
             let batch = ChangeBatch(rows: pending.flatMap { $0.batch?.rows ?? [] })
             do {
-                try client.replica.transaction {
-                    try client.replica.apply(batch, remote: client.remoteName, cursor: cursor)
-                    if let check = pending.last?.cursorCheck {
-                        try client.replica.setLocalSetting(client.cursorCheckSetting, check)
-                    }
-                }
+                try client.replica.takeLive(
+                    batch, from: client.remoteName, cursor: cursor, cursorCheck: pending.last?.cursorCheck)
                 client.onExchange?(ChangeBatch(rows: []), batch)
                 for message in pending {
                     Self.add(

@@ -53,10 +53,7 @@ public final class SyncClient {
     }
 
     /// The endpoint of this lab.
-    public var endpoint: URL {
-        server.appendingPathComponent("v1").appendingPathComponent("labs").appendingPathComponent(lab.rawValue)
-            .appendingPathComponent("sync")
-    }
+    public var endpoint: URL { transport.endpoint }
 
     /// Runs push/pull rounds until the server has nothing more and everything local was sent.
     @discardableResult
@@ -107,20 +104,10 @@ public final class SyncClient {
     /// Set by `take` when the server reset this replica's position during the current round.
     private var positionWasReset = false
 
-    /// The local setting beside the cursor: what the server said about it (docs/PROTOCOL.md, „Cursor-Bindung“).
-    var cursorCheckSetting: String { "remote.\(remoteName).cursor_check" }
-
-    /// Applies an answer: the page, its cursor and the server's check in one transaction; after a reset
-    /// first forgets what the server had acknowledged, so the next round pushes everything again.
+    /// Applies an answer (`Replica.take`) and remembers a reset for the current round.
     func take(_ answer: SyncAnswer) throws {
-        try replica.transaction {
-            if answer.reset {
-                try replica.forgetRemotePosition(remoteName)
-                positionWasReset = true
-            }
-            try replica.apply(answer.response.batch, remote: remoteName, cursor: answer.response.cursor)
-            if let check = answer.cursorCheck { try replica.setLocalSetting(cursorCheckSetting, check) }
-        }
+        try replica.take(answer, from: remoteName)
+        if answer.reset { positionWasReset = true }
     }
 
     /// Pushes `rows` in halves until each refused row stands alone, and quarantines those
@@ -151,8 +138,7 @@ public final class SyncClient {
 
     /// One round trip, repeated on transient failures (a repeated request is harmless).
     func send(_ request: SyncRequest) async throws -> SyncAnswer {
-        let check = request.cursor > 0 ? try replica.localSetting(cursorCheckSetting) : nil
-        return try await transport.send(request, cursorCheck: check)
+        try await transport.send(request, cursorCheck: replica.storedCursorCheck(for: remoteName))
     }
 
     /// This client's server, token, lab and retry settings.

@@ -70,14 +70,9 @@ actor LabReplicaStore {
             let before = try replica.lastSequence()
             merged = try merge(request, token: token)
             let head = try replica.lastSequence()
-            if head > before && live.hasListeners(lab: lab, besides: request.site) {
-                live.publish(
-                    lab: lab,
-                    message: try liveMessage(
-                        from: before, head: head, sender: request.site, tokenName: token.name,
-                        changeCount: request.batch.changeCount),
-                    sender: request.site)
-            }
+            try publish(
+                from: before, head: head, sender: request.site, tokenName: token.name,
+                changeCount: request.batch.changeCount, live: live)
         }
         var cursor = request.cursor
         var reset = false
@@ -89,23 +84,25 @@ actor LabReplicaStore {
         return (answer, merged, try replica.cursorCheck(at: answer.cursor), reset)
     }
 
-    /// The live message for the log from `before` to `head`: with the changes when they fit
-    /// `LiveMessage.maxBatchBytes`, else only the sequences (the client then syncs).
-    private func liveMessage(from before: Int64, head: Int64, sender: SiteID, tokenName: String, changeCount: Int)
-        throws -> [UInt8]
-    {
+    /// Tells the lab's live clients (all but `sender`'s connections) that the log grew from `before` to
+    /// `head`: with the changes when they fit `LiveMessage.maxBatchBytes`, else only the sequences (the
+    /// client then syncs). Nothing is built when the log did not grow or nobody else listens.
+    private func publish(
+        from before: Int64, head: Int64, sender: SiteID, tokenName: String, changeCount: Int, live: LiveHub
+    ) throws {
+        guard head > before, live.hasListeners(lab: lab, besides: sender) else { return }
         let page = try replica.extractChanges(
             after: before, includeRemoteOrigin: true, maxRows: 256, maxValueBytes: LiveMessage.maxBatchBytes)
-        return LiveMessage.encode(
+        let message = LiveMessage.encode(
             fromSequence: before, headSequence: head, sender: sender, tokenName: tokenName,
             cursorCheck: try replica.cursorCheck(at: head), changeCount: changeCount,
             batch: page.throughSequence >= head ? page.batch : nil)
+        live.publish(lab: lab, message: message, sender: sender)
     }
 
     // MARK: - Relay to an upstream server (`UpstreamRelay`)
 
     static let upstreamRemote = "upstream"
-    static let upstreamCheckSetting = "remote.upstream.cursor_check"
 
     /// The next request to upstream: every change of this lab's log after what upstream acknowledged,
     /// the participants' exactly as they wrote them (origin-preserving: clock, site, causal length and
@@ -116,7 +113,7 @@ actor LabReplicaStore {
         let cursor = try replica.cursor(for: Self.upstreamRemote)
         return (
             SyncRequest(site: replica.siteID, cursor: cursor, batch: extracted.batch), extracted.throughSequence,
-            cursor > 0 ? try replica.localSetting(Self.upstreamCheckSetting) : nil
+            try replica.storedCursorCheck(for: Self.upstreamRemote)
         )
     }
 
@@ -127,27 +124,16 @@ actor LabReplicaStore {
         -> Bool
     {
         let before = try replica.lastSequence()
-        try replica.transaction {
-            if answer.reset { try replica.forgetRemotePosition(Self.upstreamRemote) }
-            try replica.apply(
-                answer.response.batch, remote: Self.upstreamRemote, cursor: answer.response.cursor,
-                creatingUnknownTables: true)
-            if let check = answer.cursorCheck { try replica.setLocalSetting(Self.upstreamCheckSetting, check) }
-        }
+        try replica.take(answer, from: Self.upstreamRemote, creatingUnknownTables: true)
         let head = try replica.lastSequence()
         if !answer.reset {
             // What the page just logged came from upstream: not sent back, unless a participant's push
             // landed in between (then only up to what was pushed).
             try replica.acknowledge(before == pushedThrough ? head : pushedThrough, for: Self.upstreamRemote)
         }
-        if head > before && live.hasListeners(lab: lab, besides: Replica.conflictSite) {
-            live.publish(
-                lab: lab,
-                message: try liveMessage(
-                    from: before, head: head, sender: Replica.conflictSite, tokenName: "Landesserver",
-                    changeCount: answer.response.batch.changeCount),
-                sender: Replica.conflictSite)
-        }
+        try publish(
+            from: before, head: head, sender: Replica.conflictSite, tokenName: "Landesserver",
+            changeCount: answer.response.batch.changeCount, live: live)
         return answer.reset || answer.response.more || pushedRows >= maxRows
     }
 

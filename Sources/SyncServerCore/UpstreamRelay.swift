@@ -106,11 +106,6 @@ final class UpstreamRelay: Service, Sendable {
         _ = states.withLock { $0[lab]?.wake }?.yield()
     }
 
-    /// Per relayed lab: when it last reached upstream, and the last failure since.
-    func state(of lab: LabID) -> LabState? {
-        states.withLock { $0[lab] }
-    }
-
     func run() async throws {
         var ids: [String]
         if let chosen = upstream.labs {

@@ -20,6 +20,7 @@ CLOCK = "Sources/OZGReplication/HybridLogicalClock.swift"
 STORE = "Sources/SyncServerCore/LabReplicaStore.swift"
 CLIENT = "Sources/OZGSyncClient/SyncClient.swift"
 LIVE = "Sources/OZGSyncClient/LiveSync.swift"
+REMOTE = "Sources/OZGSyncClient/Replica+Remote.swift"
 
 MUTANTS = [
     # The six of issue 16's table: the simulation must kill each itself.
@@ -228,7 +229,7 @@ MUTANTS = [
     dict(
         id="client-stops-after-full-push-page", area="Client", file=CLIENT,
         what="the client stops after a full page of its own changes when the server has nothing more",
-        edits=[("if !response.more && !pushedFullPage { break }", "if !response.more { break }")]),
+        edits=[("if !answer.response.more && !pushedFullPage { break }", "if !answer.response.more { break }")]),
     # The live channel (issue 10, part 2).
     dict(
         id="live-applies-across-gap", area="Live", file=LIVE,
@@ -241,10 +242,9 @@ MUTANTS = [
         edits=[("            case .connected, .poll:\n                needsSync = true\n",
                 "            case .poll:\n                needsSync = true\n            case .connected:\n                break\n")]),
     dict(
-        id="live-cursor-not-advanced", area="Live", file=LIVE,
+        id="live-cursor-not-advanced", area="Live", file=REMOTE,
         what="an applied live message leaves the cursor where it was: the next message looks like a gap",
-        edits=[("try client.replica.apply(batch, remote: client.remoteName, cursor: cursor)",
-                "try client.replica.apply(batch)")]),
+        edits=[("try apply(batch, remote: remote, cursor: cursor)", "try apply(batch)")]),
     # Cursors bound to the server that issued them (issue 10, part 3).
     dict(
         id="cursor-check-ignored", area="Server", file=STORE,
@@ -252,9 +252,9 @@ MUTANTS = [
         edits=[("if cursor > 0, let cursorCheck, try cursorCheck != replica.cursorCheck(at: cursor) {",
                 "if false, cursor > 0, let cursorCheck, try cursorCheck != replica.cursorCheck(at: cursor) {")]),
     dict(
-        id="reset-keeps-acknowledgement", area="Client", file=CLIENT,
+        id="reset-keeps-acknowledgement", area="Client", file=REMOTE,
         what="after a reset the client keeps what the previous server acknowledged: those changes never reach the new one",
-        edits=[("                try replica.forgetRemotePosition(remoteName)\n", "")]),
+        edits=[("                try forgetRemotePosition(remote)\n", "")]),
     # The workshop hub's relay.
     dict(
         id="relay-only-own-writes", area="Hub", file=STORE,
