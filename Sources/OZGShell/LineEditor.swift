@@ -120,7 +120,9 @@ public final class LineEditor {
             if ready < 0 && errno == EINTR { continue }
             if ready < 0 { return readByte().map { .byte($0) } }
             if descriptors[0].revents != 0 { return readByte().map { .byte($0) } }
-            if descriptors[1].revents != 0 { return .wake }
+            if descriptors[1].revents & Int16(POLLIN) != 0 { return .wake }
+            // A wake descriptor that broke (closed, error) must not spin: wait for keys alone.
+            if descriptors[1].revents != 0 { return readByte().map { .byte($0) } }
         }
     }
 

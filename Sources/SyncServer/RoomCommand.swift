@@ -106,6 +106,14 @@ extension SyncServerCommand {
             discussion: "Liest den Stand, den der laufende (oder zuletzt gelaufene) Hub nach jeder Runde schreibt.")
         @OptionGroup var options: DataOptions
 
+        /// The error text comes from the upstream server: its control characters are not passed to the
+        /// terminal.
+        static func printable(_ text: String) -> String {
+            String(
+                String.UnicodeScalarView(
+                    text.unicodeScalars.map { $0.properties.generalCategory == .control ? "?" : $0 }))
+        }
+
         func run() async throws {
             guard let entries = try HubStatus.status(dataDirectory: options.data) else {
                 print("Dieser Server leitet nicht weiter (kein --upstream) oder lief noch nie als Hub.")
@@ -117,7 +125,7 @@ extension SyncServerCommand {
                     entry.wartend == 0 ? "nichts wartend" : "\(entry.wartend) Änderungen warten auf den Landesserver"
                 line += "; zuletzt erreicht: \(entry.zuletztErreicht ?? "noch nie")"
                 if let error = entry.fehler { line += "; letzter Fehler: \(error)" }
-                print(line)
+                print(Self.printable(line))
             }
         }
     }
