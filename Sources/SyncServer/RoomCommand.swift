@@ -122,7 +122,11 @@ extension SyncServerCommand {
             for entry in entries {
                 var line = "\(entry.labor): "
                 line +=
-                    entry.wartend == 0 ? "nichts wartend" : "\(entry.wartend) Änderungen warten auf den Landesserver"
+                    entry.wartend == 0
+                    ? "nichts wartend"
+                    : entry.wartend == 1
+                        ? "1 Änderung wartet auf den Landesserver"
+                        : "\(entry.wartend) Änderungen warten auf den Landesserver"
                 line += "; zuletzt erreicht: \(entry.zuletztErreicht ?? "noch nie")"
                 if let error = entry.fehler { line += "; letzter Fehler: \(error)" }
                 print(Self.printable(line))
