@@ -50,6 +50,7 @@ UNIT_SUITES = [
     "OZGSyncTests.ConflictRegressionTests",
     "OZGSyncTests.EdgeCaseTests",
     "OZGSyncTests.ExactConflictTests",
+    "OZGSyncTests.HistoryChainTests",
     "OZGSyncTests.MergePropertyTests",
     "OZGSyncTests.PeerChangeRulesTests",
     "OZGSyncTests.ReplicaWriteTests",

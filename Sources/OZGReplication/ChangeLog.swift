@@ -11,6 +11,9 @@ struct LogEntry {
     let hlc: UInt64
     let siteIndex: Int
     let old: [DatabaseValue]?
+    /// The log row of the row's previous change: 0 when this is its first, nil when unknown (an
+    /// entry written before the chain existed).
+    let previous: Int64?
 }
 
 /// Writes of one transaction that share table, kind and origin, collected until commit.
@@ -21,6 +24,9 @@ struct LogEntry {
 struct LogGroup {
     static let capacity = 1024
 
+    /// The `_ozg_log.seq` this group is stored under, known before it is stored so that each row's
+    /// metadata can point at it (`RowMeta.logSequence`).
+    let sequence: Int64
     let table: Int64
     let kind: LogKind
     let origin: Origin
@@ -28,7 +34,8 @@ struct LogGroup {
     var count = 0
     var previousHLC: UInt64 = 0
 
-    init(table: Int64, kind: LogKind, origin: Origin) {
+    init(sequence: Int64, table: Int64, kind: LogKind, origin: Origin) {
+        self.sequence = sequence
         self.table = table
         self.kind = kind
         self.origin = origin
@@ -38,18 +45,17 @@ struct LogGroup {
         self.table == table && self.kind == kind && self.origin == origin && count < Self.capacity
     }
 
-    mutating func append(id: String, mask: UInt64, hlc: UInt64, siteIndex: UInt64, old: [UInt8]?) {
+    /// Flags byte of an entry: bit 0 old values follow, bit 1 the previous-change pointer follows,
+    /// bit 2 the row's first change (previous 0, not stored).
+    mutating func append(id: String, mask: UInt64, hlc: UInt64, siteIndex: UInt64, old: [UInt8]?, previous: Int64?) {
         entries.string(id)
         entries.varint(mask)
         entries.signedVarint(Int64(bitPattern: hlc &- previousHLC))
         previousHLC = hlc
         entries.varint(siteIndex)
-        if let old {
-            entries.byte(1)
-            entries.lengthPrefixed(old)
-        } else {
-            entries.byte(0)
-        }
+        entries.byte((old == nil ? 0 : 1) | (previous == nil ? 0 : previous == 0 ? 4 : 2))
+        if let old { entries.lengthPrefixed(old) }
+        if let previous, previous != 0 { entries.varint(UInt64(bitPattern: previous)) }
         count += 1
     }
 
@@ -67,13 +73,15 @@ struct LogGroup {
                 let mask = try reader.varint()
                 hlc = hlc &+ UInt64(bitPattern: try reader.signedVarint())
                 let site = Int(clamping: try reader.varint())
+                let flags = try reader.byte()
+                guard flags & ~7 == 0 else { throw StorageCorruption(detail: "Änderungsprotokoll \(sequence)") }
                 let old: [DatabaseValue]? =
-                    try reader.byte() == 1
-                    ? try ValueList.decode(Array(try reader.lengthPrefixed())) : nil
+                    flags & 1 != 0 ? try ValueList.decode(Array(try reader.lengthPrefixed())) : nil
+                let previous = flags & 2 != 0 ? Int64(bitPattern: try reader.varint()) : flags & 4 != 0 ? 0 : nil
                 result.append(
                     LogEntry(
                         sequence: sequence, table: table, kind: kind, origin: origin, id: id, mask: mask,
-                        hlc: hlc, siteIndex: site, old: old))
+                        hlc: hlc, siteIndex: site, old: old, previous: previous))
             }
         } catch let error as StorageCorruption {
             throw error
@@ -85,26 +93,40 @@ struct LogGroup {
 }
 
 extension Replica {
-    /// Records one write in the current transaction's log group.
+    /// The log row the next write of this kind will be logged in: a row's metadata records it
+    /// (`RowMeta.logSequence`) before `appendLog` adds the entry.
+    func logSequence(for table: TableState, kind: LogKind, origin: Origin) throws -> Int64 {
+        if let group = logGroup, group.accepts(table: table.index, kind: kind, origin: origin) {
+            return group.sequence
+        }
+        try flushLog()
+        let last = try database.cachedStatement("SELECT COALESCE(MAX(seq), 0) FROM _ozg_log").firstRow([]) {
+            $0.int64(0)
+        }
+        let group = LogGroup(sequence: (last ?? 0) + 1, table: table.index, kind: kind, origin: origin)
+        logGroup = group
+        return group.sequence
+    }
+
+    /// Records one write in the current transaction's log group; `previous` is the log row of the
+    /// row's change before this one (the old `RowMeta.logSequence`; 0 for a new row).
     func appendLog(
         _ table: TableState, id: String, kind: LogKind, origin: Origin, version: Version, mask: UInt64,
-        old: [UInt8]?
+        old: [UInt8]?, previous: Int64?
     ) throws {
         let site = try siteIndexes[version.site] ?? siteIndex(version.site)
-        if logGroup?.accepts(table: table.index, kind: kind, origin: origin) != true {
-            try flushLog()
-            logGroup = LogGroup(table: table.index, kind: kind, origin: origin)
-        }
-        logGroup?.append(id: id, mask: mask, hlc: version.hlc, siteIndex: site, old: old)
+        _ = try logSequence(for: table, kind: kind, origin: origin)
+        logGroup?.append(id: id, mask: mask, hlc: version.hlc, siteIndex: site, old: old, previous: previous)
     }
 
     /// Writes the collected log group (before commit, and before anything reads the log).
     func flushLog() throws {
         guard let group = logGroup, group.count > 0 else { return }
         logGroup = nil
-        try database.cachedStatement("INSERT INTO _ozg_log(tbl, kind, origin, entries) VALUES (?, ?, ?, ?)")
+        try database.cachedStatement("INSERT INTO _ozg_log(seq, tbl, kind, origin, entries) VALUES (?, ?, ?, ?, ?)")
             .execute([
-                .integer(group.table), .integer(group.kind.rawValue), .integer(group.origin.rawValue),
+                .integer(group.sequence), .integer(group.table), .integer(group.kind.rawValue),
+                .integer(group.origin.rawValue),
                 .blob(group.entries.bytes),
             ])
     }

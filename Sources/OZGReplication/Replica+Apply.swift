@@ -169,7 +169,6 @@ extension Replica {
         for ordinal in values.indices where values[ordinal] != oldValues[ordinal] {
             changedMask |= 1 << UInt64(ordinal)
         }
-        try store(table, id: change.id, meta, values: values, previous: stored, changed: changedMask)
         let wasVisible = stored?.inTable ?? false
         let kind: LogKind
         // A cell whose causal state grew without a new winner (a sibling arrived) is logged too, so
@@ -192,8 +191,13 @@ extension Replica {
             mask = table.allMask
             old = ValueList.encode(values)
         }
+        var meta = meta
+        meta.logSequence = try logSequence(for: table, kind: kind, origin: origin)
+        try store(table, id: change.id, meta, values: values, previous: stored, changed: changedMask)
         let logVersion = change.rowVersion ?? known.first?.cell.version ?? Version(hlc: clock.last, site: siteID)
-        try appendLog(table, id: change.id, kind: kind, origin: origin, version: logVersion, mask: mask, old: old)
+        try appendLog(
+            table, id: change.id, kind: kind, origin: origin, version: logVersion, mask: mask, old: old,
+            previous: stored == nil ? 0 : stored!.meta.logSequence)
         result.changedRows += 1
         result.changedCells += wonMask.nonzeroBitCount
         return true

@@ -80,11 +80,13 @@ extension Replica {
                 stored.meta.setCell(ordinal, written)
             }
             let old = changes.map { stored.values[$0.0] }
+            let previous = stored.meta.logSequence
+            stored.meta.logSequence = try logSequence(for: table, kind: .update, origin: .local)
             try database.cachedStatement(table.updateSQL(mask: mask))
                 .execute(changes.map(\.1) + [try encodedMeta(stored.meta), .text(id)])
             try appendLog(
                 table, id: id, kind: .update, origin: .local, version: version, mask: mask,
-                old: ValueList.encode(old))
+                old: ValueList.encode(old), previous: previous)
         }
     }
 
@@ -103,10 +105,12 @@ extension Replica {
             stored.meta.deleteContext = Self.knowledge(of: stored.meta, incarnation: stored.meta.cl)
             stored.meta.cl = try Self.nextCausalLength(after: stored.meta.cl, table: table.name, id: id)
             stored.meta.rowVersion = version
+            let previous = stored.meta.logSequence
+            stored.meta.logSequence = try logSequence(for: table, kind: .delete, origin: .local)
             try store(table, id: id, stored.meta, values: stored.values, previous: stored, changed: 0)
             try appendLog(
                 table, id: id, kind: .delete, origin: .local, version: version, mask: table.allMask,
-                old: ValueList.encode(stored.values))
+                old: ValueList.encode(stored.values), previous: previous)
         }
     }
 
@@ -137,9 +141,11 @@ extension Replica {
             for ordinal in table.columns.indices {
                 meta.setCell(ordinal, CellMeta(cl: meta.cl, version: version))
             }
+            meta.logSequence = try logSequence(for: table, kind: .restore, origin: .local)
             try store(table, id: id, meta, values: row, previous: stored, changed: table.allMask)
             try appendLog(
-                table, id: id, kind: .restore, origin: .local, version: version, mask: table.allMask, old: nil)
+                table, id: id, kind: .restore, origin: .local, version: version, mask: table.allMask, old: nil,
+                previous: stored.meta.logSequence)
         }
     }
 
@@ -162,6 +168,7 @@ extension Replica {
                 meta.setCell(ordinal, cell)
                 mask |= 1 << UInt64(ordinal)
             }
+            meta.logSequence = try logSequence(for: table, kind: .insert, origin: .local)
             bindings.append(try encodedMeta(meta))
             // A deleted row keeps its id: inserting it again would fork its history, so refuse.
             if try table.mayHaveTombstones(in: database),
@@ -174,7 +181,8 @@ extension Replica {
             } catch let error as DatabaseError where error.isConstraintViolation {
                 throw ReplicaError.duplicateID(table: table.name, id: id)
             }
-            try appendLog(table, id: id, kind: .insert, origin: .local, version: version, mask: mask, old: nil)
+            try appendLog(
+                table, id: id, kind: .insert, origin: .local, version: version, mask: mask, old: nil, previous: 0)
             return id
         }
     }

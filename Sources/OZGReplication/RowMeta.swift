@@ -76,6 +76,9 @@ struct RowMeta: Equatable {
     var deleteContext: [Version] = []
     /// Indexed by column ordinal; nil where the column has never been written.
     var cells: [CellMeta?]
+    /// The log row (`_ozg_log.seq`) holding this row's latest change: where `history(id:)` starts
+    /// walking the row's chain of log entries. Nil in rows written before the chain existed.
+    var logSequence: Int64?
 
     var isVisible: Bool { cl % 2 == 1 }
 
@@ -98,13 +101,16 @@ struct RowMeta: Equatable {
     func encode(siteIndex: (SiteID) -> UInt64) -> [UInt8] {
         var writer = ByteWriter(capacity: 16 + cells.count * 2)
         writer.varint(cl)
-        writer.byte((rowVersion == nil ? 0 : 1) | (deleteBase == nil ? 0 : 2) | (deleteContext.isEmpty ? 0 : 4))
+        writer.byte(
+            (rowVersion == nil ? 0 : 1) | (deleteBase == nil ? 0 : 2) | (deleteContext.isEmpty ? 0 : 4)
+                | (logSequence == nil ? 0 : 8))
         if let rowVersion { Self.write(rowVersion, &writer, siteIndex) }
         if let deleteBase { Self.write(deleteBase, &writer, siteIndex) }
         if !deleteContext.isEmpty {
             writer.varint(UInt64(deleteContext.count))
             for entry in deleteContext { Self.write(entry, &writer, siteIndex) }
         }
+        if let logSequence { writer.varint(UInt64(bitPattern: logSequence)) }
         writer.varint(UInt64(cells.count))
         var previous: CellMeta?
         for cell in cells {
@@ -162,6 +168,7 @@ struct RowMeta: Equatable {
                 }
                 for _ in 0..<count { deleteContext.append(try version()) }
             }
+            let logSequence = flags & 8 != 0 ? Int64(bitPattern: try reader.varint()) : nil
             let count = Int(clamping: try reader.varint())
             guard count <= 4096 else { throw StorageCorruption(detail: "zu viele Spalten") }
             var cells: [CellMeta?] = []
@@ -218,6 +225,7 @@ struct RowMeta: Equatable {
             }
             var meta = RowMeta(cl: cl, rowVersion: rowVersion, deleteBase: deleteBase, cells: cells)
             meta.deleteContext = deleteContext
+            meta.logSequence = logSequence
             return meta
         } catch let error as StorageCorruption {
             throw error

@@ -70,6 +70,13 @@ if CommandLine.arguments.dropFirst(2).first == "contended" {
 print("sqlite_version: \(PlainSQLite.version)")
 print("rows: \(rowCount)")
 let rows = Workload.rows(count: rowCount, seed: 42)
+
+/// `ozg-bench ROWS history` measures only the history lookup on a long log.
+if CommandLine.arguments.dropFirst(2).first == "history" {
+    try HistoryBench.run(rows: rows, directory: directory)
+    try? FileManager.default.removeItem(at: directory)
+    exit(0)
+}
 let declared = rows.map(\.values)
 
 // Writes: 100,000 inserts in one transaction.
@@ -213,3 +220,5 @@ if FileManager.default.isExecutableFile(atPath: shellBinary) {
 } else {
     print("shell_startup_ms: nicht gemessen – \(shellBinary) fehlt; erst `swift build -c release` ausführen")
 }
+
+try HistoryBench.run(rows: rows, directory: directory)

@@ -21,6 +21,7 @@ STORE = "Sources/SyncServerCore/LabReplicaStore.swift"
 CLIENT = "Sources/OZGSyncClient/SyncClient.swift"
 LIVE = "Sources/OZGSyncClient/LiveSync.swift"
 REMOTE = "Sources/OZGSyncClient/Replica+Remote.swift"
+INSPECT = "Sources/OZGReplication/Replica+Inspect.swift"
 
 MUTANTS = [
     # The six of issue 16's table: the simulation must kill each itself.
@@ -266,4 +267,14 @@ MUTANTS = [
         what="after upstream's answer the hub acknowledges its whole log, also participants' pushes that landed meanwhile and were never sent",
         edits=[("try replica.acknowledge(before == pushedThrough ? head : pushedThrough, for: Self.upstreamRemote)",
                 "try replica.acknowledge(head, for: Self.upstreamRemote)")]),
+    # A row's history chain (issue 15, part 4).
+    dict(
+        id="merge-starts-new-chain", area="History", file=APPLY,
+        what="a merged change of a known row claims to be the row's first: history loses everything before it",
+        edits=[("previous: stored == nil ? 0 : stored!.meta.logSequence)", "previous: 0)")]),
+    dict(
+        id="chain-follows-last-entry", area="History", file=INSPECT,
+        what="history follows the pointer of the row's last entry in a log row: a row written twice in one transaction loses its chain",
+        edits=[("guard let previous = entries.first?.previous, previous < sequence else { return nil }",
+                "guard let previous = entries.last?.previous, previous < sequence else { return nil }")]),
 ]
