@@ -37,9 +37,12 @@ public final class LaborStore {
     /// Visible rows of an entity in one lab (all labs for `labor` when `laborID` is nil), without orphans
     /// unless asked, filtered by `feld=wert` as a person types it (parsed like on `add`, ids may be
     /// prefixes), in display order. Code that has values, not input, calls `records(of:in:where:)`.
+    ///
+    /// `fields` limits what the records hold (a listing reads only the fields it shows; the owning
+    /// reference is always read): nil reads all.
     public func records(
         _ entityKey: String, laborID: String?, filter: [String: String] = [:],
-        includeOrphans: Bool = false
+        includeOrphans: Bool = false, fields: [String]? = nil
     ) throws -> [Record] {
         let entity = try self.entity(entityKey)
         var conditions: [String: DatabaseValue] = [:]
@@ -65,7 +68,7 @@ public final class LaborStore {
             }
             conditions[field.key] = value
         }
-        return try records(of: entity, in: laborID, where: conditions, includeOrphans: includeOrphans)
+        return try records(of: entity, in: laborID, where: conditions, includeOrphans: includeOrphans, fields: fields)
     }
 
     /// Visible rows of `entity` in lab `laborID` (every lab when nil) whose fields equal the given
@@ -76,7 +79,7 @@ public final class LaborStore {
     /// ```
     public func records(
         of entity: Entity, in laborID: String?, where conditions: [String: DatabaseValue] = [:],
-        includeOrphans: Bool = false
+        includeOrphans: Bool = false, fields: [String]? = nil
     ) throws -> [Record] {
         var bindings: [DatabaseValue] = []
         var clauses: [String] = []
@@ -91,23 +94,27 @@ public final class LaborStore {
             clauses.append(value.isNull ? "\"\(key)\" IS NULL" : "\"\(key)\" = ?")
             if !value.isNull { bindings.append(value) }
         }
-        let records = try fetch(entity, clauses: clauses, bindings: bindings)
+        let records = try fetch(entity, clauses: clauses, bindings: bindings, fields: fields)
         return includeOrphans ? records : try separatingOrphans(records).kept
     }
 
     /// Splits rows into those whose lab and owning parent are visible and the orphans.
     func separatingOrphans(_ records: [Record]) throws -> (kept: [Record], orphans: [Record]) {
-        // Many rows share a lab and a parent: look each one up once.
+        // Many rows share a lab and a parent: look each one up once (the same as the row before
+        // without building a key).
         var visible: [String: Bool] = [:]
+        var last: (table: String, id: String, answer: Bool)?
         var kept: [Record] = []
         var orphans: [Record] = []
         for record in records {
             let orphan = try isOrphan(record) { table, id in
+                if let last, last.id == id, last.table == table { return last.answer }
                 let key = table + "/" + id
-                if let known = visible[key] { return known }
                 // A parent's table the replica does not have holds no visible parent.
-                let answer = try replica.tableNames.contains(table) && replica.isVisible(table: table, id: id)
+                let answer =
+                    try visible[key] ?? (replica.tableNames.contains(table) && replica.isVisible(table: table, id: id))
                 visible[key] = answer
+                last = (table, id, answer)
                 return answer
             }
             if orphan { orphans.append(record) } else { kept.append(record) }
@@ -120,27 +127,35 @@ public final class LaborStore {
         try fetch(try self.entity(entityKey), clauses: ["id = ?"], bindings: [.text(id)]).first
     }
 
-    private func fetch(_ entity: Entity, clauses: [String], bindings: [DatabaseValue]) throws -> [Record] {
-        var sql = "SELECT * FROM \"\(entity.key)\""
+    private func fetch(_ entity: Entity, clauses: [String], bindings: [DatabaseValue], fields: [String]? = nil)
+        throws -> [Record]
+    {
+        var selected = "*"
+        if let fields {
+            var keys = ["id", "labor_id"] + (entity.owningField.map { [$0.key] } ?? [])
+            for key in fields + (entity.isOrdered ? ["position"] : [])
+            where !keys.contains(key) && (key == "position" || entity.field(key) != nil) {
+                keys.append(key)
+            }
+            selected = keys.map { "\"\($0)\"" }.joined(separator: ", ")
+        }
+        var sql = "SELECT \(selected) FROM \"\(entity.key)\""
         if !clauses.isEmpty { sql += " WHERE " + clauses.joined(separator: " AND ") }
         sql += entity.isOrdered ? " ORDER BY \"\(entity.orderedWithin!)\", position, id" : " ORDER BY id"
         return try replica.read { db in
             let statement = try db.statement(sql)
             let names = statement.columnNames
+            let idColumn = names.firstIndex(of: "id")
+            let labColumn = names.firstIndex(of: "labor_id")
+            let valueColumns = names.indices.filter {
+                names[$0] != "id" && names[$0] != "labor_id" && names[$0] != TableState.metaColumn
+            }
+            let layout = RecordLayout(names: valueColumns.map { names[$0] })
             return try statement.rows(bindings) { row in
-                var values: [String: DatabaseValue] = [:]
-                values.reserveCapacity(names.count)
-                var id = ""
-                var labor = ""
-                for (index, name) in names.enumerated() {
-                    switch name {
-                    case "id": id = row.text(index) ?? ""
-                    case "labor_id": labor = row.text(index) ?? ""
-                    case TableState.metaColumn: continue
-                    default: values[name] = row.value(index)
-                    }
-                }
-                return Record(entity: entity, id: id, laborID: labor, values: values)
+                Record(
+                    entity: entity, id: idColumn.flatMap { row.text($0) } ?? "",
+                    laborID: labColumn.flatMap { row.text($0) } ?? "", layout: layout,
+                    stored: valueColumns.map { row.value($0) })
             }
         }
     }

@@ -32,7 +32,8 @@ extension Interpreter {
         case "list":
             let filter = try Tokenizer.assignments(rest, command: "\(entity.key) list")
             let records = try store.records(
-                entity.key, laborID: entity.isLab ? nil : try requireLab(), filter: filter)
+                entity.key, laborID: entity.isLab ? nil : try requireLab(), filter: filter,
+                fields: format == .tabelle ? listedFields(entity) : nil)
             printTable(try listTable(entity, records).render(format))
         case "show":
             let (parent, words) = try parentOption(entity, rest, verb: "show")
@@ -121,17 +122,7 @@ extension Interpreter {
                     [record.id] + fields.map { record[$0].plainText }
                 })
         }
-        var fields = [entity.titleField]
-        if let listed = entity.listed {
-            fields += listed
-        } else {
-            for field in entity.fields where fields.count < 5 && field.key != entity.titleField {
-                switch field.kind {
-                case .longText, .list, .reference: continue
-                default: fields.append(field.key)
-                }
-            }
-        }
+        let fields = listedFields(entity)
         var columns = (entity.isOrdered ? ["Nr."] : []) + ["ID"]
         columns += fields.compactMap { entity.field($0)?.label }
         let declarations = fields.compactMap { entity.field($0) }
@@ -143,6 +134,19 @@ extension Interpreter {
                 + declarations.map { listed($0, of: record) }
         }
         return ResultTable(columns: columns, rows: rows)
+    }
+
+    /// The fields a table listing shows: the title, then the entity's listed ones or up to four short ones.
+    func listedFields(_ entity: Entity) -> [String] {
+        var fields = [entity.titleField]
+        if let listed = entity.listed { return fields + listed }
+        for field in entity.fields where fields.count < 5 && field.key != entity.titleField {
+            switch field.kind {
+            case .longText, .list, .reference: continue
+            default: fields.append(field.key)
+            }
+        }
+        return fields
     }
 
     /// A field as a listing shows it: a reference by the title of what it names (`fluss list` shows

@@ -34,15 +34,18 @@ public struct ResultTable {
 
     func aligned() -> String {
         if rows.isEmpty { return "(keine Einträge)\n" }
+        // Cells made visible only where needed (most are plain text already); one pass for the
+        // widths, one for the text — no per-row arrays besides the rows themselves (a listing of
+        // 10,000 entries, docs/PERFORMANCE.md „Shell“).
         let cells = ([columns] + rows).map { row in
-            row.map { TerminalText.visible($0, lineBreaks: .shown) }
+            row.contains { TerminalText.needsReplacement($0, .shown) }
+                ? row.map { TerminalText.visible($0, lineBreaks: .shown) } : row
         }
         // Width by Unicode scalars: German text is precomposed, and counting graphemes costs far more.
-        let lengths = cells.map { row in row.map { $0.unicodeScalars.count } }
         var widths = columns.map { _ in 0 }
-        for row in lengths {
-            for (index, length) in row.enumerated() where index < widths.count {
-                widths[index] = max(widths[index], length)
+        for row in cells {
+            for (index, cell) in row.enumerated() where index < widths.count {
+                widths[index] = max(widths[index], cell.unicodeScalars.count)
             }
         }
         let blanks = String(repeating: " ", count: (widths.max() ?? 0) + 2)
@@ -52,7 +55,7 @@ public struct ResultTable {
             let last = row.lastIndex { !$0.isEmpty } ?? -1
             for (index, cell) in row.enumerated() where index <= last {
                 out += cell
-                if index < last { out += blanks.prefix(widths[index] - lengths[number][index] + 2) }
+                if index < last { out += blanks.prefix(widths[index] - cell.unicodeScalars.count + 2) }
             }
             out += "\n"
             if number == 0 {

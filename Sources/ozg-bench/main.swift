@@ -71,6 +71,13 @@ print("sqlite_version: \(PlainSQLite.version)")
 print("rows: \(rowCount)")
 let rows = Workload.rows(count: rowCount, seed: 42)
 
+/// `ozg-bench ROWS shell` measures only the shell's start to first output.
+if CommandLine.arguments.dropFirst(2).first == "shell" {
+    try ShellBench.run(directory: directory)
+    try? FileManager.default.removeItem(at: directory)
+    exit(0)
+}
+
 /// `ozg-bench ROWS history` measures only the history lookup on a long log.
 if CommandLine.arguments.dropFirst(2).first == "history" {
     try HistoryBench.run(rows: rows, directory: directory)
@@ -178,47 +185,6 @@ if CommandLine.arguments.dropFirst(2).first != "nosync" {
     try await WebBench.run(directory: directory)
 }
 
-// Shell startup: start ozg-shell, run `persona list` on a lab with 10,000 personas, exit.
-let shellBinary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    .appendingPathComponent("ozg-shell").path
-if FileManager.default.isExecutableFile(atPath: shellBinary) {
-    let shellFile = path("shell.ozg")
-    let store = try LaborStore(path: shellFile)
-    let lab = try store.add("labor", fields: ["titel": "Bench", "themenfeld": "umwelt", "bundesland": "DE-BE"])
-    try store.replica.transaction {
-        for index in 0..<10_000 {
-            try store.add(
-                "persona", laborID: lab,
-                fields: [
-                    "name": "Persona \(index)",
-                    "kurzbeschreibung": Workload.notes[index % Workload.notes.count] + " \(index)",
-                    "nutzergruppe": ["001", "002", "003"][index % 3],
-                    "ziele": Workload.titles[index % Workload.titles.count],
-                ])
-        }
-    }
-    try store.replica.setLocalSetting("labor", lab)
-    store.replica.close()
-    var outputLines = 0
-    let startup = try median(max(repetitions, 9)) { _ in
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: shellBinary)
-        process.arguments = [shellFile, "-c", "persona list"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        let time = try measure {
-            try process.run()
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            outputLines = data.reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
-        }
-        precondition(process.terminationStatus == 0, "ozg-shell failed")
-        return time
-    }
-    print("shell_list_lines: \(outputLines)")
-    line("shell_startup_ms", startup * 1000, digits: 1)
-} else {
-    print("shell_startup_ms: nicht gemessen – \(shellBinary) fehlt; erst `swift build -c release` ausführen")
-}
+try ShellBench.run(directory: directory)
 
 try HistoryBench.run(rows: rows, directory: directory)

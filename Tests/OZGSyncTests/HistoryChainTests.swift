@@ -69,6 +69,22 @@ struct HistoryChainTests {
         #expect(walked > 0)
     }
 
+    @Test("Dieselbe Zeile zweimal in einer Transaktion: die Kette führt an beiden Einträgen vorbei zurück")
+    func twiceInOneTransaction() throws {
+        let directory = TemporaryDirectory()
+        let replica = try Replica.test(directory, "a.ozg")
+        let id = try replica.insert(into: "reise", values: ["titel": "Wohngeld"])
+        try replica.transaction {
+            try replica.update("reise", id: id, values: ["notiz": "erste Fassung"])
+            try replica.update("reise", id: id, values: ["notiz": "zweite Fassung"])
+        }
+        let chain = try #require(try replica.loggedChangesByChain(of: id))
+        #expect(chain.map(\.sequence) == (try replica.loggedChangesByScan(of: id)).map(\.sequence))
+        let history = try replica.history(id: id)
+        #expect(history.map(\.kind) == [.created, .changed, .changed])
+        #expect(history[2].changes == [.init(column: "notiz", old: "erste Fassung", new: "zweite Fassung")])
+    }
+
     @Test("Zeilen aus der Zeit vor der Kette: der Verlauf durchsucht das Protokoll und bleibt vollständig")
     func rowsWithoutChain() throws {
         let directory = TemporaryDirectory()
