@@ -13,7 +13,8 @@ enum SyncBench {
         return sorted[min(sorted.count - 1, Int((Double(sorted.count) * fraction).rounded(.up)) - 1)]
     }
 
-    static func run(directory: URL, source: Replica, rowCount: Int) async throws {
+    /// `onlyFirstSync`: stop after the first sync and the delta figures (`ozg-bench ROWS sync`).
+    static func run(directory: URL, source: Replica, rowCount: Int, onlyFirstSync: Bool = false) async throws {
         var configuration = ServerConfiguration(dataDirectory: directory.appendingPathComponent("server").path)
         configuration.port = 0
         configuration.reservedTables = Workload.schema.tables
@@ -58,6 +59,7 @@ enum SyncBench {
         }
         line("delta_sync_p50_ms", percentile(deltas, 0.5), digits: 2)
         line("delta_sync_p99_ms", percentile(deltas, 0.99), digits: 2)
+        if onlyFirstSync { return }
 
         // 200 replicas, each syncing a small delta once a second for 10 seconds: as at a state office,
         // spread over labs (OZG_BENCH_PER_LAB replicas share one lab, default 4, so 50 labs).

@@ -78,6 +78,21 @@ if CommandLine.arguments.dropFirst(2).first == "shell" {
     exit(0)
 }
 
+/// `ozg-bench ROWS sync` measures only the first sync (the rows inserted, pushed to a server in this
+/// process, pulled by a fresh replica) and the delta sync.
+if CommandLine.arguments.dropFirst(2).first == "sync" {
+    let plain = PlainSQLite(path: path("plain-sync.sqlite"))
+    plain.exec(Workload.createSQL)
+    line("write_plain_rows_per_s", Double(rows.count) / measure { plain.insert(rows) }, digits: 0)
+    let source = try Replica(path: path("source-sync.ozg"), schema: Workload.schema)
+    try source.transaction {
+        for row in rows { _ = try source.insert(into: Workload.tableName, id: row.id, declaredValues: row.values) }
+    }
+    try await SyncBench.run(directory: directory, source: source, rowCount: rowCount, onlyFirstSync: true)
+    try? FileManager.default.removeItem(at: directory)
+    exit(0)
+}
+
 /// `ozg-bench ROWS history` measures only the history lookup on a long log.
 if CommandLine.arguments.dropFirst(2).first == "history" {
     try HistoryBench.run(rows: rows, directory: directory)
