@@ -5,6 +5,11 @@ public struct ExtractedChanges: Sendable {
     public var batch: ChangeBatch
     /// Acknowledge this sequence once the receiver has stored the batch.
     public var throughSequence: Int64
+
+    public init(batch: ChangeBatch, throughSequence: Int64) {
+        self.batch = batch
+        self.throughSequence = throughSequence
+    }
 }
 
 extension Replica {
@@ -193,10 +198,16 @@ extension Replica {
     /// Whether local changes may wait for `remote`: a local write logged after its acknowledgement.
     /// Cheap, unlike counting them (`pendingLocalChanges`).
     public func hasPendingLocalChanges(for remote: String) throws -> Bool {
+        try hasLocalChanges(after: try acknowledgedSequence(for: remote))
+    }
+
+    /// Whether a local write is logged after `sequence` (an extraction's `throughSequence`: whether
+    /// it left anything out — `maxRows` counts rows before the ones another site wrote are dropped).
+    public func hasLocalChanges(after sequence: Int64) throws -> Bool {
         try flushLog()
         return try database.firstRow(
             "SELECT EXISTS(SELECT 1 FROM _ozg_log WHERE seq > ? AND origin = ?)",
-            [.integer(try acknowledgedSequence(for: remote)), .integer(Origin.local.rawValue)]
+            [.integer(sequence), .integer(Origin.local.rawValue)]
         ) { $0.int64(0) } == 1
     }
 

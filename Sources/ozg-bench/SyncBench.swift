@@ -18,6 +18,9 @@ enum SyncBench {
         var configuration = ServerConfiguration(dataDirectory: directory.appendingPathComponent("server").path)
         configuration.port = 0
         configuration.reservedTables = Workload.schema.tables
+        if let rows = Int(ProcessInfo.processInfo.environment["OZG_BENCH_PAGE_ROWS"] ?? "") {
+            configuration.pageRows = rows
+        }
         let registry = try Registry(dataDirectory: configuration.dataDirectory)
         try await registry.createLab("bench", title: nil)
         let token = try await registry.createToken(labs: ["bench"], role: .schreiben, name: "Bench")

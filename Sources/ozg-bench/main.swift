@@ -88,7 +88,26 @@ if CommandLine.arguments.dropFirst(2).first == "sync" {
     try source.transaction {
         for row in rows { _ = try source.insert(into: Workload.tableName, id: row.id, declaredValues: row.values) }
     }
-    try await SyncBench.run(directory: directory, source: source, rowCount: rowCount, onlyFirstSync: true)
+    if CommandLine.arguments.dropFirst(3).first == "apply" {
+        // Only the client's side of a first sync: the pages applied into a fresh replica (for profiling).
+        var pages: [ChangeBatch] = []
+        var after: Int64 = 0
+        while true {
+            let page = try source.extractChanges(after: after, includeRemoteOrigin: true, maxRows: 5_000)
+            if page.batch.isEmpty { break }
+            pages.append(page.batch)
+            after = page.throughSequence
+        }
+        let fresh = try Replica(path: path("fresh-apply.ozg"), schema: Workload.schema)
+        let time = try measure {
+            for (number, page) in pages.enumerated() {
+                try fresh.apply(page, remote: "server", cursor: Int64(number + 1))
+            }
+        }
+        line("first_sync_apply_rows_per_s", Double(rows.count) / time, digits: 0)
+    } else {
+        try await SyncBench.run(directory: directory, source: source, rowCount: rowCount, onlyFirstSync: true)
+    }
     try? FileManager.default.removeItem(at: directory)
     exit(0)
 }

@@ -277,4 +277,13 @@ MUTANTS = [
         what="history follows the pointer of the row's last entry in a log row: a row written twice in one transaction loses its chain",
         edits=[("guard let previous = entries.first?.previous, previous < sequence else { return nil }",
                 "guard let previous = entries.last?.previous, previous < sequence else { return nil }")]),
+    # The first sync's pipelined pull (issue 15, part 1).
+    dict(
+        id="prefetch-with-local-left", area="Client", file=CLIENT,
+        what="the client asks for the next page without a push although local changes remain: they wait for the next sync",
+        edits=[("if answer.response.more, !answer.reset, !localLeft {", "if answer.response.more, !answer.reset {")]),
+    dict(
+        id="stop-with-local-left", area="Client", file=CLIENT,
+        what="a sync ends when the server has nothing more, although the short page left local changes unsent",
+        edits=[("if !answer.response.more && !localLeft { break }", "if !answer.response.more { break }")]),
 ]
