@@ -179,7 +179,10 @@ actor LabReplicaStore {
         var rows: [RowChange] = []
         rows.reserveCapacity(page.batch.rows.count)
         for var row in page.batch.rows {
-            row.cells.removeAll { $0.version.site == site && $0.siblings.isEmpty }
+            // Most rows hold nothing of the requester's (a first sync: none): taken without a copy.
+            if row.cells.contains(where: { $0.version.site == site && $0.siblings.isEmpty }) {
+                row.cells.removeAll { $0.version.site == site && $0.siblings.isEmpty }
+            }
             if row.cells.isEmpty && (row.rowVersion == nil || row.rowVersion?.site == site) { continue }
             rows.append(row)
         }

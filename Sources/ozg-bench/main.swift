@@ -90,14 +90,23 @@ if CommandLine.arguments.dropFirst(2).first == "sync" {
     }
     if CommandLine.arguments.dropFirst(3).first == "apply" {
         // Only the client's side of a first sync: the pages applied into a fresh replica (for profiling).
+        // And what the server spends on the same pages (without HTTP): extraction, encoding, deflate.
         var pages: [ChangeBatch] = []
         var after: Int64 = 0
-        while true {
-            let page = try source.extractChanges(after: after, includeRemoteOrigin: true, maxRows: 5_000)
-            if page.batch.isEmpty { break }
-            pages.append(page.batch)
-            after = page.throughSequence
+        let extractTime = try measure {
+            while true {
+                let page = try source.extractChanges(after: after, includeRemoteOrigin: true, maxRows: 5_000)
+                if page.batch.isEmpty { break }
+                pages.append(page.batch)
+                after = page.throughSequence
+            }
         }
+        var encoded: [[UInt8]] = []
+        let encodeTime = measure { encoded = pages.map { ChangeBatchCodec.encode($0) } }
+        let deflateTime = try measure { for page in encoded { _ = try Deflate.compress(page) } }
+        line("first_sync_server_extract_s", extractTime)
+        line("first_sync_server_encode_s", encodeTime)
+        line("first_sync_server_deflate_s", deflateTime)
         let fresh = try Replica(path: path("fresh-apply.ozg"), schema: Workload.schema)
         let time = try measure {
             for (number, page) in pages.enumerated() {

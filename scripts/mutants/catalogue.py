@@ -229,8 +229,8 @@ MUTANTS = [
     # The client.
     dict(
         id="client-stops-after-full-push-page", area="Client", file=CLIENT,
-        what="the client stops after a full page of its own changes when the server has nothing more",
-        edits=[("if !answer.response.more && !pushedFullPage { break }", "if !answer.response.more { break }")]),
+        what="the client stops when the server has nothing more, although its own changes are left (a full page, or a short one whose other rows were another site's)",
+        edits=[("if !answer.response.more && !localLeft { break }", "if !answer.response.more { break }")]),
     # The live channel (issue 10, part 2).
     dict(
         id="live-applies-across-gap", area="Live", file=LIVE,
@@ -277,13 +277,4 @@ MUTANTS = [
         what="history follows the pointer of the row's last entry in a log row: a row written twice in one transaction loses its chain",
         edits=[("guard let previous = entries.first?.previous, previous < sequence else { return nil }",
                 "guard let previous = entries.last?.previous, previous < sequence else { return nil }")]),
-    # The first sync's pipelined pull (issue 15, part 1).
-    dict(
-        id="prefetch-with-local-left", area="Client", file=CLIENT,
-        what="the client asks for the next page without a push although local changes remain: they wait for the next sync",
-        edits=[("if answer.response.more, !answer.reset, !localLeft {", "if answer.response.more, !answer.reset {")]),
-    dict(
-        id="stop-with-local-left", area="Client", file=CLIENT,
-        what="a sync ends when the server has nothing more, although the short page left local changes unsent",
-        edits=[("if !answer.response.more && !localLeft { break }", "if !answer.response.more { break }")]),
 ]
