@@ -61,7 +61,7 @@ extension SyncServerCommand {
         @Option(help: "Höchstzahl gleichzeitig offener Verbindungen; weitere werden sofort geschlossen.")
         var maxConnections = 512
         @Option(help: "Höchstzahl gleichzeitig geöffneter Labordateien (die am längsten unbenutzte wird geschlossen).")
-        var maxOpenLabs = 64
+        var maxOpenLabs = 256
         @Option(help: "Sekunden, nach denen eine unbenutzte Labordatei geschlossen wird.") var labIdleSeconds = 300
         @Option(help: "Geräte je Token (ein Gerät wird bei seiner ersten Anfrage an das Token gebunden).")
         var maxDevicesPerToken = 8

@@ -25,7 +25,7 @@ public struct ServerConfiguration: Sendable {
     /// Open connections; further ones are closed at once.
     public var maxConnections = 512
     /// Lab files open at once; the least recently used idle one is closed first.
-    public var maxOpenLabs = 64
+    public var maxOpenLabs = 256
     /// Seconds after which an unused lab file is closed.
     public var labIdleSeconds = 300
     /// Tables and columns every lab file gets before any push (the domain's declared schema, passed by

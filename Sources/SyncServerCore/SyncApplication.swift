@@ -21,6 +21,7 @@ public func buildApplication(
 ) throws
     -> some ApplicationProtocol
 {
+    OpenFileLimit.raise()
     let registry = try Registry(dataDirectory: configuration.dataDirectory)
     let metrics = ServerMetrics()
     let labs = LabDirectory(configuration: configuration, metrics: metrics)

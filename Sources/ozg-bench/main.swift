@@ -44,6 +44,8 @@ if CommandLine.arguments.dropFirst(2).first == "web" {
     exit(0)
 }
 
+/// `ozg-bench ROWS clients` measures only the concurrent clients (`ClientsBench`; `clients-run` is its
+/// child process).
 /// `ozg-bench ROWS live` measures only the live channel; `live-participants` and `live-idle` are its
 /// child processes (`LiveBench`).
 switch CommandLine.arguments.dropFirst(2).first {
@@ -53,6 +55,13 @@ case "live":
     exit(0)
 case "live-participants":
     try await LiveBench.participantsMain(arguments: Array(CommandLine.arguments.dropFirst(3)))
+    exit(0)
+case "clients":
+    try await ClientsBench.run(directory: directory)
+    try? FileManager.default.removeItem(at: directory)
+    exit(0)
+case "clients-run":
+    try await ClientsBench.clientsMain(arguments: Array(CommandLine.arguments.dropFirst(3)))
     exit(0)
 case "live-idle":
     try await LiveBench.idleMain(arguments: Array(CommandLine.arguments.dropFirst(3)))
@@ -115,7 +124,7 @@ if CommandLine.arguments.dropFirst(2).first == "sync" {
         }
         line("first_sync_apply_rows_per_s", Double(rows.count) / time, digits: 0)
     } else {
-        try await SyncBench.run(directory: directory, source: source, rowCount: rowCount, onlyFirstSync: true)
+        try await SyncBench.run(directory: directory, source: source, rowCount: rowCount)
     }
     try? FileManager.default.removeItem(at: directory)
     exit(0)
@@ -225,6 +234,7 @@ line("update_ratio", ozgUpdate / plainUpdate, digits: 2)
 // Sync over loopback HTTP against a server in this process.
 if CommandLine.arguments.dropFirst(2).first != "nosync" {
     try await SyncBench.run(directory: directory, source: source, rowCount: rowCount)
+    try await ClientsBench.run(directory: directory)
     try await WebBench.run(directory: directory)
 }
 

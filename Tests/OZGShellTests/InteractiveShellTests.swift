@@ -176,7 +176,11 @@ struct InteractiveShellTests {
         // Bernd is in the middle of typing when Anna's change arrives.
         try berndTerminal.keys("persona li")
         try annaTerminal.keys("persona set \(persona) zitat=\"Live aus dem Workshop\"", "Enter")
-        let arrived = try berndTerminal.wait { $0.contains("↓ 1 Änderung von Anna: persona") }
+        // The arrival line comes first, the prompt with the half-typed line is drawn again right after.
+        let arrived = try berndTerminal.wait { screen in
+            screen.contains("↓ 1 Änderung von Anna: persona")
+                && screen.split(separator: "\n").last(where: { !$0.isEmpty }) == "ozg (DigiLab Live)> persona li"
+        }
         #expect(arrived.contains("↓ 1 Änderung von Anna: persona"))
         let lines = arrived.split(separator: "\n").map(String.init)
         #expect(lines.last { !$0.isEmpty } == "ozg (DigiLab Live)> persona li")
