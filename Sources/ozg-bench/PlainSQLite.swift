@@ -13,6 +13,8 @@ final class PlainSQLite {
         self.handle = handle!
         exec("PRAGMA journal_mode=WAL")
         exec("PRAGMA synchronous=NORMAL")
+        // The same checkpoint interval as every replica file (OZGStorage's `Database`).
+        exec("PRAGMA wal_autocheckpoint=10000")
         // The same page cache as a replica gets by default (Replica.Configuration.cacheKibibytes).
         exec("PRAGMA cache_size=-32768")
     }
