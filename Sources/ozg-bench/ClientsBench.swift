@@ -15,9 +15,8 @@ enum ClientsBench {
     static let seconds = Int(ProcessInfo.processInfo.environment["OZG_BENCH_CLIENT_SECONDS"] ?? "") ?? 30
 
     static func run(directory: URL) async throws {
-        LiveBench.raiseFileLimit()
+        OpenFileLimit.raise(upTo: .max)
         var configuration = ServerConfiguration(dataDirectory: directory.appendingPathComponent("clients-server").path)
-        configuration.port = 0
         configuration.reservedTables = Workload.schema.tables
         configuration.maxConnections = 4_000
         if let open = Int(ProcessInfo.processInfo.environment["OZG_BENCH_OPEN_LABS"] ?? "") {
@@ -35,12 +34,9 @@ enum ClientsBench {
         }
         let tokenFile = directory.appendingPathComponent("clients-tokens.txt")
         try tokens.joined(separator: "\n").write(to: tokenFile, atomically: true, encoding: .utf8)
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = try buildApplication(configuration) { continuation.yield($0) }
-        let server = Task { try await app.runService(gracefulShutdownSignals: []) }
-        defer { server.cancel() }
-        var iterator = ports.makeAsyncIterator()
-        let url = "http://127.0.0.1:\(await iterator.next() ?? 0)"
+        let server = try await BenchServer.start(configuration)
+        defer { server.task.cancel() }
+        let url = server.url.absoluteString
         let child = try await ChildProcess.start(
             arguments: [
                 "0", "clients-run", url, tokenFile.path, String(perLab),
@@ -52,7 +48,7 @@ enum ClientsBench {
 
     /// `ozg-bench 0 clients-run URL TOKENFILE PERLAB DIR`: the clients' process.
     static func clientsMain(arguments: [String]) async throws {
-        LiveBench.raiseFileLimit()
+        OpenFileLimit.raise(upTo: .max)
         guard arguments.count >= 4, let server = URL(string: arguments[0]), let perLab = Int(arguments[2]) else {
             return
         }

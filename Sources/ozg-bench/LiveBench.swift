@@ -21,9 +21,8 @@ enum LiveBench {
 
     /// The server side: starts the server, runs the participants, then the steps of idle connections.
     static func run(directory: URL) async throws {
-        raiseFileLimit()
+        OpenFileLimit.raise(upTo: .max)
         var configuration = ServerConfiguration(dataDirectory: directory.appendingPathComponent("live-server").path)
-        configuration.port = 0
         configuration.reservedTables = Workload.schema.tables
         configuration.maxConnections = 25_000
         configuration.maxDevicesPerToken = 20_000
@@ -38,12 +37,9 @@ enum LiveBench {
         for lab in 0..<idleLabs { try await registry.createLab("ruhig-\(lab)", title: nil) }
         let idleToken = try await registry.createToken(
             labs: (0..<idleLabs).map { "ruhig-\($0)" }, role: .lesen, name: "Zuhörer")
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = try buildApplication(configuration) { continuation.yield($0) }
-        let server = Task { try await app.runService(gracefulShutdownSignals: []) }
-        defer { server.cancel() }
-        var iterator = ports.makeAsyncIterator()
-        let url = "http://127.0.0.1:\(await iterator.next() ?? 0)"
+        let server = try await BenchServer.start(configuration)
+        defer { server.task.cancel() }
+        let url = server.url.absoluteString
         let tokenFile = directory.appendingPathComponent("live-tokens.txt")
         try tokens.joined(separator: "\n").write(to: tokenFile, atomically: true, encoding: .utf8)
 
@@ -108,7 +104,7 @@ enum LiveBench {
     /// „runde“ on stdin, each writes its own row twice a second for `seconds` and takes what the others
     /// write through the live channel; the figures follow, then „ende“.
     static func participantsMain(arguments: [String]) async throws {
-        raiseFileLimit()
+        OpenFileLimit.raise(upTo: .max)
         guard arguments.count >= 3, let server = URL(string: arguments[0]) else { return }
         let tokens = try String(contentsOfFile: arguments[1], encoding: .utf8).split(separator: "\n").map(String.init)
         let directory = URL(fileURLWithPath: arguments[2])
@@ -230,7 +226,7 @@ enum LiveBench {
     /// `ozg-bench 0 live-idle URL TOKEN LABS`: reads a number per line from stdin, opens that many more
     /// live connections spread over the labs, answers „offen N“ with the total, until stdin closes.
     static func idleMain(arguments: [String]) async throws {
-        raiseFileLimit()
+        OpenFileLimit.raise(upTo: .max)
         guard arguments.count >= 3, let server = URL(string: arguments[0]), let labs = Int(arguments[2]) else { return }
         let token = arguments[1]
         let opened = Counts()
@@ -270,18 +266,6 @@ enum LiveBench {
     }
 
     // MARK: - Process helpers
-
-    static func raiseFileLimit() {
-        var limit = rlimit()
-        #if canImport(Glibc)
-            let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
-        #else
-            let resource = RLIMIT_NOFILE
-        #endif
-        guard getrlimit(resource, &limit) == 0 else { return }
-        limit.rlim_cur = limit.rlim_max
-        _ = setrlimit(resource, &limit)
-    }
 
     static func residentBytes() -> Int {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),

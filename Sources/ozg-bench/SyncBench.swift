@@ -3,6 +3,7 @@ import OZGDomain
 import OZGReplication
 import OZGStorage
 import OZGSyncClient
+import OZGWire
 import SyncServerCore
 
 /// Sync figures against a real server on a loopback port in this process.
@@ -13,10 +14,37 @@ enum SyncBench {
         return sorted[min(sorted.count - 1, Int((Double(sorted.count) * fraction).rounded(.up)) - 1)]
     }
 
+    /// `ozg-bench ROWS sync apply`: both sides of a first sync without HTTP — what the server spends
+    /// on the pages (extraction, encoding, deflate) and the client applying them into a fresh replica.
+    static func firstSyncWithoutHTTP(source: Replica, rowCount: Int, freshPath: String) throws {
+        var pages: [ChangeBatch] = []
+        var after: Int64 = 0
+        let extractTime = try measure {
+            while true {
+                let page = try source.extractChanges(after: after, includeRemoteOrigin: true, maxRows: 5_000)
+                if page.batch.isEmpty { break }
+                pages.append(page.batch)
+                after = page.throughSequence
+            }
+        }
+        var encoded: [[UInt8]] = []
+        let encodeTime = measure { encoded = pages.map { ChangeBatchCodec.encode($0) } }
+        let deflateTime = try measure { for page in encoded { _ = try Deflate.compress(page) } }
+        line("first_sync_server_extract_s", extractTime)
+        line("first_sync_server_encode_s", encodeTime)
+        line("first_sync_server_deflate_s", deflateTime)
+        let fresh = try Replica(path: freshPath, schema: Workload.schema)
+        let time = try measure {
+            for (number, page) in pages.enumerated() {
+                try fresh.apply(page, remote: "server", cursor: Int64(number + 1))
+            }
+        }
+        line("first_sync_apply_rows_per_s", Double(rowCount) / time, digits: 0)
+    }
+
     /// The first sync and the delta figures (the concurrent clients: `ClientsBench`).
     static func run(directory: URL, source: Replica, rowCount: Int) async throws {
         var configuration = ServerConfiguration(dataDirectory: directory.appendingPathComponent("server").path)
-        configuration.port = 0
         configuration.reservedTables = Workload.schema.tables
         if let rows = Int(ProcessInfo.processInfo.environment["OZG_BENCH_PAGE_ROWS"] ?? "") {
             configuration.pageRows = rows
@@ -24,12 +52,9 @@ enum SyncBench {
         let registry = try Registry(dataDirectory: configuration.dataDirectory)
         try await registry.createLab("bench", title: nil)
         let token = try await registry.createToken(labs: ["bench"], role: .schreiben, name: "Bench")
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = try buildApplication(configuration) { continuation.yield($0) }
-        let server = Task { try await app.runService(gracefulShutdownSignals: []) }
-        defer { server.cancel() }
-        var iterator = ports.makeAsyncIterator()
-        let url = URL(string: "http://127.0.0.1:\(await iterator.next() ?? 0)")!
+        let server = try await BenchServer.start(configuration)
+        defer { server.task.cancel() }
+        let url = server.url
         func client(_ replica: Replica) -> SyncClient {
             SyncClient(replica: replica, server: url, token: token, lab: LabID("bench")!)
         }

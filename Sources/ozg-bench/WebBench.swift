@@ -15,7 +15,6 @@ import SyncServerCore
 enum WebBench {
     static func run(directory: URL) async throws {
         var configuration = ServerConfiguration(dataDirectory: directory.appendingPathComponent("web").path)
-        configuration.port = 0
         configuration.reservedTables = Domain.schema.tables
         // `--max-open-labs`: the default 64 makes an overview of 200 labs reopen most files each time.
         configuration.maxOpenLabs = Int(ProcessInfo.processInfo.environment["OZG_BENCH_WEB_OPEN_LABS"] ?? "") ?? 64
@@ -27,14 +26,9 @@ enum WebBench {
         var writers: [String: String] = [:]
         for lab in labs { writers[lab] = try await registry.createToken(labs: [lab], role: .schreiben, name: lab) }
         let reader = try await registry.createToken(labs: labs, role: .lesen, name: "Redaktion")
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = try buildApplication(configuration, modules: [WebModule(secureCookies: false)]) {
-            continuation.yield($0)
-        }
-        let server = Task { try await app.runService(gracefulShutdownSignals: []) }
-        defer { server.cancel() }
-        var iterator = ports.makeAsyncIterator()
-        let url = URL(string: "http://127.0.0.1:\(await iterator.next() ?? 0)")!
+        let server = try await BenchServer.start(configuration, modules: [WebModule(secureCookies: false)])
+        defer { server.task.cancel() }
+        let url = server.url
 
         for (index, lab) in labs.dropLast().enumerated() {
             let store = try LaborStore(path: directory.appendingPathComponent("\(lab).ozg").path)

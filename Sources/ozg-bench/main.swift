@@ -36,12 +36,17 @@ try FileManager.default.createDirectory(at: directory, withIntermediateDirectori
 defer { try? FileManager.default.removeItem(at: directory) }
 func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
-/// `ozg-bench ROWS web` measures only the state office's web view.
+/// Ends a run that measured one part only (`ozg-bench ROWS PART`).
+func finishPart() -> Never {
+    try? FileManager.default.removeItem(at: directory)
+    exit(0)
+}
+
+/// `ozg-bench ROWS web` measures only the state office's web view and the live channel.
 if CommandLine.arguments.dropFirst(2).first == "web" {
     try await WebBench.run(directory: directory)
     try await LiveBench.run(directory: directory)
-    try? FileManager.default.removeItem(at: directory)
-    exit(0)
+    finishPart()
 }
 
 /// `ozg-bench ROWS clients` measures only the concurrent clients (`ClientsBench`; `clients-run` is its
@@ -51,15 +56,13 @@ if CommandLine.arguments.dropFirst(2).first == "web" {
 switch CommandLine.arguments.dropFirst(2).first {
 case "live":
     try await LiveBench.run(directory: directory)
-    try? FileManager.default.removeItem(at: directory)
-    exit(0)
+    finishPart()
 case "live-participants":
     try await LiveBench.participantsMain(arguments: Array(CommandLine.arguments.dropFirst(3)))
     exit(0)
 case "clients":
     try await ClientsBench.run(directory: directory)
-    try? FileManager.default.removeItem(at: directory)
-    exit(0)
+    finishPart()
 case "clients-run":
     try await ClientsBench.clientsMain(arguments: Array(CommandLine.arguments.dropFirst(3)))
     exit(0)
@@ -72,8 +75,7 @@ default: break
 /// `ozg-bench ROWS contended` measures only the wire size of five writers on the same rows.
 if CommandLine.arguments.dropFirst(2).first == "contended" {
     try ContendedBench.run(rows: rowCount, directory: directory)
-    try? FileManager.default.removeItem(at: directory)
-    exit(0)
+    finishPart()
 }
 
 print("sqlite_version: \(PlainSQLite.version)")
@@ -83,8 +85,7 @@ let rows = Workload.rows(count: rowCount, seed: 42)
 /// `ozg-bench ROWS shell` measures only the shell's start to first output.
 if CommandLine.arguments.dropFirst(2).first == "shell" {
     try ShellBench.run(directory: directory)
-    try? FileManager.default.removeItem(at: directory)
-    exit(0)
+    finishPart()
 }
 
 /// `ozg-bench ROWS sync` measures only the first sync (the rows inserted, pushed to a server in this
@@ -98,43 +99,17 @@ if CommandLine.arguments.dropFirst(2).first == "sync" {
         for row in rows { _ = try source.insert(into: Workload.tableName, id: row.id, declaredValues: row.values) }
     }
     if CommandLine.arguments.dropFirst(3).first == "apply" {
-        // Only the client's side of a first sync: the pages applied into a fresh replica (for profiling).
-        // And what the server spends on the same pages (without HTTP): extraction, encoding, deflate.
-        var pages: [ChangeBatch] = []
-        var after: Int64 = 0
-        let extractTime = try measure {
-            while true {
-                let page = try source.extractChanges(after: after, includeRemoteOrigin: true, maxRows: 5_000)
-                if page.batch.isEmpty { break }
-                pages.append(page.batch)
-                after = page.throughSequence
-            }
-        }
-        var encoded: [[UInt8]] = []
-        let encodeTime = measure { encoded = pages.map { ChangeBatchCodec.encode($0) } }
-        let deflateTime = try measure { for page in encoded { _ = try Deflate.compress(page) } }
-        line("first_sync_server_extract_s", extractTime)
-        line("first_sync_server_encode_s", encodeTime)
-        line("first_sync_server_deflate_s", deflateTime)
-        let fresh = try Replica(path: path("fresh-apply.ozg"), schema: Workload.schema)
-        let time = try measure {
-            for (number, page) in pages.enumerated() {
-                try fresh.apply(page, remote: "server", cursor: Int64(number + 1))
-            }
-        }
-        line("first_sync_apply_rows_per_s", Double(rows.count) / time, digits: 0)
+        try SyncBench.firstSyncWithoutHTTP(source: source, rowCount: rows.count, freshPath: path("fresh-apply.ozg"))
     } else {
         try await SyncBench.run(directory: directory, source: source, rowCount: rowCount)
     }
-    try? FileManager.default.removeItem(at: directory)
-    exit(0)
+    finishPart()
 }
 
 /// `ozg-bench ROWS history` measures only the history lookup on a long log.
 if CommandLine.arguments.dropFirst(2).first == "history" {
     try HistoryBench.run(rows: rows, directory: directory)
-    try? FileManager.default.removeItem(at: directory)
-    exit(0)
+    finishPart()
 }
 let declared = rows.map(\.values)
 
