@@ -58,8 +58,8 @@ public final class SyncClient {
     /// Runs push/pull rounds until the server has nothing more and everything local was sent.
     ///
     /// Once everything local is pushed, the request for the next page goes out before the current
-    /// one is applied (docs/PROTOCOL.md, „Seiten“): the server builds it while this replica applies,
-    /// and a first sync takes about as long as the slower of the two instead of their sum.
+    /// one is applied (docs/PROTOCOL.md, „Was der Client tut“): the server builds it while this
+    /// replica applies, and a first sync takes about as long as the slower of the two, not their sum.
     @discardableResult
     public func sync(progress: (SyncProgress) -> Void = { _ in }) async throws -> SyncProgress {
         var state = SyncProgress()
