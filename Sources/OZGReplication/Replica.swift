@@ -76,7 +76,7 @@ public final class Replica {
         self.schema = schema
         self.configuration = configuration
         try database.execute("PRAGMA cache_size = -\(max(configuration.cacheKibibytes, 64))")
-        try database.execute(Self.coreSQL + "\n" + Self.quarantineSQL)
+        try database.execute(Self.coreSQL + "\n" + Self.quarantineSQL + ";\n" + Self.compactionSQL)
         let stored = try Self.loadOrCreateIdentity(
             database, fileIdentity: Self.fileIdentity(path),
             newSite: configuration.siteIDForNewFile)

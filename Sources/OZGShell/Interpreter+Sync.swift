@@ -125,6 +125,19 @@ extension Interpreter {
             try replica.setLocalSetting(Self.currentLabSetting, lab)
         }
         if format == .tabelle {
+            if let (message, resync) = result.resync {
+                print("Der Server meldet: \(message)")
+                var line = "Das Labor wurde vom Server neu geladen"
+                if resync.removedRows > 0 {
+                    line += "; \(resync.removedRows) inzwischen gelöschte Zeilen sind auch hier entfernt"
+                }
+                if resync.quarantinedChanges > 0 {
+                    line +=
+                        "; \(resync.quarantinedChanges) eigene Änderungen an solchen Zeilen sind zurückgehalten statt "
+                        + "gesendet (siehe „status“)"
+                }
+                print(line + ".")
+            }
             print(
                 "Synchronisiert: \(result.pushedChanges) Änderungen gesendet, \(result.pulledChanges) empfangen, "
                     + "\(try replica.conflicts().count) offene Konflikte.")
@@ -133,9 +146,10 @@ extension Interpreter {
                     "Leistungsangaben eines älteren Programms in OZG-Leistung und Labor-Leistung übernommen "
                         + "(\(moved.joined(separator: ", "))); der nächste sync sendet sie.")
             }
-            if result.quarantinedChanges > 0 {
+            let refused = result.quarantinedChanges - (result.resync?.result.quarantinedChanges ?? 0)
+            if refused > 0 {
                 print(
-                    "Der Server hat \(result.quarantinedChanges) Änderungen abgelehnt; sie sind zurückgehalten, "
+                    "Der Server hat \(refused) Änderungen abgelehnt; sie sind zurückgehalten, "
                         + "alles andere ist synchronisiert. Die Gründe zeigt „status“.")
             }
         }

@@ -11,6 +11,15 @@ public struct SyncProgress: Sendable, Equatable {
     public var more = false
     /// Local changes the server refused, set aside with its reason (`Replica.quarantinedChanges()`).
     public var quarantinedChanges = 0
+    /// Set when this sync loaded the lab anew because the server had compacted it past this replica's
+    /// cursor: the server's message, and what the resync removed and set aside.
+    public var resync: (message: String, result: ResyncResult)?
+
+    public static func == (lhs: SyncProgress, rhs: SyncProgress) -> Bool {
+        (lhs.pages, lhs.pushedChanges, lhs.pulledChanges, lhs.more, lhs.quarantinedChanges)
+            == (rhs.pages, rhs.pushedChanges, rhs.pulledChanges, rhs.more, rhs.quarantinedChanges)
+            && lhs.resync?.message == rhs.resync?.message && lhs.resync?.result == rhs.resync?.result
+    }
 
     mutating func record(_ response: SyncResponse, pushed: Int) {
         pages += 1
@@ -60,9 +69,64 @@ public final class SyncClient {
     /// Once everything local is pushed, the request for the next page goes out before the current
     /// one is applied (docs/PROTOCOL.md, „Was der Client tut“): the server builds it while this
     /// replica applies, and a first sync takes about as long as the slower of the two, not their sum.
+    ///
+    /// When the server answers that it compacted the lab past this replica's cursor (`verdichtet`), the
+    /// replica loads the lab anew (`resync`) and then pushes what it has not sent yet.
     @discardableResult
     public func sync(progress: (SyncProgress) -> Void = { _ in }) async throws -> SyncProgress {
         var state = SyncProgress()
+        // A resync an earlier sync began and did not finish goes on first.
+        if try replica.resyncCursor(for: remoteName) != nil {
+            try await resync(message: nil, state: &state, progress: progress)
+        }
+        do {
+            try await rounds(state: &state, progress: progress)
+        } catch let error as SyncClientError where error.isCompaction {
+            try replica.startResync(for: remoteName)
+            try await resync(message: error.serverMessage, state: &state, progress: progress)
+            try await rounds(state: &state, progress: progress)
+        }
+        return state
+    }
+
+    /// Loads the lab's whole state from the server again, page by page (each page merged and its rows
+    /// noted in one transaction, so an interruption continues where it stopped), then removes what the
+    /// server no longer has (`Replica.finishResync`). Nothing is pushed meanwhile: a change to a row the
+    /// server deleted and compacted must not bring it back.
+    func resync(message: String?, state: inout SyncProgress, progress: (SyncProgress) -> Void) async throws {
+        var cursor = try replica.resyncCursor(for: remoteName) ?? 0
+        var check: String?
+        while true {
+            // The server accepts every position of a resync (it pushes nothing), also below its floor.
+            let answer = try await transport.send(
+                SyncRequest(site: replica.siteID, cursor: cursor, batch: ChangeBatch()), cursorCheck: check,
+                fullState: true)
+            try replica.applyResyncPage(answer.response.batch, from: remoteName, cursor: answer.response.cursor)
+            onExchange?(ChangeBatch(), answer.response.batch)
+            state.record(answer.response, pushed: 0)
+            progress(state)
+            (cursor, check) = (answer.response.cursor, answer.cursorCheck)
+            if !answer.response.more { break }
+        }
+        let result = try replica.transaction {
+            let result = try replica.finishResync(
+                from: remoteName, cursor: cursor,
+                reason:
+                    "Die Zeile wurde auf dem Server gelöscht, während dieses Gerät nicht verbunden war, und ist dort "
+                    + "inzwischen endgültig entfernt (verdichtet); diese Änderung daran wurde deshalb nicht gesendet.",
+                time: ISO8601DateFormatter().string(from: Date()))
+            try replica.setLocalSetting(Replica.cursorCheckSetting(for: remoteName), check)
+            return result
+        }
+        state.quarantinedChanges += result.quarantinedChanges
+        state.resync = (
+            message ?? "Das Neuladen des Labors vom Server wurde fortgesetzt und abgeschlossen.", result
+        )
+        progress(state)
+    }
+
+    /// Push/pull rounds until the server has nothing more and everything local was sent.
+    func rounds(state: inout SyncProgress, progress: (SyncProgress) -> Void) async throws {
         var resets = 0
         var prefetched: Task<SyncAnswer, any Error>?
         defer { prefetched?.cancel() }
@@ -121,7 +185,6 @@ public final class SyncClient {
             try replica.acknowledge(extracted.throughSequence, for: remoteName)
             if !answer.response.more && !localLeft { break }
         }
-        return state
     }
 
     /// Set by `take` when the server reset this replica's position during the current round.
@@ -196,6 +259,12 @@ public enum SyncClientError: Error, Sendable, Equatable, CustomStringConvertible
         return description
     }
 
+    /// The server compacted the lab past this replica's cursor: the replica must load it anew.
+    var isCompaction: Bool {
+        if case .rejected(409, "verdichtet", _) = self { return true }
+        return false
+    }
+
     var isTransient: Bool {
         switch self {
         case .network: return true
@@ -212,7 +281,7 @@ public enum SyncClientError: Error, Sendable, Equatable, CustomStringConvertible
                 switch status {
                 case 401: ""
                 case 403: " Das Token gilt nicht für dieses Labor oder erlaubt nur Lesen."
-                case 409 where message.contains("aktualisieren"): ""
+                case 409 where message.contains("aktualisieren") || message.contains("verdichtet"): ""
                 case 409:
                     " Dieses Gerät spricht Protokollversion \(SyncRequest.protocolVersion); bitte das Programm auf der älteren Seite aktualisieren."
                 case 422: " Bitte Datum und Uhrzeit dieses Geräts prüfen."

@@ -62,14 +62,17 @@ public struct SyncTransport: Sendable {
     }()
 
     /// One round trip, repeated on transient failures (a repeated request is harmless).
-    public func send(_ request: SyncRequest, cursorCheck: String?) async throws -> SyncAnswer {
+    ///
+    /// `fullState`: the replica loads the lab anew after the server's compaction (header
+    /// `OZG-Neuaufbau`): the server leaves nothing out of the pages, also not the device's own writes.
+    public func send(_ request: SyncRequest, cursorCheck: String?, fullState: Bool = false) async throws -> SyncAnswer {
         let body = try Deflate.compress(SyncWire.encode(request))
         var attempt = 0
         var delay = retryDelay
         while true {
             attempt += 1
             do {
-                return try await post(body, cursorCheck: cursorCheck)
+                return try await post(body, cursorCheck: cursorCheck, fullState: fullState)
             } catch let error as SyncClientError where error.isTransient && attempt < maxAttempts {
                 try await Task.sleep(for: delay)
                 delay *= 2
@@ -77,7 +80,7 @@ public struct SyncTransport: Sendable {
         }
     }
 
-    func post(_ body: [UInt8], cursorCheck: String?) async throws -> SyncAnswer {
+    func post(_ body: [UInt8], cursorCheck: String?, fullState: Bool) async throws -> SyncAnswer {
         var request = HTTPClientRequest(url: endpoint.absoluteString)
         request.method = .POST
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
@@ -85,6 +88,7 @@ public struct SyncTransport: Sendable {
         request.headers.add(name: "Content-Encoding", value: "deflate")
         request.headers.add(name: "Accept-Encoding", value: "deflate")
         if let cursorCheck { request.headers.add(name: "OZG-Cursor-Check", value: cursorCheck) }
+        if fullState { request.headers.add(name: "OZG-Neuaufbau", value: "1") }
         request.body = .bytes(ByteBuffer(bytes: body))
         let status: Int
         let data: ByteBuffer

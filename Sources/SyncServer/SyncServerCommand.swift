@@ -14,7 +14,7 @@ struct SyncServerCommand: AsyncParsableCommand {
         commandName: "ozg-sync-server",
         abstract: "Sync-Server für OZG Labor-Sync: Endpunkt für die Replikate, Labore, Tokens und Rollen.",
         version: "ozg-sync-server \(ProductVersion.current)",
-        subcommands: [Serve.self, Room.self, Status.self, LaborCommand.self, TokenCommand.self])
+        subcommands: [Serve.self, Room.self, Status.self, Compact.self, LaborCommand.self, TokenCommand.self])
 }
 
 /// Options every subcommand shares.
@@ -154,6 +154,64 @@ extension SyncServerCommand {
                 }
             }
             try await app.runService()
+        }
+    }
+
+    /// `ozg-sync-server compact`: removes deleted rows every device has pulled (docs/OPERATIONS.md, „Verdichtung“).
+    struct Compact: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Verdichtet Labore: entfernt gelöschte Zeilen, deren Löschung jedes Gerät schon abgeholt hat.",
+            discussion: """
+                Der Horizont eines Labors ist der kleinste Stand, den ein Gerät zuletzt gemeldet hat. Gelöschte \
+                Zeilen, deren Löschung vor dem Horizont liegt, werden endgültig entfernt (sie lassen sich danach \
+                nicht mehr wiederherstellen); der Verlauf bleibt vollständig. Ein Gerät, das nicht mitgezählt wurde \
+                und mit älterem Stand zurückkommt, lädt das Labor neu und behält seine ungesendeten Änderungen. \
+                Darf laufen, während der Server auf demselben Verzeichnis läuft.
+                """)
+        @OptionGroup var options: DataOptions
+        @Option(help: "Nur dieses Labor (mehrfach angeben; ohne: alle Labore).") var labor: [String] = []
+        @Option(
+            help:
+                "Geräte, die seit so vielen Tagen nicht synchronisiert haben, nicht abwarten (ohne: jedes Gerät abwarten)."
+        )
+        var vergessenNachTagen: Int?
+
+        func validate() throws {
+            if let days = vergessenNachTagen, days < 1 {
+                throw ValidationError("--vergessen-nach-tagen muss mindestens 1 sein (angegeben: \(days)).")
+            }
+            if let invalid = labor.first(where: { LabID($0) == nil }) {
+                throw ValidationError("Ungültige Labor-ID „\(invalid)“ für --labor: \(LabID.rule).")
+            }
+        }
+
+        func run() async throws {
+            let since = vergessenNachTagen.map { Int64(Date().timeIntervalSince1970 * 1000) - Int64($0) * 86_400_000 }
+            let results = try await admin {
+                try await LabMaintenance.compact(
+                    dataDirectory: options.data, labs: labor.isEmpty ? nil : labor, countedSince: since)
+            }
+            for lab in results { print(Self.line(lab)) }
+        }
+
+        static func line(_ lab: LabCompaction) -> String {
+            let removed = lab.result.removedTombstoneCount
+            var line = "\(lab.lab): Horizont \(lab.result.horizon) ("
+            line += lab.countedDevices == 1 ? "1 Gerät abgewartet" : "\(lab.countedDevices) Geräte abgewartet"
+            if lab.forgottenDevices > 0 {
+                line += ", \(lab.forgottenDevices) länger nicht gesehen und nicht abgewartet"
+            }
+            line += "); "
+            line +=
+                removed == 0
+                ? "nichts zu entfernen"
+                : removed == 1
+                    ? "1 gelöschte Zeile endgültig entfernt" : "\(removed) gelöschte Zeilen endgültig entfernt"
+            line += String(format: "; Datei %.1f MB", Double(lab.fileBytes) / 1_000_000)
+            if lab.result.floor > 0 {
+                line += "; Geräte mit einem Stand unter \(lab.result.floor) laden das Labor beim nächsten Sync neu"
+            }
+            return line + "."
         }
     }
 

@@ -62,26 +62,78 @@ actor LabReplicaStore {
     /// (`Replica.cursorCheck(at:)`): when it does not match — the cursor came from another server, or
     /// from this one before it was restored from a backup — the page starts at 0 and `reset` tells the
     /// client to push everything again. A request without one (an older client) is trusted as before.
+    ///
+    /// A cursor this store issued before a compaction passed it (docs/OPERATIONS.md, „Verdichtung“) is
+    /// refused before anything is merged (`CursorBelowCompactionError`): the device may hold rows whose
+    /// deletes it never pulled and whose tombstones are gone, so its push could bring them back. It loads
+    /// the lab anew (`fullState`: every row, also its own, so it learns which rows are gone) and pushes after.
     func sync(
-        _ request: SyncRequest, cursorCheck: String?, token: TokenRecord, pageRows: Int, pageBytes: Int, live: LiveHub
+        _ request: SyncRequest, cursorCheck: String?, fullState: Bool = false, token: TokenRecord, pageRows: Int,
+        pageBytes: Int, live: LiveHub
     ) throws -> (SyncResponse, merged: Int, cursorCheck: String, reset: Bool) {
-        var merged = 0
-        if !request.batch.isEmpty {
-            let before = try replica.lastSequence()
-            merged = try merge(request, token: token)
-            let head = try replica.lastSequence()
-            try publish(
-                from: before, head: head, sender: request.site, tokenName: token.name,
-                changeCount: request.batch.changeCount, live: live)
-        }
         var cursor = request.cursor
         var reset = false
         if cursor > 0, let cursorCheck, try cursorCheck != replica.cursorCheck(at: cursor) {
             cursor = 0
             reset = true
         }
-        let answer = try page(after: cursor, for: request.site, maxRows: pageRows, maxBytes: pageBytes)
+        // Loading anew walks from 0 through positions below the floor: allowed, as it pushes nothing.
+        if !(fullState && request.batch.isEmpty) { try replica.checkCursorAboveCompaction(cursor) }
+        var merged = 0
+        if !request.batch.isEmpty {
+            let before = try replica.lastSequence()
+            merged = try replica.transaction {
+                try notePeer(request.site, cursor: cursor)
+                return try merge(request, token: token)
+            }
+            let head = try replica.lastSequence()
+            try publish(
+                from: before, head: head, sender: request.site, tokenName: token.name,
+                changeCount: request.batch.changeCount, live: live)
+        } else {
+            try notePeer(request.site, cursor: cursor)
+        }
+        let answer = try page(
+            after: cursor, for: fullState ? nil : request.site, maxRows: pageRows, maxBytes: pageBytes)
         return (answer, merged, try replica.cursorCheck(at: answer.cursor), reset)
+    }
+
+    /// What was last written to `_ozg_peers` per device, so an unchanged position is not written again
+    /// within a minute.
+    private var notedPeers: [SiteID: (cursor: Int64, milliseconds: Int64)] = [:]
+
+    /// Records how far `site` has pulled: the horizon of a compaction is the lowest such position.
+    /// Written at most once a minute while it stays the same; a position recorded too low only keeps
+    /// a compaction more careful.
+    private func notePeer(_ site: SiteID, cursor: Int64) throws {
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        if let noted = notedPeers[site], noted.cursor == cursor, now - noted.milliseconds < 60_000 { return }
+        try replica.recordPeerPosition(site: site, cursor: cursor, seenMilliseconds: now)
+        notedPeers[site] = (cursor, now)
+    }
+
+    /// Compacts this lab (`Replica.compact(through:)`): the horizon is the lowest position of the
+    /// devices seen at or after `countedSince` (Unix milliseconds; nil: every device ever seen), and on a
+    /// hub no higher than what upstream acknowledged. Devices seen only before are not waited for: when
+    /// one comes back below the horizon, it loads the lab anew.
+    func compact(countedSince: Int64?, relaysUpstream hub: Bool) throws -> LabCompaction {
+        let relaysUpstream =
+            try hub
+            || replica.read { database in
+                try database.firstRow("SELECT 1 FROM _ozg_remote WHERE name = ?", [.text(Self.upstreamRemote)]) { _ in
+                    true
+                }
+            } == true
+        let peers = try replica.peerPositions()
+        let counted = peers.filter { peer in countedSince.map { peer.seenMilliseconds >= $0 } ?? true }
+        var horizon = try counted.map(\.cursor).min() ?? replica.lastSequence()
+        if relaysUpstream {
+            horizon = min(horizon, try replica.acknowledgedSequence(for: Self.upstreamRemote))
+        }
+        let result = try replica.compact(through: horizon)
+        return LabCompaction(
+            lab: lab, result: result, countedDevices: counted.count, forgottenDevices: peers.count - counted.count,
+            fileBytes: try replica.fileSizeBytes())
     }
 
     /// Tells the lab's live clients (all but `sender`'s connections) that the log grew from `before` to
@@ -173,9 +225,12 @@ actor LabReplicaStore {
     /// Step 6: the log after `cursor`, whole groups up to about `maxRows` rows and `maxBytes` bytes of
     /// values, without echoing to `site` what it itself currently holds (cells whose version is its own
     /// and that hold no concurrent value the site may lack).
-    private func page(after cursor: Int64, for site: SiteID, maxRows: Int, maxBytes: Int) throws -> SyncResponse {
+    /// With `site` nil (a device loading the lab anew) nothing is left out.
+    private func page(after cursor: Int64, for site: SiteID?, maxRows: Int, maxBytes: Int) throws -> SyncResponse {
         let page = try replica.extractChanges(
             after: cursor, includeRemoteOrigin: true, maxRows: maxRows, maxValueBytes: maxBytes)
+        let more = try replica.lastSequence() > page.throughSequence
+        guard let site else { return SyncResponse(cursor: page.throughSequence, more: more, batch: page.batch) }
         var rows: [RowChange] = []
         rows.reserveCapacity(page.batch.rows.count)
         for var row in page.batch.rows {
@@ -186,7 +241,50 @@ actor LabReplicaStore {
             if row.cells.isEmpty && (row.rowVersion == nil || row.rowVersion?.site == site) { continue }
             rows.append(row)
         }
-        let more = try replica.lastSequence() > page.throughSequence
         return SyncResponse(cursor: page.throughSequence, more: more, batch: ChangeBatch(rows: rows))
+    }
+}
+
+/// What `ozg-sync-server compact` did to one lab.
+public struct LabCompaction: Sendable {
+    public let lab: LabID
+    public let result: CompactionResult
+    /// Devices whose position set the horizon.
+    public let countedDevices: Int
+    /// Devices not seen since the cut-off: not waited for.
+    public let forgottenDevices: Int
+    /// The lab file's size afterwards (freed pages are reused; `VACUUM` shrinks the file).
+    public let fileBytes: Int64
+}
+
+/// `ozg-sync-server compact`: compacts labs in a data directory (docs/OPERATIONS.md, „Verdichtung“).
+public enum LabMaintenance {
+    /// Compacts `labs` (nil: every lab of the directory), one after the other. `countedSince` (Unix
+    /// milliseconds): devices last seen before it are not waited for. Safe while the server runs on the
+    /// same directory: SQLite serializes the writes, and the server reads the compaction's floor per request.
+    public static func compact(dataDirectory: String, labs: [String]?, countedSince: Int64?) async throws
+        -> [LabCompaction]
+    {
+        let registry = try Registry(dataDirectory: dataDirectory)
+        let known = try await registry.labs().map(\.id)
+        let chosen = labs ?? known
+        for lab in chosen where !known.contains(lab) {
+            throw AdminError(
+                "Das Labor „\(lab)“ gibt es auf diesem Server nicht (bekannt: \(known.joined(separator: ", "))).")
+        }
+        let hub = FileManager.default.fileExists(atPath: HubStatus.file(dataDirectory: dataDirectory).path)
+        var results: [LabCompaction] = []
+        for name in chosen {
+            guard let lab = LabID(name) else { continue }
+            let store = try LabReplicaStore(configuration: ServerConfiguration(dataDirectory: dataDirectory), lab: lab)
+            do {
+                results.append(try await store.compact(countedSince: countedSince, relaysUpstream: hub))
+                await store.close()
+            } catch {
+                await store.close()
+                throw error
+            }
+        }
+        return results
     }
 }

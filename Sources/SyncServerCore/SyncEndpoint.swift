@@ -29,7 +29,8 @@ struct SyncEndpoint: Sendable {
         try await bindDevice(sync.site, lab: lab, to: token)
         try checkAttribution(sync, token: token)
         let check = request.headers[SyncHeaders.cursorCheck].flatMap { $0.utf8.count <= 200 ? $0 : "-" }
-        let answer = try await merge(sync, cursorCheck: check, into: lab, token: token)
+        let fullState = request.headers[SyncHeaders.fullState] == "1"
+        let answer = try await merge(sync, cursorCheck: check, fullState: fullState, into: lab, token: token)
         return try await encode(answer)
     }
 
@@ -111,13 +112,13 @@ struct SyncEndpoint: Sendable {
 
     /// Steps 3 to 5: clock and names checked, merged with its audit entry in one transaction, then the
     /// page after the cursor.
-    func merge(_ sync: SyncRequest, cursorCheck: String?, into lab: LabID, token: TokenRecord) async throws
-        -> Answer
+    func merge(_ sync: SyncRequest, cursorCheck: String?, fullState: Bool, into lab: LabID, token: TokenRecord)
+        async throws -> Answer
     {
         let store = try await labs.checkOut(lab)
         do {
             let (response, merged, check, reset) = try await store.sync(
-                sync, cursorCheck: cursorCheck, token: token, pageRows: configuration.pageRows,
+                sync, cursorCheck: cursorCheck, fullState: fullState, token: token, pageRows: configuration.pageRows,
                 pageBytes: configuration.pageBytes, live: live)
             await labs.checkIn(lab)
             metrics.changesMerged.increment(by: Int64(merged))
@@ -136,6 +137,7 @@ struct SyncEndpoint: Sendable {
         case let error as SchemaError: return SyncHTTPError.nameInvalid(error)
         case let error as SchemaGrowthError: return SyncHTTPError.schemaLimit(error)
         case let error as ReplicaError: return SyncHTTPError.changeInvalid(error)
+        case let error as CursorBelowCompactionError: return SyncHTTPError.compacted(error)
         default: return error
         }
     }
@@ -167,6 +169,9 @@ enum SyncHeaders {
     static let cursorCheck = HTTPField.Name("OZG-Cursor-Check")!
     /// Answer: the cursor was not this server's (or is from before a restore); the page starts at 0.
     static let cursorReset = HTTPField.Name("OZG-Cursor-Reset")!
+    /// Request: the device loads the lab anew after a compaction (`1`): the pages leave nothing out,
+    /// also not what the device itself wrote.
+    static let fullState = HTTPField.Name("OZG-Neuaufbau")!
 }
 
 /// Runs CPU-heavy work (inflating, decoding, deflating) on a dispatch thread, so that a large request

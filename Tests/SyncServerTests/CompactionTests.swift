@@ -1,0 +1,174 @@
+import Foundation
+import OZGDomain
+import OZGReplication
+import OZGSyncClient
+import OZGWire
+import SyncServerCore
+import Testing
+
+/// `ozg-sync-server compact` removes deleted rows every device has pulled, and a device that comes
+/// back from before the horizon loads the lab anew without losing what it wrote offline
+/// (docs/OPERATIONS.md, „Verdichtung“).
+@Suite("Verdichtung auf dem Server")
+struct CompactionTests {
+    static let personaFields = ["kurzbeschreibung": "k", "nutzergruppe": "001", "ziele": "z"]
+
+    func persona(_ store: LaborStore, _ name: String) throws -> String {
+        try store.add("persona", laborID: "lab", fields: Self.personaFields.merging(["name": name]) { $1 })
+    }
+
+    func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+
+    @Test("Ein zurückkehrendes Gerät lädt neu, behält seine neuen Zeilen und hält Änderungen an entfernten zurück")
+    func returningDeviceResyncs() async throws {
+        let server = TestServer()
+        try await server.start()
+        defer { Task { await server.stop() } }
+        let token = try await server.lab("lab")
+        let directory = ReplicaDirectory()
+        let a = try LaborStore(path: directory.path("a.ozg"))
+        let b = try LaborStore(path: directory.path("b.ozg"))
+        let c = try LaborStore(path: directory.path("c.ozg"))
+        try a.add("labor", id: "lab", fields: ["titel": "L", "themenfeld": "umwelt", "bundesland": "DE-BE"])
+        let gone = try persona(a, "wird gelöscht")
+        let kept = try persona(a, "bleibt")
+        let alsoGone = try persona(a, "auch gelöscht")
+        for store in [a, b, c] { try await server.client(store, token: token, lab: "lab").sync() }
+
+        // C goes offline. A deletes two personas; A and B pull the deletes.
+        let cutOff = now()
+        try await Task.sleep(for: .milliseconds(20))
+        try a.delete("persona", id: gone)
+        try a.delete("persona", id: alsoGone)
+        // A device's position counts once it reports it: with its next request (each syncs twice).
+        for store in [a, b, a, b] { try await server.client(store, token: token, lab: "lab").sync() }
+
+        // Waiting for every device: C has not pulled the deletes, nothing goes.
+        let waiting = try await LabMaintenance.compact(
+            dataDirectory: server.directory.path, labs: ["lab"], countedSince: nil)
+        #expect(waiting.map(\.result.removedTombstoneCount) == [0])
+        #expect(waiting.first?.countedDevices == 3)
+
+        // Not waiting for C (last seen before the cut-off): the two tombstones go, while the server runs.
+        let compacted = try await LabMaintenance.compact(
+            dataDirectory: server.directory.path, labs: ["lab"], countedSince: cutOff)
+        #expect(compacted.first?.result.removedTombstoneCount == 2)
+        #expect(compacted.first?.forgottenDevices == 1)
+        let floor = try #require(compacted.first?.result.floor)
+        #expect(floor > 0)
+
+        // Meanwhile C, offline, edited a deleted persona and the kept one, and added one.
+        try c.set("persona", id: gone, fields: ["name": "offline geändert"])
+        try c.set("persona", id: kept, fields: ["ziele": "offline ergänzt"])
+        let added = try persona(c, "offline angelegt")
+
+        let result = try await server.client(c, token: token, lab: "lab").sync()
+        let resync = try #require(result.resync)
+        #expect(resync.message.contains("verdichtet"))
+        #expect(resync.result.removedRows == 2)
+        #expect(resync.result.quarantinedChanges == 1)
+        try await server.client(a, token: token, lab: "lab").sync()
+        try await server.client(b, token: token, lab: "lab").sync()
+
+        let dumps = try [a, b, c].map { try $0.replica.canonicalDump(includeConflicts: false) }
+        #expect(dumps[1] == dumps[0])
+        #expect(dumps[2] == dumps[0])
+        // The deleted personas stay deleted everywhere; C's new persona and its edit arrived.
+        for store in [a, b, c] {
+            #expect(try !store.replica.isVisible(table: "persona", id: gone))
+            #expect(try !store.replica.isVisible(table: "persona", id: alsoGone))
+            #expect(try store.record("persona", id: added)?.text("name") == "offline angelegt")
+            #expect(try store.record("persona", id: kept)?.text("ziele") == "offline ergänzt")
+        }
+        // The edit of the removed persona is set aside at C, with a reason, not lost.
+        let held = try c.replica.quarantinedChanges()
+        #expect(held.count == 1)
+        #expect(held.first?.rowID == gone)
+        #expect(held.first?.reason.contains("verdichtet") == true)
+        #expect(held.first?.change.cells.contains { $0.value == .text("offline geändert") } == true)
+        // C's cursor is above the floor now: the next sync is an ordinary one.
+        let again = try await server.client(c, token: token, lab: "lab").sync()
+        #expect(again.resync == nil)
+    }
+
+    @Test("Ein abgebrochenes Neuladen wird beim nächsten Sync fortgesetzt")
+    func interruptedResyncContinues() async throws {
+        let server = TestServer()
+        try await server.start { $0.pageRows = 5 }
+        defer { Task { await server.stop() } }
+        let token = try await server.lab("lab")
+        let directory = ReplicaDirectory()
+        let a = try LaborStore(path: directory.path("a.ozg"))
+        let c = try LaborStore(path: directory.path("c.ozg"))
+        try a.add("labor", id: "lab", fields: ["titel": "L", "themenfeld": "umwelt", "bundesland": "DE-BE"])
+        var ids: [String] = []
+        for index in 0..<30 { ids.append(try persona(a, "P\(index)")) }
+        try await server.client(a, token: token, lab: "lab").sync()
+        try await server.client(c, token: token, lab: "lab").sync()
+        let cutOff = now()
+        try await Task.sleep(for: .milliseconds(20))
+        for id in ids.prefix(10) { try a.delete("persona", id: id) }
+        try await server.client(a, token: token, lab: "lab").sync()
+        try await server.client(a, token: token, lab: "lab").sync()
+        _ = try await LabMaintenance.compact(dataDirectory: server.directory.path, labs: nil, countedSince: cutOff)
+
+        // C begins loading anew and stops after the first page (the process ends, say).
+        try c.replica.startResync(for: "server")
+        let client = server.client(c, token: token, lab: "lab")
+        let first = try await client.transport.send(
+            SyncRequest(site: c.replica.siteID, cursor: 0, batch: ChangeBatch()), cursorCheck: nil, fullState: true)
+        #expect(first.response.more)
+        try c.replica.applyResyncPage(first.response.batch, from: "server", cursor: first.response.cursor)
+        #expect(try c.replica.resyncCursor(for: "server") == first.response.cursor)
+
+        let result = try await client.sync()
+        #expect(result.resync?.result.removedRows == 10)
+        #expect(try c.replica.resyncCursor(for: "server") == nil)
+        #expect(
+            try c.replica.canonicalDump(includeConflicts: false) == a.replica.canonicalDump(includeConflicts: false))
+    }
+
+    @Test("Ohne Verdichtung oder mit aktuellem Stand: kein Neuladen; ein alter Cursor bekommt 409 „verdichtet“")
+    func refusalIsClear() async throws {
+        let server = TestServer()
+        try await server.start()
+        defer { Task { await server.stop() } }
+        let token = try await server.lab("lab")
+        let directory = ReplicaDirectory()
+        let a = try LaborStore(path: directory.path("a.ozg"))
+        try a.add("labor", id: "lab", fields: ["titel": "L", "themenfeld": "umwelt", "bundesland": "DE-BE"])
+        let id = try persona(a, "weg")
+        try await server.client(a, token: token, lab: "lab").sync()
+        let oldCursor = try a.replica.cursor(for: "server")
+        try a.delete("persona", id: id)
+        _ = try persona(a, "neu")
+        let result = try await server.client(a, token: token, lab: "lab").sync()
+        #expect(result.resync == nil)
+        // Until A reports the position after its delete, the horizon stays below it.
+        let early = try await LabMaintenance.compact(
+            dataDirectory: server.directory.path, labs: ["lab"], countedSince: nil)
+        #expect(early.first?.result.removedTombstoneCount == 0)
+        try await server.client(a, token: token, lab: "lab").sync()
+        let compacted = try await LabMaintenance.compact(
+            dataDirectory: server.directory.path, labs: ["lab"], countedSince: nil)
+        #expect(compacted.first?.result.removedTombstoneCount == 1)
+        #expect(try await server.client(a, token: token, lab: "lab").sync().resync == nil)
+
+        // A request with the cursor from before the delete is refused before anything is merged.
+        let transport = server.client(a, token: token, lab: "lab").transport
+        await #expect {
+            try await transport.send(
+                SyncRequest(site: a.replica.siteID, cursor: oldCursor, batch: ChangeBatch()), cursorCheck: nil)
+        } throws: { error in
+            guard case .rejected(409, "verdichtet", let message) = error as? SyncClientError else { return false }
+            return message.contains("neu laden") && message.contains("bleiben erhalten")
+        }
+        // Unknown labs are named.
+        await #expect {
+            _ = try await LabMaintenance.compact(
+                dataDirectory: server.directory.path, labs: ["gibtsnicht"], countedSince: nil)
+        } throws: { error in
+            (error as? AdminError)?.description.contains("„gibtsnicht“ gibt es auf diesem Server nicht") == true
+        }
+    }
+}
