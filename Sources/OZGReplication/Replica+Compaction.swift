@@ -13,27 +13,21 @@ public struct PeerPosition: Sendable, Equatable {
 public struct CompactionResult: Sendable, Equatable {
     /// Every change logged at or below this position had reached every peer that was counted.
     public var horizon: Int64
-    /// Deleted rows removed for good (their tombstones), per table.
+    /// Deleted rows reduced to what decides a merge (values and cell metadata gone), per table.
     public var removedTombstones: [String: Int] = [:]
+    /// Log rows removed (`historyBefore`).
+    public var removedLogRows = 0
     /// Cursors below this position are refused from now on (0: none).
     public var floor: Int64
 
     public var removedTombstoneCount: Int { removedTombstones.values.reduce(0, +) }
 }
 
-/// A cursor from before a compaction: the peer may lack deletes whose tombstones are gone, so it must
-/// load the lab anew (`Replica.startResync`) instead of continuing.
+/// A cursor from before a compaction of the log: the peer may lack changes now logged below it, so it
+/// must load the lab anew (`Replica.startResync`) instead of continuing.
 public struct CursorBelowCompactionError: Error, Sendable, Equatable {
     public let cursor: Int64
     public let floor: Int64
-}
-
-/// What a full resync changed beside merging the remote's state (`Replica.finishResync`).
-public struct ResyncResult: Sendable, Equatable {
-    /// Rows this replica held that the remote no longer has: deleted there, and their tombstones compacted.
-    public var removedRows = 0
-    /// Local changes to such rows, set aside (`quarantinedChanges()`) instead of sent.
-    public var quarantinedChanges = 0
 }
 
 extension Replica {
@@ -81,14 +75,21 @@ extension Replica {
 
     // MARK: - Compaction
 
-    /// Removes the tombstones of rows whose latest change is logged at or below `horizon`: every
-    /// counted peer has pulled the delete, and a peer that has not (a cursor below the horizon) is
-    /// refused from now on (`checkCursorAboveCompaction`). A deleted row removed here cannot be restored.
+    /// Compacts what every counted peer already has: the log position `horizon` is the lowest cursor
+    /// of the peers the caller counts, and no higher than what every remote this replica pushes to
+    /// acknowledged (a relay still has to send the rest).
     ///
-    /// The caller chooses the horizon: the lowest position of the peers it counts, and no higher than
-    /// what every remote this replica pushes to has acknowledged (a relay still has to send the deletes).
-    /// Tombstones of files from before the history chain carry no log position and stay.
-    public func compact(through horizon: Int64) throws -> CompactionResult {
+    /// - Deleted rows whose latest change lies at or below the horizon keep only what decides a merge —
+    ///   causal length, the delete's version and context — and lose the values and cell metadata of
+    ///   their last incarnation (they can no longer be restored from here). The row stays known, so a
+    ///   late edit from a device that had not seen the delete loses to it as before (edit-vs-delete
+    ///   conflict); nothing comes back.
+    /// - With `historyBefore` (a clock value): the log rows at or below the horizon whose changes are all
+    ///   older are removed, with the old values they held (history before that point is gone). Each
+    ///   row whose latest change was among them gets one entry in its place (its state at the
+    ///   compaction), so a first sync still finds every row. Cursors below the removed part are refused
+    ///   from then on (`checkCursorAboveCompaction`): such a device loads the lab anew.
+    public func compact(through horizon: Int64, historyBefore cutoff: UInt64? = nil) throws -> CompactionResult {
         try write {
             let head = try lastSequence()
             let horizon = min(horizon, head)
@@ -96,25 +97,123 @@ extension Replica {
             guard horizon > 0 else { return result }
             for name in tables.keys.sorted() {
                 guard let table = tables[name], try table.mayHaveTombstones(in: database) else { continue }
-                var removable: [String] = []
+                var stubs: [(id: String, meta: [UInt8])] = []
                 try database.forEachRow("SELECT id, meta FROM \"_ozg_tomb_\(name)\"") { row in
-                    let meta = try RowMeta.decode(row.blob(1) ?? [], sites: sites)
-                    if let position = meta.logSequence, position > 0, position <= horizon {
-                        removable.append(row.text(0) ?? "")
-                    }
+                    var meta = try RowMeta.decode(row.blob(1) ?? [], sites: sites)
+                    guard let position = meta.logSequence, position > 0, position <= horizon,
+                        meta.cells.contains(where: { $0 != nil })
+                    else { return }
+                    meta.cells = []
+                    stubs.append((row.text(0) ?? "", meta.encode(siteIndex: siteIndexUnchecked)))
                 }
-                let delete = try table.statement(.tombDelete, in: database)
-                for id in removable { try delete.execute([.text(id)]) }
-                if !removable.isEmpty { result.removedTombstones[name] = removable.count }
+                let empty = Self.compactedValues
+                let update = try database.cachedStatement(
+                    "UPDATE \"_ozg_tomb_\(name)\" SET meta = ?, vals = ? WHERE id = ?")
+                for stub in stubs { try update.execute([.blob(stub.meta), .blob(empty), .text(stub.id)]) }
+                if !stubs.isEmpty { result.removedTombstones[name] = stubs.count }
             }
-            if result.removedTombstoneCount > 0 && horizon > result.floor {
-                result.floor = horizon
-                try database.execute(
-                    "INSERT OR REPLACE INTO _ozg_state(key, value) VALUES (?, ?)",
-                    [.text(Self.floorKey), .integer(horizon)])
+            if let cutoff {
+                result.removedLogRows = try compactLog(through: horizon, before: cutoff)
+                result.floor = try compactionFloor()
             }
             return result
         }
+    }
+
+    /// Whether the deleted row `id` is one a compaction reduced to its delete (its values are gone;
+    /// a later edit of it stores values again).
+    func isCompactedDelete(_ table: TableState, id: String) throws -> Bool {
+        try database.cachedStatement("SELECT vals = ? FROM \"_ozg_tomb_\(table.name)\" WHERE id = ?").firstRow(
+            [.blob(Self.compactedValues), .text(id)]
+        ) { $0.int64(0) == 1 } ?? false
+    }
+
+    /// What a compacted deleted row stores as values: none (a tombstone otherwise stores one per column).
+    static let compactedValues = ValueList.encode([])
+
+    /// The site index of a site this file already knows (every version in stored metadata).
+    private func siteIndexUnchecked(_ site: SiteID) -> UInt64 {
+        siteIndexes[site] ?? 0
+    }
+
+    /// Removes the log rows from the start up to the last one at or below `horizon` whose changes are
+    /// all older than `cutoff` (the last such row stays, so a cursor pointing at it keeps its check),
+    /// and logs each row with a change among them once more, with all its columns, under the removed
+    /// positions. Returns how many log rows went.
+    private func compactLog(through horizon: Int64, before cutoff: UInt64) throws -> Int {
+        var removable: [(sequence: Int64, ids: [(table: Int64, id: String)])] = []
+        try forEachLogGroup(after: 0) { entries in
+            guard let first = entries.first, first.sequence <= horizon,
+                entries.allSatisfy({ $0.hlc < cutoff })
+            else { return false }
+            removable.append((first.sequence, entries.map { ($0.table, $0.id) }))
+            return true
+        }
+        removable.removeLast(min(1, removable.count))
+        guard let boundary = removable.last?.sequence else { return 0 }
+        // Every row with a change in the removed part: its entry there named columns that later entries
+        // may not, so it is logged once more with all of them.
+        var touched: [Int64: Set<String>] = [:]
+        for group in removable {
+            for entry in group.ids { touched[entry.table, default: []].insert(entry.id) }
+        }
+        struct Squashed {
+            let table: TableState
+            var rows: [(id: String, meta: RowMeta, inTable: Bool)] = []
+        }
+        var squashed: [Squashed] = []
+        for (tableIndex, ids) in touched.sorted(by: { $0.key < $1.key }) {
+            guard let table = tablesByIndex[tableIndex], tables[table.name] != nil else { continue }
+            var entry = Squashed(table: table)
+            for id in ids.sorted() {
+                guard let stored = try loadRow(table, id: id) else { continue }
+                entry.rows.append((id, stored.meta, stored.inTable))
+            }
+            if !entry.rows.isEmpty { squashed.append(entry) }
+        }
+        // Each removed log row held at most `LogGroup.capacity` entries of one table, so the new ones
+        // fit into as many positions as were removed.
+        let needed = squashed.reduce(0) { $0 + ($1.rows.count + LogGroup.capacity - 1) / LogGroup.capacity }
+        guard needed <= removable.count else { return 0 }
+        try flushLog()
+        try database.execute("DELETE FROM _ozg_log WHERE seq <= ?", [.integer(boundary)])
+        var sequence = boundary - Int64(needed) + 1
+        for entry in squashed {
+            let table = entry.table
+            let updateRow = try database.cachedStatement(
+                "UPDATE \"\(table.name)\" SET \(TableState.metaColumn) = ? WHERE id = ?")
+            let updateTomb = try database.cachedStatement(
+                "UPDATE \"_ozg_tomb_\(table.name)\" SET meta = ? WHERE id = ?")
+            for start in stride(from: 0, to: entry.rows.count, by: LogGroup.capacity) {
+                var group = LogGroup(sequence: sequence, table: table.index, kind: .insert, origin: .remote)
+                for row in entry.rows[start..<min(start + LogGroup.capacity, entry.rows.count)] {
+                    var meta = row.meta
+                    let version = meta.maxCellVersion ?? meta.rowVersion ?? Version(hlc: 0, site: Self.conflictSite)
+                    group.append(
+                        id: row.id, mask: table.allMask, hlc: version.hlc,
+                        siteIndex: siteIndexUnchecked(version.site), old: nil, previous: 0)
+                    // A row changed after the removed part keeps pointing at its latest change (its
+                    // chain ends where the removed part begins).
+                    guard (meta.logSequence ?? 0) <= boundary else { continue }
+                    meta.logSequence = sequence
+                    try (row.inTable ? updateRow : updateTomb).execute([
+                        .blob(meta.encode(siteIndex: siteIndexUnchecked)), .text(row.id),
+                    ])
+                }
+                try database.cachedStatement(
+                    "INSERT INTO _ozg_log(seq, tbl, kind, origin, entries) VALUES (?, ?, ?, ?, ?)"
+                ).execute([
+                    .integer(sequence), .integer(table.index), .integer(LogKind.insert.rawValue),
+                    .integer(Origin.remote.rawValue), .blob(group.entries.bytes),
+                ])
+                sequence += 1
+            }
+        }
+        // A cursor at or below the boundary may have missed rows now logged below it.
+        try database.execute(
+            "INSERT OR REPLACE INTO _ozg_state(key, value) VALUES (?, ?)",
+            [.text(Self.floorKey), .integer(max(try compactionFloor(), boundary + 1))])
+        return removable.count
     }
 
     // MARK: - Full resync after a remote's compaction
@@ -126,82 +225,45 @@ extension Replica {
         try localSetting(Self.resyncCursorKey(remote)).flatMap { Int64($0) }
     }
 
-    /// Starts loading `remote`'s whole state anew (its answer to this replica's cursor was that it
-    /// compacted past it). Until `finishResync`, pages go through `applyResyncPage`; an interrupted
-    /// resync continues where it stopped.
+    /// Starts loading `remote`'s whole log anew from position 0 (its answer to this replica's cursor
+    /// was that it compacted the log below it). Until `finishResync`, pages go through
+    /// `applyResyncPage`; an interrupted resync continues where it stopped.
     public func startResync(for remote: String) throws {
-        try write {
-            try database.execute(
-                "CREATE TABLE IF NOT EXISTS _ozg_neuaufbau(tbl TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY(tbl, id)) WITHOUT ROWID"
-            )
-            try database.execute("DELETE FROM _ozg_neuaufbau")
-            try setLocalSetting(Self.resyncCursorKey(remote), "0")
-        }
+        try setLocalSetting(Self.resyncCursorKey(remote), "0")
     }
 
-    /// Merges one page of `remote`'s full state and notes which rows it holds, in one transaction.
+    /// Merges one page of the resync and records how far it got, in one transaction.
     public func applyResyncPage(_ batch: ChangeBatch, from remote: String, cursor: Int64) throws {
         try write {
-            try apply(batch, creatingUnknownTables: false)
-            let note = try database.cachedStatement("INSERT OR IGNORE INTO _ozg_neuaufbau(tbl, id) VALUES (?, ?)")
-            for row in batch.rows { try note.execute([.text(row.table), .text(row.id)]) }
+            try apply(batch)
             try setLocalSetting(Self.resyncCursorKey(remote), String(cursor))
         }
     }
 
-    /// Ends a full resync: rows this replica holds that `remote`'s state lacks were deleted there and
-    /// compacted, so they go here too — except rows this replica created and has not pushed yet. Its
-    /// unpushed changes to a removed row are set aside with `reason` (never sent, never lost); conflict
-    /// records stay. The cursor becomes `cursor`; what `remote` acknowledged stays, so every local change
-    /// not yet pushed follows in the next round.
-    public func finishResync(from remote: String, cursor: Int64, reason: String, time: String) throws -> ResyncResult {
+    /// Ends a full resync: `cursor` becomes the position in `remote`'s log. What `remote` acknowledged
+    /// stays, so every local change not yet pushed follows in the next round; pushing it cannot bring
+    /// back a row the remote deleted (it kept the row's causal length, `compact(through:)`).
+    public func finishResync(from remote: String, cursor: Int64) throws {
         try write {
-            let acknowledged = try acknowledgedSequence(for: remote)
-            struct Key: Hashable {
-                let table: Int64
-                let id: String
-            }
-            var createdHere: Set<Key> = []
-            var changedHere: Set<Key> = []
-            try forEachLogGroup(after: acknowledged) { entries in
-                for entry in entries where entry.origin == .local {
-                    let key = Key(table: entry.table, id: entry.id)
-                    changedHere.insert(key)
-                    if entry.kind == .insert { createdHere.insert(key) }
-                }
-                return true
-            }
-            var result = ResyncResult()
-            let held = try database.cachedStatement("SELECT 1 FROM _ozg_neuaufbau WHERE tbl = ? AND id = ?")
-            for name in tables.keys.sorted() where name != ReplicaSchema.conflictTable.name {
-                guard let table = tables[name] else { continue }
-                var ids = try database.rows("SELECT id FROM \"\(name)\"") { $0.text(0) ?? "" }
-                if try table.mayHaveTombstones(in: database) {
-                    ids += try database.rows(table.tombListSQL) { $0.text(0) ?? "" }
-                }
-                for id in ids {
-                    let key = Key(table: table.index, id: id)
-                    if createdHere.contains(key) { continue }
-                    if try held.firstRow([.text(name), .text(id)], { _ in true }) == true { continue }
-                    guard let stored = try loadRow(table, id: id) else { continue }
-                    if changedHere.contains(key),
-                        let own = ownWrites(in: rowChange(table, id: id, stored: stored, mask: table.allMask))
-                    {
-                        try quarantine(own, remote: remote, reason: reason, time: time)
-                        result.quarantinedChanges += own.changeCount
-                    }
-                    try table.statement(stored.inTable ? .delete : .tombDelete, in: database).execute([.text(id)])
-                    result.removedRows += 1
-                }
-            }
             try database.execute(
                 """
-                INSERT INTO _ozg_remote(name, acked_seq, cursor) VALUES (?, 0, ?)
+                INSERT INTO _ozg_remote(name, cursor) VALUES (?, ?)
                 ON CONFLICT(name) DO UPDATE SET cursor = excluded.cursor
                 """, [.text(remote), .integer(cursor)])
-            try database.execute("DROP TABLE IF EXISTS _ozg_neuaufbau")
             try setLocalSetting(Self.resyncCursorKey(remote), nil)
-            return result
         }
+    }
+}
+
+extension Replica {
+    /// Ids of deleted rows a compaction reduced to their delete (no cell left), in any table.
+    package func compactedDeletedRows() throws -> Set<String> {
+        var ids: Set<String> = []
+        for name in tables.keys {
+            try database.forEachRow(
+                "SELECT id FROM \"_ozg_tomb_\(name)\" WHERE vals = ?", [.blob(Self.compactedValues)]
+            ) { row in ids.insert(row.text(0) ?? "") }
+        }
+        return ids
     }
 }

@@ -33,6 +33,8 @@ public struct HistoryEntry: Sendable, Equatable {
     /// What the change did to the row.
     public enum Kind: Sendable, Equatable {
         case created, changed, deleted, restored
+        /// The row's state when a compaction removed the history before it (`Replica.compact`).
+        case compacted
     }
 }
 
@@ -94,7 +96,14 @@ extension Replica {
     /// `history(id:)`, with `scanningLog` as before the chain existed (for `ozg-bench`'s comparison).
     package func history(id: String, scanningLog: Bool) throws -> [HistoryEntry] {
         try flushLog()
-        let logged = try (scanningLog ? nil : loggedChangesByChain(of: id)) ?? loggedChangesByScan(of: id)
+        let floor = try compactionFloor()
+        var logged = try (scanningLog ? nil : loggedChangesByChain(of: id)) ?? loggedChangesByScan(of: id)
+        // A row changed after a compaction starts its history at that change (its old values say what
+        // was before); the entry the compaction wrote for it stands only where nothing followed.
+        if floor > 0 {
+            let later = Set(logged.filter { $0.sequence >= floor }.map(\.table))
+            logged.removeAll { $0.sequence < floor && later.contains($0.table) }
+        }
         var raws: [Raw] = []
         for entry in logged {
             guard let table = tablesByIndex[entry.table] else { continue }
@@ -131,6 +140,7 @@ extension Replica {
             }
             let kind: HistoryEntry.Kind =
                 switch raw.kind {
+                case .insert where raw.sequence < floor: .compacted
                 case .insert: .created
                 case .update: .changed
                 case .delete: .deleted
@@ -159,12 +169,15 @@ extension Replica {
     /// incomplete (written before the chain existed, or the log does not hold what a pointer names).
     func loggedChangesByChain(of id: String) throws -> [LogEntry]? {
         var found: [LogEntry] = []
+        let floor = try compactionFloor()
         for table in tablesByIndex.values {
             guard let stored = try loadRow(table, id: id) else { continue }
             guard var sequence = stored.meta.logSequence else { return nil }
             var chain: [[LogEntry]] = []
             while sequence > 0 {
                 let entries = try logEntries(at: sequence).filter { $0.id == id && $0.table == table.index }
+                // The change before lies in a part of the log a compaction removed: history starts here.
+                if entries.isEmpty && sequence < floor { break }
                 // The first entry of the row in this log row points at the one before it.
                 guard let previous = entries.first?.previous, previous < sequence else { return nil }
                 chain.append(entries)

@@ -122,6 +122,14 @@ extension Replica {
             try ChangeLimits.checkSize(of: value, table: table.name, id: id, column: column)
             overrides.append((try table.ordinal(of: column), value))
         }
+        // Only the delete is known here — a compaction kept nothing else (`compact(through:)`), and a
+        // replica that joined later received nothing else: there are no values to bring back. Checked
+        // before the write, so an enclosing transaction stays usable.
+        if overrides.isEmpty, let stored = try loadRow(table, id: id), !stored.inTable,
+            try !stored.meta.cells.contains(where: { $0 != nil }) || isCompactedDelete(table, id: id)
+        {
+            throw ReplicaError.rowCompacted(table: table.name, id: id)
+        }
         try write {
             guard let stored = try loadRow(table, id: id) else {
                 throw ReplicaError.rowNotFound(table: table.name, id: id)

@@ -134,6 +134,7 @@ public enum ReplicaError: Error, Sendable, CustomStringConvertible, Equatable {
     case rowNotFound(table: String, id: String)
     case rowDeleted(table: String, id: String)
     case rowNotDeleted(table: String, id: String)
+    case rowCompacted(table: String, id: String)
     case duplicateID(table: String, id: String)
     case invalidID(String)
     case tooManyColumns(table: String)
@@ -157,6 +158,11 @@ public enum ReplicaError: Error, Sendable, CustomStringConvertible, Equatable {
             return "Der Eintrag „\(id)“ in „\(table)“ ist gelöscht."
         case .rowNotDeleted(let table, let id):
             return "Der Eintrag „\(id)“ in „\(table)“ ist nicht gelöscht und kann daher nicht wiederhergestellt werden."
+        case .rowCompacted(let table, let id):
+            return
+                "Von „\(id)“ in „\(table)“ ist hier nur die Löschung bekannt, keine Werte (von lange gelöschten "
+                + "Einträgen bewahrt eine Verdichtung nur die Löschung auf). Wiederherstellen geht auf einem Gerät, das "
+                + "die Werte noch hat."
         case .duplicateID(let table, let id):
             return "Die ID „\(id)“ ist in „\(table)“ bereits vergeben (auch gelöschte Einträge behalten ihre ID)."
         case .invalidID(let id):

@@ -125,18 +125,9 @@ extension Interpreter {
             try replica.setLocalSetting(Self.currentLabSetting, lab)
         }
         if format == .tabelle {
-            if let (message, resync) = result.resync {
+            if let message = result.resync {
                 print("Der Server meldet: \(message)")
-                var line = "Das Labor wurde vom Server neu geladen"
-                if resync.removedRows > 0 {
-                    line += "; \(resync.removedRows) inzwischen gelöschte Zeilen sind auch hier entfernt"
-                }
-                if resync.quarantinedChanges > 0 {
-                    line +=
-                        "; \(resync.quarantinedChanges) eigene Änderungen an solchen Zeilen sind zurückgehalten statt "
-                        + "gesendet (siehe „status“)"
-                }
-                print(line + ".")
+                print("Das Labor wurde vom Server neu geladen; ungesendete Änderungen dieses Geräts sind gesendet.")
             }
             print(
                 "Synchronisiert: \(result.pushedChanges) Änderungen gesendet, \(result.pulledChanges) empfangen, "
@@ -146,10 +137,9 @@ extension Interpreter {
                     "Leistungsangaben eines älteren Programms in OZG-Leistung und Labor-Leistung übernommen "
                         + "(\(moved.joined(separator: ", "))); der nächste sync sendet sie.")
             }
-            let refused = result.quarantinedChanges - (result.resync?.result.quarantinedChanges ?? 0)
-            if refused > 0 {
+            if result.quarantinedChanges > 0 {
                 print(
-                    "Der Server hat \(refused) Änderungen abgelehnt; sie sind zurückgehalten, "
+                    "Der Server hat \(result.quarantinedChanges) Änderungen abgelehnt; sie sind zurückgehalten, "
                         + "alles andere ist synchronisiert. Die Gründe zeigt „status“.")
             }
         }

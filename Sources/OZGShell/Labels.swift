@@ -9,6 +9,7 @@ extension HistoryEntry.Kind {
     var label: String {
         switch self {
         case .created: "angelegt"
+        case .compacted: "Stand bei Verdichtung"
         case .changed: "geändert"
         case .deleted: "gelöscht"
         case .restored: "wiederhergestellt"

@@ -11,15 +11,9 @@ public struct SyncProgress: Sendable, Equatable {
     public var more = false
     /// Local changes the server refused, set aside with its reason (`Replica.quarantinedChanges()`).
     public var quarantinedChanges = 0
-    /// Set when this sync loaded the lab anew because the server had compacted it past this replica's
-    /// cursor: the server's message, and what the resync removed and set aside.
-    public var resync: (message: String, result: ResyncResult)?
-
-    public static func == (lhs: SyncProgress, rhs: SyncProgress) -> Bool {
-        (lhs.pages, lhs.pushedChanges, lhs.pulledChanges, lhs.more, lhs.quarantinedChanges)
-            == (rhs.pages, rhs.pushedChanges, rhs.pulledChanges, rhs.more, rhs.quarantinedChanges)
-            && lhs.resync?.message == rhs.resync?.message && lhs.resync?.result == rhs.resync?.result
-    }
+    /// Set when this sync loaded the lab anew because the server had compacted its log past this
+    /// replica's cursor: the server's message.
+    public var resync: String?
 
     mutating func record(_ response: SyncResponse, pushed: Int) {
         pages += 1
@@ -89,10 +83,9 @@ public final class SyncClient {
         return state
     }
 
-    /// Loads the lab's whole state from the server again, page by page (each page merged and its rows
-    /// noted in one transaction, so an interruption continues where it stopped), then removes what the
-    /// server no longer has (`Replica.finishResync`). Nothing is pushed meanwhile: a change to a row the
-    /// server deleted and compacted must not bring it back.
+    /// Loads the lab's whole log from the server again from position 0, page by page (each page merged
+    /// with its position in one transaction, so an interruption continues where it stopped). Nothing is
+    /// pushed meanwhile; what waits is pushed by the rounds after.
     func resync(message: String?, state: inout SyncProgress, progress: (SyncProgress) -> Void) async throws {
         var cursor = try replica.resyncCursor(for: remoteName) ?? 0
         var check: String?
@@ -108,20 +101,11 @@ public final class SyncClient {
             (cursor, check) = (answer.response.cursor, answer.cursorCheck)
             if !answer.response.more { break }
         }
-        let result = try replica.transaction {
-            let result = try replica.finishResync(
-                from: remoteName, cursor: cursor,
-                reason:
-                    "Die Zeile wurde auf dem Server gelöscht, während dieses Gerät nicht verbunden war, und ist dort "
-                    + "inzwischen endgültig entfernt (verdichtet); diese Änderung daran wurde deshalb nicht gesendet.",
-                time: ISO8601DateFormatter().string(from: Date()))
+        try replica.transaction {
+            try replica.finishResync(from: remoteName, cursor: cursor)
             try replica.setLocalSetting(Replica.cursorCheckSetting(for: remoteName), check)
-            return result
         }
-        state.quarantinedChanges += result.quarantinedChanges
-        state.resync = (
-            message ?? "Das Neuladen des Labors vom Server wurde fortgesetzt und abgeschlossen.", result
-        )
+        state.resync = message ?? "Das Neuladen des Labors vom Server wurde fortgesetzt und abgeschlossen."
         progress(state)
     }
 

@@ -160,13 +160,14 @@ extension SyncServerCommand {
     /// `ozg-sync-server compact`: removes deleted rows every device has pulled (docs/OPERATIONS.md, „Verdichtung“).
     struct Compact: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Verdichtet Labore: entfernt gelöschte Zeilen, deren Löschung jedes Gerät schon abgeholt hat.",
+            abstract: "Verdichtet Labore: was jedes Gerät schon hat, wird kleiner gespeichert.",
             discussion: """
-                Der Horizont eines Labors ist der kleinste Stand, den ein Gerät zuletzt gemeldet hat. Gelöschte \
-                Zeilen, deren Löschung vor dem Horizont liegt, werden endgültig entfernt (sie lassen sich danach \
-                nicht mehr wiederherstellen); der Verlauf bleibt vollständig. Ein Gerät, das nicht mitgezählt wurde \
-                und mit älterem Stand zurückkommt, lädt das Labor neu und behält seine ungesendeten Änderungen. \
-                Darf laufen, während der Server auf demselben Verzeichnis läuft.
+                Der Horizont eines Labors ist der kleinste Stand, den ein Gerät zuletzt gemeldet hat. Von gelöschten \
+                Zeilen, deren Löschung vor dem Horizont liegt, bleibt nur die Löschung (ihre Werte lassen sich \
+                danach nicht mehr vom Server wiederherstellen). Mit --verlauf-tage geht auch älterer Verlauf vor \
+                dem Horizont; ein Gerät, das nicht abgewartet wurde und mit älterem Stand zurückkommt, lädt das \
+                Labor dann neu und sendet danach seine ungesendeten Änderungen. Darf laufen, während der Server \
+                auf demselben Verzeichnis läuft.
                 """)
         @OptionGroup var options: DataOptions
         @Option(help: "Nur dieses Labor (mehrfach angeben; ohne: alle Labore).") var labor: [String] = []
@@ -175,6 +176,11 @@ extension SyncServerCommand {
                 "Geräte, die seit so vielen Tagen nicht synchronisiert haben, nicht abwarten (ohne: jedes Gerät abwarten)."
         )
         var vergessenNachTagen: Int?
+        @Option(
+            help:
+                "Verlauf nur so viele Tage aufbewahren: ältere Änderungen samt alten Werten entfernen (ohne: ganzen Verlauf behalten)."
+        )
+        var verlaufTage: Int?
 
         func validate() throws {
             if let days = vergessenNachTagen, days < 1 {
@@ -183,30 +189,40 @@ extension SyncServerCommand {
             if let invalid = labor.first(where: { LabID($0) == nil }) {
                 throw ValidationError("Ungültige Labor-ID „\(invalid)“ für --labor: \(LabID.rule).")
             }
+            if let days = verlaufTage, days < 0 {
+                throw ValidationError("--verlauf-tage darf nicht negativ sein (angegeben: \(days)).")
+            }
         }
 
         func run() async throws {
             let since = vergessenNachTagen.map { Int64(Date().timeIntervalSince1970 * 1000) - Int64($0) * 86_400_000 }
             let results = try await admin {
                 try await LabMaintenance.compact(
-                    dataDirectory: options.data, labs: labor.isEmpty ? nil : labor, countedSince: since)
+                    dataDirectory: options.data, labs: labor.isEmpty ? nil : labor, countedSince: since,
+                    keepHistoryDays: verlaufTage)
             }
             for lab in results { print(Self.line(lab)) }
         }
 
         static func line(_ lab: LabCompaction) -> String {
-            let removed = lab.result.removedTombstoneCount
+            let reduced = lab.result.removedTombstoneCount
             var line = "\(lab.lab): Horizont \(lab.result.horizon) ("
             line += lab.countedDevices == 1 ? "1 Gerät abgewartet" : "\(lab.countedDevices) Geräte abgewartet"
             if lab.forgottenDevices > 0 {
                 line += ", \(lab.forgottenDevices) länger nicht gesehen und nicht abgewartet"
             }
             line += "); "
-            line +=
-                removed == 0
-                ? "nichts zu entfernen"
-                : removed == 1
-                    ? "1 gelöschte Zeile endgültig entfernt" : "\(removed) gelöschte Zeilen endgültig entfernt"
+            var parts: [String] = []
+            if reduced > 0 {
+                parts.append(
+                    reduced == 1
+                        ? "von 1 gelöschten Zeile nur die Löschung behalten"
+                        : "von \(reduced) gelöschten Zeilen nur die Löschung behalten")
+            }
+            if lab.result.removedLogRows > 0 {
+                parts.append("\(lab.result.removedLogRows) Protokollzeilen älteren Verlaufs entfernt")
+            }
+            line += parts.isEmpty ? "nichts zu verdichten" : parts.joined(separator: ", ")
             line += String(format: "; Datei %.1f MB", Double(lab.fileBytes) / 1_000_000)
             if lab.result.floor > 0 {
                 line += "; Geräte mit einem Stand unter \(lab.result.floor) laden das Labor beim nächsten Sync neu"

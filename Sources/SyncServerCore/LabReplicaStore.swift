@@ -116,7 +116,8 @@ actor LabReplicaStore {
     /// devices seen at or after `countedSince` (Unix milliseconds; nil: every device ever seen), and on a
     /// hub no higher than what upstream acknowledged. Devices seen only before are not waited for: when
     /// one comes back below the horizon, it loads the lab anew.
-    func compact(countedSince: Int64?, relaysUpstream hub: Bool) throws -> LabCompaction {
+    /// `historyBefore` (a clock value): history older than it goes too (`Replica.compact`).
+    func compact(countedSince: Int64?, historyBefore: UInt64?, relaysUpstream hub: Bool) throws -> LabCompaction {
         let relaysUpstream =
             try hub
             || replica.read { database in
@@ -130,7 +131,7 @@ actor LabReplicaStore {
         if relaysUpstream {
             horizon = min(horizon, try replica.acknowledgedSequence(for: Self.upstreamRemote))
         }
-        let result = try replica.compact(through: horizon)
+        let result = try replica.compact(through: horizon, historyBefore: historyBefore)
         return LabCompaction(
             lab: lab, result: result, countedDevices: counted.count, forgottenDevices: peers.count - counted.count,
             fileBytes: try replica.fileSizeBytes())
@@ -262,9 +263,13 @@ public enum LabMaintenance {
     /// Compacts `labs` (nil: every lab of the directory), one after the other. `countedSince` (Unix
     /// milliseconds): devices last seen before it are not waited for. Safe while the server runs on the
     /// same directory: SQLite serializes the writes, and the server reads the compaction's floor per request.
-    public static func compact(dataDirectory: String, labs: [String]?, countedSince: Int64?) async throws
-        -> [LabCompaction]
-    {
+    /// `keepHistoryDays`: history older than that many days goes too (nil: all history stays).
+    public static func compact(
+        dataDirectory: String, labs: [String]?, countedSince: Int64?, keepHistoryDays: Int? = nil
+    ) async throws -> [LabCompaction] {
+        let historyBefore = keepHistoryDays.map { days in
+            UInt64(max(0, Date().timeIntervalSince1970 * 1000 - Double(days) * 86_400_000)) << 16
+        }
         let registry = try Registry(dataDirectory: dataDirectory)
         let known = try await registry.labs().map(\.id)
         let chosen = labs ?? known
@@ -278,7 +283,9 @@ public enum LabMaintenance {
             guard let lab = LabID(name) else { continue }
             let store = try LabReplicaStore(configuration: ServerConfiguration(dataDirectory: dataDirectory), lab: lab)
             do {
-                results.append(try await store.compact(countedSince: countedSince, relaysUpstream: hub))
+                results.append(
+                    try await store.compact(
+                        countedSince: countedSince, historyBefore: historyBefore, relaysUpstream: hub))
                 await store.close()
             } catch {
                 await store.close()

@@ -40,7 +40,8 @@ struct HistoryChainTests {
                                 try replica.update(table, id: id, values: [column: .text("A\(round)")])
                             }
                         } else if try replica.causalLength(table: table, id: id) != nil {
-                            try replica.restore(table, id: id)
+                            // A row known only by its delete has nothing to restore (`rowCompacted`).
+                            do { try replica.restore(table, id: id) } catch ReplicaError.rowCompacted {}
                         } else {
                             _ = try replica.insert(into: table, id: id, values: [column: .text("A\(round)")])
                         }

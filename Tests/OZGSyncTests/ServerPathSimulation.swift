@@ -26,6 +26,10 @@ final class ServerPathSimulation: Simulation {
     var server: Task<Void, Error>?
     var restarts = 0
     var syncs = 0
+    /// Compactions run, tombstones they removed, and syncs that had to load the lab anew.
+    var compactions = (runs: 0, reduced: 0, logRows: 0, resyncs: 0)
+    /// When each replica's last sync ended (Unix ms): a compaction may stop waiting for some of them.
+    var lastSynced: [Int64] = []
     /// The server's index in the oracle, after the replicas'.
     var serverIndex: Int { replicaCount }
 
@@ -67,10 +71,11 @@ final class ServerPathSimulation: Simulation {
             switch Int.random(in: 0..<100, using: &random) {
             case 0..<50: try localEdit(Int.random(in: 0..<replicaCount, using: &random))
             case 50..<90: try await sync(Int.random(in: 0..<replicaCount, using: &random))
-            case 90..<95:
+            case 90..<93:
                 restarts += 1
                 await stopServer()
                 try await startServer()
+            case 93..<96: try await compact()
             default: try reopen(Int.random(in: 0..<replicaCount, using: &random))
             }
         }
@@ -92,26 +97,65 @@ final class ServerPathSimulation: Simulation {
         client.pushPageRows = Int.random(in: 1...4, using: &random)
         client.retryDelay = .milliseconds(5)
         let server = serverIndex
+        let trace = ProcessInfo.processInfo.environment["OZG_SIM_TRACE"]
         client.onExchange = { [unowned self] pushed, received in
+            if let trace {
+                for (what, batch) in [("push", pushed), ("pull", received)] {
+                    for row in batch.rows where row.id.hasPrefix(trace) {
+                        print(
+                            "TRACE r\(index) \(what) cl=\(row.cl) rv=\(row.rowVersion?.text ?? "-") cells=\(row.cells.map { "\($0.column)=\($0.value.canonicalText)@\($0.version.text.suffix(4))/\($0.cl)" })"
+                        )
+                    }
+                }
+            }
             causal.recordDelivery(pushed, to: server)
             causal.recordDelivery(received, to: index)
         }
-        try await client.sync()
+        let result = try await client.sync()
+        if result.resync != nil { compactions.resyncs += 1 }
+        while lastSynced.count < replicaCount { lastSynced.append(0) }
+        lastSynced[index] = Int64(Date().timeIntervalSince1970 * 1000)
     }
 
-    func verifyThroughServer() throws {
-        try verifyData(includeConflicts: false)
-        try verifyMaximalWrites(replicas: Array(replicas.indices))
+    /// Compacts the lab while the server runs: waiting for every device, or (half the time) not for
+    /// those whose last sync ended no later than a randomly chosen replica's. Those come back below the
+    /// horizon; when the compaction removed history after their position, they load the lab anew.
+    func compact() async throws {
+        compactions.runs += 1
+        var since: Int64?
+        if Bool.random(using: &random), !lastSynced.isEmpty {
+            since = (lastSynced.randomElement(using: &random) ?? 0) + 1
+        }
+        // Half the time the history goes too (all of it before the horizon).
+        let results = try await LabMaintenance.compact(
+            dataDirectory: serverDirectory, labs: [lab], countedSince: since,
+            keepHistoryDays: Bool.random(using: &random) ? 0 : nil)
+        compactions.reduced += results.reduce(0) { $0 + $1.result.removedTombstoneCount }
+        if ProcessInfo.processInfo.environment["OZG_SIM_TRACE"] != nil {
+            print("TRACE compact since=\(String(describing: since)) \(results.map { "\($0.result)" })")
+        }
+        // Which rows it reduced (a later edit may give a reduced row a cell again).
         let serverFile = try Replica(
             path: "\(serverDirectory)/labor-\(lab).ozg", schema: ReplicaSchema(version: 2, tables: []))
         defer { serverFile.close() }
+        serverFile.adoptRegisteredTables()
+        compactedRows.formUnion(try serverFile.compactedDeletedRows())
+        compactions.logRows += results.reduce(0) { $0 + $1.result.removedLogRows }
+    }
+
+    func verifyThroughServer() throws {
+        let serverFile = try Replica(
+            path: "\(serverDirectory)/labor-\(lab).ozg", schema: ReplicaSchema(version: 2, tables: []))
+        defer { serverFile.close() }
+        try verifyData(includeConflicts: false)
+        try verifyMaximalWrites(replicas: Array(replicas.indices))
         let atServer = Set(try serverFile.conflicts(includeResolved: true).map(\.id))
         verdict = causal.verdict()
         let extra = atServer.subtracting(verdict.expected)
         if !extra.isEmpty {
             Issue.record("Seed \(seed): der Server meldet \(extra.count) Konflikte ohne gleichzeitige Schreibvorgänge")
         }
-        let requiredAtServer = verdict.metAt[serverIndex]
+        let requiredAtServer = verdict.metAt[serverIndex].filter { !isOnCompactedRow($0) }
         let missingAtServer = requiredAtServer.subtracting(atServer)
         if !missingAtServer.isEmpty {
             Issue.record(
@@ -133,6 +177,7 @@ struct ServerPathSimulationTests {
     @Test("Fünf Replikate konvergieren über den echten Server mit Seiten, Echofilter, Cursorn und Neustarts")
     func schedulesConvergeThroughTheServer() async throws {
         var totals = (writes: 0, syncs: 0, restarts: 0, conflicts: 0, met: 0, unmet: 0, unmetDeletes: 0)
+        var compacted = (runs: 0, reduced: 0, logRows: 0, resyncs: 0)
         for offset in 0..<Self.seedCount {
             let seed = Self.firstSeed + UInt64(offset)
             do {
@@ -145,6 +190,10 @@ struct ServerPathSimulationTests {
                 totals.met += simulation.verdict.metAnywhere.count
                 totals.unmet += simulation.verdict.unmetPairs
                 totals.unmetDeletes += simulation.verdict.unmetDeletePairs
+                compacted.runs += simulation.compactions.runs
+                compacted.reduced += simulation.compactions.reduced
+                compacted.logRows += simulation.compactions.logRows
+                compacted.resyncs += simulation.compactions.resyncs
             } catch {
                 Issue.record(
                     "Seed \(seed) scheiterte: \(error). Nachspielen: OZG_SIM_FIRST_SEED=\(seed) OZG_SERVER_SIM_SEEDS=1")
@@ -152,10 +201,14 @@ struct ServerPathSimulationTests {
         }
         if Self.seedCount >= 20 {
             #expect(totals.conflicts > 0 && totals.restarts > 0 && totals.syncs > 0)
+            #expect(
+                compacted.reduced > 0 && compacted.logRows > 0 && compacted.resyncs > 0, "Verdichtung: \(compacted)")
         }
         print(
             "Simulation über den Server: \(totals.writes) Schreibvorgänge, \(totals.syncs) Synchronisationen, "
                 + "\(totals.restarts) Neustarts, \(totals.conflicts) gleichzeitige Paare, \(totals.met) davon getroffen und "
-                + "alle erkannt; nie getroffen: \(totals.unmet) Wertpaare, \(totals.unmetDeletes) Löschpaare")
+                + "alle erkannt; nie getroffen: \(totals.unmet) Wertpaare, \(totals.unmetDeletes) Löschpaare; "
+                + "\(compacted.runs) Verdichtungen: \(compacted.reduced) gelöschte Zeilen auf die Löschung reduziert, "
+                + "\(compacted.logRows) Protokollzeilen entfernt, \(compacted.resyncs) Synchronisationen luden neu")
     }
 }

@@ -19,8 +19,8 @@ struct CompactionTests {
 
     func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 
-    @Test("Ein zurückkehrendes Gerät lädt neu, behält seine neuen Zeilen und hält Änderungen an entfernten zurück")
-    func returningDeviceResyncs() async throws {
+    @Test("Von gelöschten Zeilen bleibt nur die Löschung; eine alte Änderung daran holt sie nicht zurück")
+    func deletedRowsKeepTheirDelete() async throws {
         let server = TestServer()
         try await server.start()
         defer { Task { await server.stop() } }
@@ -43,52 +43,97 @@ struct CompactionTests {
         // A device's position counts once it reports it: with its next request (each syncs twice).
         for store in [a, b, a, b] { try await server.client(store, token: token, lab: "lab").sync() }
 
-        // Waiting for every device: C has not pulled the deletes, nothing goes.
+        // Waiting for every device: C has not pulled the deletes, nothing changes.
         let waiting = try await LabMaintenance.compact(
             dataDirectory: server.directory.path, labs: ["lab"], countedSince: nil)
         #expect(waiting.map(\.result.removedTombstoneCount) == [0])
         #expect(waiting.first?.countedDevices == 3)
 
-        // Not waiting for C (last seen before the cut-off): the two tombstones go, while the server runs.
+        // Not waiting for C (last seen before the cut-off), while the server runs: both keep only their delete.
         let compacted = try await LabMaintenance.compact(
             dataDirectory: server.directory.path, labs: ["lab"], countedSince: cutOff)
         #expect(compacted.first?.result.removedTombstoneCount == 2)
         #expect(compacted.first?.forgottenDevices == 1)
-        let floor = try #require(compacted.first?.result.floor)
-        #expect(floor > 0)
+        #expect(compacted.first?.result.floor == 0, "der Verlauf blieb, kein Gerät muss neu laden")
 
         // Meanwhile C, offline, edited a deleted persona and the kept one, and added one.
         try c.set("persona", id: gone, fields: ["name": "offline geändert"])
         try c.set("persona", id: kept, fields: ["ziele": "offline ergänzt"])
         let added = try persona(c, "offline angelegt")
-
         let result = try await server.client(c, token: token, lab: "lab").sync()
-        let resync = try #require(result.resync)
-        #expect(resync.message.contains("verdichtet"))
-        #expect(resync.result.removedRows == 2)
-        #expect(resync.result.quarantinedChanges == 1)
-        try await server.client(a, token: token, lab: "lab").sync()
-        try await server.client(b, token: token, lab: "lab").sync()
+        #expect(result.resync == nil)
+        for store in [a, b, c] { try await server.client(store, token: token, lab: "lab").sync() }
 
         let dumps = try [a, b, c].map { try $0.replica.canonicalDump(includeConflicts: false) }
         #expect(dumps[1] == dumps[0])
         #expect(dumps[2] == dumps[0])
-        // The deleted personas stay deleted everywhere; C's new persona and its edit arrived.
         for store in [a, b, c] {
+            // The deleted personas stay deleted everywhere; C's new persona and its edit arrived.
             #expect(try !store.replica.isVisible(table: "persona", id: gone))
             #expect(try !store.replica.isVisible(table: "persona", id: alsoGone))
             #expect(try store.record("persona", id: added)?.text("name") == "offline angelegt")
             #expect(try store.record("persona", id: kept)?.text("ziele") == "offline ergänzt")
+            // C's edit of the deleted persona is an edit-vs-delete conflict, as without compaction.
+            #expect(try store.replica.conflicts().contains { $0.rowID == gone && $0.kind == .editVersusDelete })
         }
-        // The edit of the removed persona is set aside at C, with a reason, not lost.
-        let held = try c.replica.quarantinedChanges()
-        #expect(held.count == 1)
-        #expect(held.first?.rowID == gone)
-        #expect(held.first?.reason.contains("verdichtet") == true)
-        #expect(held.first?.change.cells.contains { $0.value == .text("offline geändert") } == true)
-        // C's cursor is above the floor now: the next sync is an ordinary one.
-        let again = try await server.client(c, token: token, lab: "lab").sync()
-        #expect(again.resync == nil)
+
+        // A device that joins now gets the delete only: it cannot restore values it never had.
+        let d = try LaborStore(path: directory.path("d.ozg"))
+        try await server.client(d, token: token, lab: "lab").sync()
+        #expect(try d.replica.canonicalDump(includeConflicts: false) == dumps[0])
+        #expect(throws: ReplicaError.rowCompacted(table: "persona", id: alsoGone)) {
+            try d.replica.restore("persona", id: alsoGone)
+        }
+        // A device that still has the values restores the row for everyone.
+        try a.restore("persona", id: alsoGone)
+        try await server.client(a, token: token, lab: "lab").sync()
+        try await server.client(d, token: token, lab: "lab").sync()
+        #expect(try d.record("persona", id: alsoGone)?.text("name") == "auch gelöscht")
+    }
+
+    @Test("Ein Gerät mit einem Stand vor dem entfernten Verlauf lädt neu und sendet danach, was es offline schrieb")
+    func returningDeviceResyncs() async throws {
+        let server = TestServer()
+        try await server.start { $0.pageRows = 4 }
+        defer { Task { await server.stop() } }
+        let token = try await server.lab("lab")
+        let directory = ReplicaDirectory()
+        let a = try LaborStore(path: directory.path("a.ozg"))
+        let c = try LaborStore(path: directory.path("c.ozg"))
+        try a.add("labor", id: "lab", fields: ["titel": "L", "themenfeld": "umwelt", "bundesland": "DE-BE"])
+        var ids: [String] = []
+        for index in 0..<12 { ids.append(try persona(a, "P\(index)")) }
+        try await server.client(a, token: token, lab: "lab").sync()
+        try await server.client(c, token: token, lab: "lab").sync()
+        let cutOff = now()
+        try await Task.sleep(for: .milliseconds(20))
+        for id in ids.prefix(4) { try a.set("persona", id: id, fields: ["ziele": "neu"]) }
+        try a.delete("persona", id: ids[5])
+        for _ in 0..<2 { try await server.client(a, token: token, lab: "lab").sync() }
+        let compacted = try await LabMaintenance.compact(
+            dataDirectory: server.directory.path, labs: ["lab"], countedSince: cutOff, keepHistoryDays: 0)
+        let result = try #require(compacted.first?.result)
+        #expect(result.removedLogRows > 0)
+        #expect(result.floor > (try c.replica.cursor(for: "server")))
+
+        // C edited offline; its next sync is told, loads the lab anew and then sends its edits.
+        try c.set("persona", id: ids[0], fields: ["name": "offline"])
+        let added = try persona(c, "offline angelegt")
+        let synced = try await server.client(c, token: token, lab: "lab").sync()
+        #expect(synced.resync?.contains("verdichtet") == true)
+        try await server.client(a, token: token, lab: "lab").sync()
+        #expect(
+            try c.replica.canonicalDump(includeConflicts: false) == a.replica.canonicalDump(includeConflicts: false))
+        #expect(try a.record("persona", id: added)?.text("name") == "offline angelegt")
+        #expect(try a.record("persona", id: ids[0])?.text("ziele") == "neu")
+        #expect(try a.record("persona", id: ids[0])?.text("name") == "offline")
+        #expect(try !c.replica.isVisible(table: "persona", id: ids[5]))
+        // A fresh device's first sync still finds every row.
+        let d = try LaborStore(path: directory.path("d.ozg"))
+        try await server.client(d, token: token, lab: "lab").sync()
+        #expect(
+            try d.replica.canonicalDump(includeConflicts: false) == a.replica.canonicalDump(includeConflicts: false))
+        #expect(try await server.client(c, token: token, lab: "lab").sync().resync == nil)
     }
 
     @Test("Ein abgebrochenes Neuladen wird beim nächsten Sync fortgesetzt")
@@ -110,7 +155,8 @@ struct CompactionTests {
         for id in ids.prefix(10) { try a.delete("persona", id: id) }
         try await server.client(a, token: token, lab: "lab").sync()
         try await server.client(a, token: token, lab: "lab").sync()
-        _ = try await LabMaintenance.compact(dataDirectory: server.directory.path, labs: nil, countedSince: cutOff)
+        _ = try await LabMaintenance.compact(
+            dataDirectory: server.directory.path, labs: nil, countedSince: cutOff, keepHistoryDays: 0)
 
         // C begins loading anew and stops after the first page (the process ends, say).
         try c.replica.startResync(for: "server")
@@ -122,7 +168,7 @@ struct CompactionTests {
         #expect(try c.replica.resyncCursor(for: "server") == first.response.cursor)
 
         let result = try await client.sync()
-        #expect(result.resync?.result.removedRows == 10)
+        #expect(result.resync != nil)
         #expect(try c.replica.resyncCursor(for: "server") == nil)
         #expect(
             try c.replica.canonicalDump(includeConflicts: false) == a.replica.canonicalDump(includeConflicts: false))
@@ -150,8 +196,9 @@ struct CompactionTests {
         #expect(early.first?.result.removedTombstoneCount == 0)
         try await server.client(a, token: token, lab: "lab").sync()
         let compacted = try await LabMaintenance.compact(
-            dataDirectory: server.directory.path, labs: ["lab"], countedSince: nil)
+            dataDirectory: server.directory.path, labs: ["lab"], countedSince: nil, keepHistoryDays: 0)
         #expect(compacted.first?.result.removedTombstoneCount == 1)
+        #expect(compacted.first?.result.removedLogRows ?? 0 > 0)
         #expect(try await server.client(a, token: token, lab: "lab").sync().resync == nil)
 
         // A request with the cursor from before the delete is refused before anything is merged.
