@@ -89,7 +89,10 @@ extension Replica {
     ///   row whose latest change was among them gets one entry in its place (its state at the
     ///   compaction), so a first sync still finds every row. Cursors below the removed part are refused
     ///   from then on (`checkCursorAboveCompaction`): such a device loads the lab anew.
-    public func compact(through horizon: Int64, historyBefore cutoff: UInt64? = nil) throws -> CompactionResult {
+    /// `deletedBefore` (a clock value) keeps deleted rows whose delete is newer as they are.
+    public func compact(through horizon: Int64, historyBefore cutoff: UInt64? = nil, deletedBefore: UInt64? = nil)
+        throws -> CompactionResult
+    {
         try write {
             let head = try lastSequence()
             let horizon = min(horizon, head)
@@ -101,7 +104,8 @@ extension Replica {
                 try database.forEachRow("SELECT id, meta FROM \"_ozg_tomb_\(name)\"") { row in
                     var meta = try RowMeta.decode(row.blob(1) ?? [], sites: sites)
                     guard let position = meta.logSequence, position > 0, position <= horizon,
-                        meta.cells.contains(where: { $0 != nil })
+                        meta.cells.contains(where: { $0 != nil }),
+                        deletedBefore.map({ (meta.rowVersion?.hlc ?? 0) < $0 }) ?? true
                     else { return }
                     meta.cells = []
                     stubs.append((row.text(0) ?? "", meta.encode(siteIndex: siteIndexUnchecked)))
@@ -118,6 +122,12 @@ extension Replica {
             }
             return result
         }
+    }
+
+    /// The log position every remote this replica pushes to has acknowledged (0 without any): what a
+    /// client may compact (`compact(through:)`).
+    public func acknowledgedByEveryRemote() throws -> Int64 {
+        try database.firstRow("SELECT COALESCE(MIN(acked_seq), 0) FROM _ozg_remote") { $0.int64(0) } ?? 0
     }
 
     /// Whether the deleted row `id` is one a compaction reduced to its delete (its values are gone;
@@ -139,7 +149,7 @@ extension Replica {
     /// Removes the log rows from the start up to the last one at or below `horizon` whose changes are
     /// all older than `cutoff` (the last such row stays, so a cursor pointing at it keeps its check),
     /// and logs each row with a change among them once more, with all its columns, under the removed
-    /// positions. Returns how many log rows went.
+    /// positions. Returns how many log rows went (not counting what an earlier compaction wrote).
     private func compactLog(through horizon: Int64, before cutoff: UInt64) throws -> Int {
         var removable: [(sequence: Int64, ids: [(table: Int64, id: String)])] = []
         try forEachLogGroup(after: 0) { entries in
@@ -150,7 +160,11 @@ extension Replica {
             return true
         }
         removable.removeLast(min(1, removable.count))
-        guard let boundary = removable.last?.sequence else { return 0 }
+        // What an earlier compaction left below its floor is taken again (its rows logged anew once), but
+        // only new history makes a compaction worth doing.
+        let floor = try compactionFloor()
+        let removed = removable.filter { $0.sequence >= floor }.count
+        guard removed > 0, let boundary = removable.last?.sequence else { return 0 }
         // Every row with a change in the removed part: its entry there named columns that later entries
         // may not, so it is logged once more with all of them.
         var touched: [Int64: Set<String>] = [:]
@@ -185,7 +199,9 @@ extension Replica {
             let updateTomb = try database.cachedStatement(
                 "UPDATE \"_ozg_tomb_\(table.name)\" SET meta = ? WHERE id = ?")
             for start in stride(from: 0, to: entry.rows.count, by: LogGroup.capacity) {
-                var group = LogGroup(sequence: sequence, table: table.index, kind: .insert, origin: .remote)
+                // Logged as this replica's own: a client that later pushes to a remote it has never
+                // pushed to extracts its own writes from it (`ownWrites`); a server sends everything anyway.
+                var group = LogGroup(sequence: sequence, table: table.index, kind: .insert, origin: .local)
                 for row in entry.rows[start..<min(start + LogGroup.capacity, entry.rows.count)] {
                     var meta = row.meta
                     let version = meta.maxCellVersion ?? meta.rowVersion ?? Version(hlc: 0, site: Self.conflictSite)
@@ -204,7 +220,7 @@ extension Replica {
                     "INSERT INTO _ozg_log(seq, tbl, kind, origin, entries) VALUES (?, ?, ?, ?, ?)"
                 ).execute([
                     .integer(sequence), .integer(table.index), .integer(LogKind.insert.rawValue),
-                    .integer(Origin.remote.rawValue), .blob(group.entries.bytes),
+                    .integer(Origin.local.rawValue), .blob(group.entries.bytes),
                 ])
                 sequence += 1
             }
@@ -212,8 +228,8 @@ extension Replica {
         // A cursor at or below the boundary may have missed rows now logged below it.
         try database.execute(
             "INSERT OR REPLACE INTO _ozg_state(key, value) VALUES (?, ?)",
-            [.text(Self.floorKey), .integer(max(try compactionFloor(), boundary + 1))])
-        return removable.count
+            [.text(Self.floorKey), .integer(max(floor, boundary + 1))])
+        return removed
     }
 
     // MARK: - Full resync after a remote's compaction

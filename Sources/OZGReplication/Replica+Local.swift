@@ -101,6 +101,13 @@ extension Replica {
         try database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     }
 
+    /// Rewrites the file without its free pages (after a compaction): SQLite's `VACUUM`. Fails while
+    /// another connection reads the file.
+    public func vacuum() throws {
+        try flushLog()
+        try database.execute("VACUUM")
+    }
+
     /// The main file's size in bytes.
     public func fileSizeBytes() throws -> Int64 {
         try database.fileSizeBytes()

@@ -29,6 +29,7 @@ enum Help {
           remote set <url> token=<token> [labor=<id>]
           sync [live an|aus]               mit dem Server abgleichen; live: Änderungen sofort (interaktiv)
           status                           ausstehende Änderungen, letzte Synchronisation, Konflikte
+          compact verlauf=<Tage>           älteren, schon gesendeten Verlauf aus dieser Datei entfernen
           help [befehl|entität]            diese Hilfe oder Hilfe zu einem Befehl
 
         Entitäten: \(Domain.entities.map(\.key).joined(separator: ", "))
@@ -89,6 +90,13 @@ enum Help {
         "import": """
         import json DATEI [neue_ids=ja] – lädt ein mit „export json“ geschriebenes Labor und wählt es aus.
         neue_ids=ja vergibt neue IDs (für eine Kopie neben dem Original).
+        """,
+        "compact": """
+        compact verlauf=<Tage> – entfernt aus dieser Datei, was älter als so viele Tage ist und schon an jeden
+        Server gesendet wurde: den Verlauf (alte Werte; „history“ beginnt danach mit „Stand bei Verdichtung“) und
+        die Werte gelöschter Einträge (sie lassen sich hier danach nicht mehr wiederherstellen, nur die Löschung
+        bleibt). Sichtbare Daten ändern sich nicht; die Datei wird danach verkleinert. Auch: verdichte.
+        Beispiel: compact verlauf=365
         """,
         "history": """
         history <id> – Verlauf eines Eintrags: Zeit, wer (Autor des Geräts), Art, Feld, alt → neu.

@@ -116,6 +116,53 @@ extension Interpreter {
         printTable(ResultTable(columns: ["Zeit", "Wer", "Art", "Feld", "alt", "neu"], rows: rows).render(format))
     }
 
+    /// `compact verlauf=<Tage>`: removes from this file what is older than that and already at every
+    /// server it syncs with — history (old values) and the values of deleted entries — then shrinks the
+    /// file (docs/SHELL.md, „Befehle“).
+    func compact(_ arguments: [String]) throws {
+        let usage = "Aufruf: compact verlauf=<Tage>, z. B. compact verlauf=365"
+        let options = try Tokenizer.assignments(arguments[...], command: "compact")
+        if let unknown = options.keys.first(where: { $0 != "verlauf" }) {
+            throw ShellError.usage("Unbekannte Angabe „\(unknown)“ für compact; erlaubt: verlauf=<Tage>. \(usage)")
+        }
+        guard let text = options["verlauf"] else { throw ShellError.usage(usage) }
+        guard let days = Int(text), (0...36_500).contains(days) else {
+            throw ShellError.usage("verlauf= erwartet eine Zahl von Tagen von 0 bis 36500, nicht „\(text)“. \(usage)")
+        }
+        let horizon = try replica.acknowledgedByEveryRemote()
+        guard horizon > 0 else {
+            print(
+                "Nichts verdichtet: dieses Gerät hat noch nichts an einen Server gesendet. Verlauf, den noch kein "
+                    + "Server hat, bleibt; nach „sync“ lässt er sich verdichten.")
+            return
+        }
+        let cutoff = UInt64(max(0, Date().timeIntervalSince1970 * 1000 - Double(days) * 86_400_000)) << 16
+        try replica.checkpoint()
+        let before = try replica.fileSizeBytes()
+        let result = try replica.compact(through: horizon, historyBefore: cutoff, deletedBefore: cutoff)
+        try replica.vacuum()
+        try replica.checkpoint()
+        let after = try replica.fileSizeBytes()
+        let reduced = result.removedTombstoneCount
+        guard reduced > 0 || result.removedLogRows > 0 else {
+            print("Nichts zu verdichten: kein Verlauf älter als \(days) Tage, der schon an jeden Server gesendet ist.")
+            return
+        }
+        var parts: [String] = []
+        if result.removedLogRows > 0 {
+            parts.append(days == 0 ? "gesendeten Verlauf entfernt" : "Verlauf älter als \(days) Tage entfernt")
+        }
+        if reduced > 0 {
+            parts.append(
+                reduced == 1
+                    ? "von 1 gelöschten Eintrag nur die Löschung behalten (nicht mehr wiederherstellbar)"
+                    : "von \(reduced) gelöschten Einträgen nur die Löschung behalten (nicht mehr wiederherstellbar)")
+        }
+        print(
+            "Verdichtet: \(parts.joined(separator: ", ")); Datei "
+                + String(format: "%.1f → %.1f MB.", Double(before) / 1_000_000, Double(after) / 1_000_000))
+    }
+
     func conflicts(_ arguments: [String]) throws {
         let all = arguments.first == "alle"
         let authors = try replica.authors()

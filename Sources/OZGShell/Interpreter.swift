@@ -33,7 +33,7 @@ public final class Interpreter {
 
     public static let commands = [
         "help", "query", "export", "import", "history", "conflicts", "resolve", "check", "status", "remote", "sync",
-        "quit",
+        "compact", "quit",
     ]
     public static let verbs = ["add", "list", "show", "set", "delete", "restore", "move"]
     /// The German verb beside each English one, as messages show it.
@@ -44,7 +44,7 @@ public final class Interpreter {
     /// Typed German verb → English verb, with umlauts or ae/oe/ue.
     public static let verbAliases = aliases(germanVerbs)
     /// Typed German command → English command.
-    public static let commandAliases = aliases(["check": "prüfe", "help": "hilfe"])
+    public static let commandAliases = aliases(["check": "prüfe", "help": "hilfe", "compact": "verdichte"])
 
     /// Inverts English → German names and adds each German name's ASCII spelling (`lösche`, `loesche`).
     static func aliases(_ german: [String: String]) -> [String: String] {
@@ -202,6 +202,7 @@ public final class Interpreter {
         case "status": try status(arguments)
         case "remote": try remote(arguments)
         case "sync": try await sync(arguments)
+        case "compact": try compact(arguments)
         case "quit", "exit": break
         default:
             guard Domain.entity(command) != nil else {

@@ -224,6 +224,9 @@ extension SyncServerCommand {
             }
             line += parts.isEmpty ? "nichts zu verdichten" : parts.joined(separator: ", ")
             line += String(format: "; Datei %.1f MB", Double(lab.fileBytes) / 1_000_000)
+            if !parts.isEmpty && !lab.shrunk {
+                line += " (nicht verkleinert, der Server las gerade; der frei gewordene Platz wird wiederverwendet)"
+            }
             if lab.result.floor > 0 {
                 line += "; Geräte mit einem Stand unter \(lab.result.floor) laden das Labor beim nächsten Sync neu"
             }

@@ -132,9 +132,16 @@ actor LabReplicaStore {
             horizon = min(horizon, try replica.acknowledgedSequence(for: Self.upstreamRemote))
         }
         let result = try replica.compact(through: horizon, historyBefore: historyBefore)
+        // The file shrinks only when nothing else reads it at that moment; otherwise the freed pages
+        // are reused by what the lab writes next.
+        var shrunk = false
+        if result.removedTombstoneCount > 0 || result.removedLogRows > 0 {
+            shrunk = (try? replica.vacuum()) != nil
+            try? replica.checkpoint()
+        }
         return LabCompaction(
             lab: lab, result: result, countedDevices: counted.count, forgottenDevices: peers.count - counted.count,
-            fileBytes: try replica.fileSizeBytes())
+            fileBytes: try replica.fileSizeBytes(), shrunk: shrunk)
     }
 
     /// Tells the lab's live clients (all but `sender`'s connections) that the log grew from `before` to
@@ -254,8 +261,10 @@ public struct LabCompaction: Sendable {
     public let countedDevices: Int
     /// Devices not seen since the cut-off: not waited for.
     public let forgottenDevices: Int
-    /// The lab file's size afterwards (freed pages are reused; `VACUUM` shrinks the file).
+    /// The lab file's size afterwards.
     public let fileBytes: Int64
+    /// Whether the file was rewritten without its freed pages (`VACUUM`; not while the server reads it).
+    public let shrunk: Bool
 }
 
 /// `ozg-sync-server compact`: compacts labs in a data directory (docs/OPERATIONS.md, „Verdichtung“).

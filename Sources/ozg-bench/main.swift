@@ -106,6 +106,12 @@ if CommandLine.arguments.dropFirst(2).first == "sync" {
     finishPart()
 }
 
+/// `ozg-bench ROWS compact`: a long-lived lab before and after compaction.
+if CommandLine.arguments.dropFirst(2).first == "compact" {
+    try CompactionBench.run(rows: rows, directory: directory)
+    finishPart()
+}
+
 /// `ozg-bench ROWS history` measures only the history lookup on a long log.
 if CommandLine.arguments.dropFirst(2).first == "history" {
     try HistoryBench.run(rows: rows, directory: directory)
