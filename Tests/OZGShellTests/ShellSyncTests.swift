@@ -76,4 +76,57 @@ struct ShellSyncTests {
             ["a.ozg", "-c", "remote set \(url) token=olt_falsch", "-c", "sync"], in: directory.url)
         #expect(wrong.status == 1 && wrong.stderr.contains("HTTP 401"))
     }
+
+    @Test("compact verlauf=<Tage>: erst nach dem Senden, Sichtbares bleibt, history beginnt mit dem Stand")
+    func compactAfterSync() async throws {
+        let data = ShellDirectory()
+        var configuration = ServerConfiguration(dataDirectory: data.path("server"))
+        configuration.port = 0
+        let registry = try Registry(dataDirectory: configuration.dataDirectory)
+        try await registry.createLab("wohngeld-mv", title: nil)
+        let token = try await registry.createToken(labs: ["wohngeld-mv"], role: .schreiben, name: "Anna")
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let app = try buildApplication(configuration) { continuation.yield($0) }
+        let task = Task { try await app.runService(gracefulShutdownSignals: []) }
+        defer { task.cancel() }
+        var iterator = ports.makeAsyncIterator()
+        let url = "http://127.0.0.1:\(await iterator.next() ?? 0)"
+        let directory = ShellDirectory()
+        func shell(_ commands: String, status: Int32 = 0) async throws -> ShellProcess.Outcome {
+            let outcome = try await ShellProcess.runOffPool(["a.ozg", "--autor", "Anna"], input: commands, in: directory.url)
+            #expect(outcome.status == status, "\(outcome.stdout) \(outcome.stderr)")
+            return outcome
+        }
+        let persona = try await shell(
+            """
+            labor add id=wohngeld-mv titel="DigiLab Wohngeld" themenfeld=bauen_wohnen bundesland=DE-MV
+            persona add name="Erika Muster" kurzbeschreibung=Pflegekraft nutzergruppe=001 ziele=Schnell
+            """
+        ).lines[1]
+        // Each its own transaction: the compaction keeps the newest log row, so the change is not in it.
+        _ = try await shell(
+            """
+            persona set \(persona.prefix(8)) zitat="Zu viel Papier"
+            persona add name="Max Muster" kurzbeschreibung=Rentner nutzergruppe=001 ziele=Einfach
+            """)
+        // Nothing was sent yet: nothing is compacted.
+        let unsent = try await shell("compact verlauf=0").stdout
+        #expect(unsent.contains("Nichts verdichtet") && unsent.contains("sync"), "\(unsent)")
+        _ = try await shell("remote set \(url) token=\(token)\nsync")
+        let before = try await shell("persona show \(persona.prefix(8))").stdout
+        let compacted = try await shell("compact verlauf=0").stdout
+        #expect(compacted.contains("Verdichtet: gesendeten Verlauf entfernt"), "\(compacted)")
+        #expect(try await shell("persona show \(persona.prefix(8))").stdout == before)
+        let history = try await shell("history \(persona.prefix(8))").stdout
+        #expect(history.contains("Stand bei Verdichtung") && history.contains("Zu viel Papier"), "\(history)")
+        #expect(!history.contains("geändert"), "\(history)")
+        #expect(try await shell("verdichte verlauf=0").stdout.contains("Nichts zu verdichten"))
+        let refused = try await shell("compact verlauf=viele", status: 2).stderr
+        #expect(refused.contains("verlauf= erwartet eine Zahl von Tagen"), "\(refused)")
+        // A change after the compaction shows in history as before, and is synced as before.
+        _ = try await shell("persona set \(persona.prefix(8)) zitat=\"Weniger Papier\"\nsync")
+        let after = try await shell("history \(persona.prefix(8))").stdout
+        #expect(after.contains("Zu viel Papier") && after.contains("Weniger Papier") && after.contains("geändert"))
+    }
+
 }
