@@ -62,6 +62,8 @@ UNIT_SUITES = [
     "SyncServerTests.LiveChannelTests",
     "SyncServerTests.CursorBindingTests",
     "SyncServerTests.HubRelayTests",
+    "SyncServerTests.CompactionTests",
+    "OZGSyncTests.CompactionReplicaTests",
 ]
 SIMULATION_SUITES = [
     "OZGSyncTests.ConvergenceSimulationTests",

@@ -40,7 +40,8 @@ extension Replica {
     // MARK: - Peers and the horizon
 
     /// Records that `site` has applied this replica's log up to `cursor` (a sync server calls this for
-    /// every device that pulls). A peer's position never moves backwards here unless it reports less.
+    /// every device that pulls). The last report wins: a device restored from a backup reports less.
+    /// One row per device; the server binds at most `--max-devices-per-token` devices to a token.
     public func recordPeerPosition(site: SiteID, cursor: Int64, seenMilliseconds: Int64) throws {
         try write {
             try database.cachedStatement(
@@ -191,7 +192,8 @@ extension Replica {
         guard needed <= removable.count else { return 0 }
         try flushLog()
         try database.execute("DELETE FROM _ozg_log WHERE seq <= ?", [.integer(boundary)])
-        var sequence = boundary - Int64(needed) + 1
+        // From position 1 on: a cursor below the floor then misses them for sure (and is refused).
+        var sequence: Int64 = 1
         for entry in squashed {
             let table = entry.table
             let updateRow = try database.cachedStatement(

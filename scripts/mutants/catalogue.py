@@ -22,6 +22,7 @@ CLIENT = "Sources/OZGSyncClient/SyncClient.swift"
 LIVE = "Sources/OZGSyncClient/LiveSync.swift"
 REMOTE = "Sources/OZGSyncClient/Replica+Remote.swift"
 INSPECT = "Sources/OZGReplication/Replica+Inspect.swift"
+COMPACTION = "Sources/OZGReplication/Replica+Compaction.swift"
 
 MUTANTS = [
     # The six of issue 16's table: the simulation must kill each itself.
@@ -277,4 +278,25 @@ MUTANTS = [
         what="history follows the pointer of the row's last entry in a log row: a row written twice in one transaction loses its chain",
         edits=[("guard let previous = entries.first?.previous, previous < sequence else { return nil }",
                 "guard let previous = entries.last?.previous, previous < sequence else { return nil }")]),
+    # Compaction (issue 15, part 5).
+    dict(
+        id="compaction-drops-deletes", area="Compaction", file=COMPACTION,
+        what="compaction removes deleted rows instead of keeping their delete: a device's late edit brings a row back",
+        edits=[("for stub in stubs { try update.execute([.blob(stub.meta), .blob(empty), .text(stub.id)]) }",
+                "for stub in stubs { try database.execute(\"DELETE FROM \\\"_ozg_tomb_\\(name)\\\" WHERE id = ?\", [.text(stub.id)]) }")]),
+    dict(
+        id="squash-only-latest-change", area="Compaction", file=COMPACTION,
+        what="removed history is logged again only for rows whose latest change went: a new device misses the columns of their older changes",
+        edits=[("for row in entry.rows[start..<min(start + LogGroup.capacity, entry.rows.count)] {",
+                "for row in entry.rows[start..<min(start + LogGroup.capacity, entry.rows.count)] where (row.meta.logSequence ?? 0) <= boundary {")]),
+    dict(
+        id="compaction-floor-ignored", area="Compaction", file=COMPACTION,
+        what="the server serves a cursor below a compaction's floor: the device misses rows logged again below it",
+        edits=[("if cursor < floor { throw CursorBelowCompactionError(cursor: cursor, floor: floor) }",
+                "if false, cursor < floor { throw CursorBelowCompactionError(cursor: cursor, floor: floor) }")]),
+    dict(
+        id="resync-from-old-cursor", area="Compaction", file=COMPACTION,
+        what="loading anew starts at the device's old cursor instead of 0: what was logged again below it never arrives",
+        edits=[("try setLocalSetting(Self.resyncCursorKey(remote), \"0\")",
+                "try setLocalSetting(Self.resyncCursorKey(remote), String(try cursor(for: remote)))")]),
 ]
