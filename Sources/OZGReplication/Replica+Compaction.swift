@@ -23,13 +23,6 @@ public struct CompactionResult: Sendable, Equatable {
     public var removedTombstoneCount: Int { removedTombstones.values.reduce(0, +) }
 }
 
-/// A cursor from before a compaction of the log: the peer may lack changes now logged below it, so it
-/// must load the lab anew (`Replica.startResync`) instead of continuing.
-public struct CursorBelowCompactionError: Error, Sendable, Equatable {
-    public let cursor: Int64
-    public let floor: Int64
-}
-
 extension Replica {
     static let compactionSQL = """
         CREATE TABLE IF NOT EXISTS _ozg_peers(site BLOB PRIMARY KEY, cursor INTEGER NOT NULL, seen_ms INTEGER NOT NULL) WITHOUT ROWID;
@@ -59,19 +52,12 @@ extension Replica {
         }
     }
 
-    /// Positions below this were compacted away: a peer whose cursor is between 0 and this must resync.
+    /// Positions below this were compacted away (0: none): a cursor below it may have missed rows the
+    /// compaction logged again under it, so a server starts such a device's pages at 0 (`LabReplicaStore`).
     public func compactionFloor() throws -> Int64 {
         try database.cachedStatement("SELECT value FROM _ozg_state WHERE key = ?").firstRow([.text(Self.floorKey)]) {
             $0.int64(0)
         } ?? 0
-    }
-
-    /// Throws `CursorBelowCompactionError` for a cursor a compaction left behind; 0 (a first or a
-    /// full sync) is always accepted.
-    public func checkCursorAboveCompaction(_ cursor: Int64) throws {
-        guard cursor > 0 else { return }
-        let floor = try compactionFloor()
-        if cursor < floor { throw CursorBelowCompactionError(cursor: cursor, floor: floor) }
     }
 
     // MARK: - Compaction
@@ -88,8 +74,8 @@ extension Replica {
     /// - With `historyBefore` (a clock value): the log rows at or below the horizon whose changes are all
     ///   older are removed, with the old values they held (history before that point is gone). Each
     ///   row whose latest change was among them gets one entry in its place (its state at the
-    ///   compaction), so a first sync still finds every row. Cursors below the removed part are refused
-    ///   from then on (`checkCursorAboveCompaction`): such a device loads the lab anew.
+    ///   compaction), so a first sync still finds every row. A device whose cursor lies below the removed
+    ///   part gets its pages from 0 again (`compactionFloor()`).
     /// `deletedBefore` (a clock value) keeps deleted rows whose delete is newer as they are.
     public func compact(through horizon: Int64, historyBefore cutoff: UInt64? = nil, deletedBefore: UInt64? = nil)
         throws -> CompactionResult
@@ -192,7 +178,7 @@ extension Replica {
         guard needed <= removable.count else { return 0 }
         try flushLog()
         try database.execute("DELETE FROM _ozg_log WHERE seq <= ?", [.integer(boundary)])
-        // From position 1 on: a cursor below the floor then misses them for sure (and is refused).
+        // From position 1 on: a device walking from 0 after the compaction meets them first.
         var sequence: Int64 = 1
         for entry in squashed {
             let table = entry.table
@@ -232,44 +218,6 @@ extension Replica {
             "INSERT OR REPLACE INTO _ozg_state(key, value) VALUES (?, ?)",
             [.text(Self.floorKey), .integer(max(floor, boundary + 1))])
         return removed
-    }
-
-    // MARK: - Full resync after a remote's compaction
-
-    static func resyncCursorKey(_ remote: String) -> String { "remote.\(remote).neuaufbau" }
-
-    /// The position a running full resync from `remote` has reached, or nil when none runs.
-    public func resyncCursor(for remote: String) throws -> Int64? {
-        try localSetting(Self.resyncCursorKey(remote)).flatMap { Int64($0) }
-    }
-
-    /// Starts loading `remote`'s whole log anew from position 0 (its answer to this replica's cursor
-    /// was that it compacted the log below it). Until `finishResync`, pages go through
-    /// `applyResyncPage`; an interrupted resync continues where it stopped.
-    public func startResync(for remote: String) throws {
-        try setLocalSetting(Self.resyncCursorKey(remote), "0")
-    }
-
-    /// Merges one page of the resync and records how far it got, in one transaction.
-    public func applyResyncPage(_ batch: ChangeBatch, from remote: String, cursor: Int64) throws {
-        try write {
-            try apply(batch)
-            try setLocalSetting(Self.resyncCursorKey(remote), String(cursor))
-        }
-    }
-
-    /// Ends a full resync: `cursor` becomes the position in `remote`'s log. What `remote` acknowledged
-    /// stays, so every local change not yet pushed follows in the next round; pushing it cannot bring
-    /// back a row the remote deleted (it kept the row's causal length, `compact(through:)`).
-    public func finishResync(from remote: String, cursor: Int64) throws {
-        try write {
-            try database.execute(
-                """
-                INSERT INTO _ozg_remote(name, cursor) VALUES (?, ?)
-                ON CONFLICT(name) DO UPDATE SET cursor = excluded.cursor
-                """, [.text(remote), .integer(cursor)])
-            try setLocalSetting(Self.resyncCursorKey(remote), nil)
-        }
     }
 }
 

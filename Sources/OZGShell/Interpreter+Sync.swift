@@ -125,10 +125,7 @@ extension Interpreter {
             try replica.setLocalSetting(Self.currentLabSetting, lab)
         }
         if format == .tabelle {
-            if let message = result.resync {
-                print("Der Server meldet: \(message)")
-                print("Das Labor wurde vom Server neu geladen; ungesendete Änderungen dieses Geräts sind gesendet.")
-            }
+            if let message = result.resync { print(message) }
             print(
                 "Synchronisiert: \(result.pushedChanges) Änderungen gesendet, \(result.pulledChanges) empfangen, "
                     + "\(try replica.conflicts().count) offene Konflikte.")

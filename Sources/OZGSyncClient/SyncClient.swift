@@ -11,8 +11,8 @@ public struct SyncProgress: Sendable, Equatable {
     public var more = false
     /// Local changes the server refused, set aside with its reason (`Replica.quarantinedChanges()`).
     public var quarantinedChanges = 0
-    /// Set when this sync loaded the lab anew because the server had compacted its log past this
-    /// replica's cursor: the server's message.
+    /// Set when this sync loaded the lab anew because the server had compacted its history past this
+    /// replica's cursor: what to tell the user.
     public var resync: String?
 
     mutating func record(_ response: SyncResponse, pushed: Int) {
@@ -64,53 +64,11 @@ public final class SyncClient {
     /// one is applied (docs/PROTOCOL.md, „Was der Client tut“): the server builds it while this
     /// replica applies, and a first sync takes about as long as the slower of the two, not their sum.
     ///
-    /// When the server answers that it compacted the lab past this replica's cursor (`verdichtet`), the
-    /// replica loads the lab anew (`resync`) and then pushes what it has not sent yet.
+    /// When the server compacted the lab's history past this replica's cursor, it starts the pages at 0
+    /// like after a restore (`reset`): everything local goes again, and `SyncProgress.resync` says why.
     @discardableResult
     public func sync(progress: (SyncProgress) -> Void = { _ in }) async throws -> SyncProgress {
         var state = SyncProgress()
-        // A resync an earlier sync began and did not finish goes on first.
-        if try replica.resyncCursor(for: remoteName) != nil {
-            try await resync(message: nil, state: &state, progress: progress)
-        }
-        do {
-            try await rounds(state: &state, progress: progress)
-        } catch let error as SyncClientError where error.isCompaction {
-            try replica.startResync(for: remoteName)
-            try await resync(message: error.serverMessage, state: &state, progress: progress)
-            try await rounds(state: &state, progress: progress)
-        }
-        return state
-    }
-
-    /// Loads the lab's whole log from the server again from position 0, page by page (each page merged
-    /// with its position in one transaction, so an interruption continues where it stopped). Nothing is
-    /// pushed meanwhile; what waits is pushed by the rounds after.
-    func resync(message: String?, state: inout SyncProgress, progress: (SyncProgress) -> Void) async throws {
-        var cursor = try replica.resyncCursor(for: remoteName) ?? 0
-        var check: String?
-        while true {
-            // The server accepts every position of a resync (it pushes nothing), also below its floor.
-            let answer = try await transport.send(
-                SyncRequest(site: replica.siteID, cursor: cursor, batch: ChangeBatch()), cursorCheck: check,
-                fullState: true)
-            try replica.applyResyncPage(answer.response.batch, from: remoteName, cursor: answer.response.cursor)
-            onExchange?(ChangeBatch(), answer.response.batch)
-            state.record(answer.response, pushed: 0)
-            progress(state)
-            (cursor, check) = (answer.response.cursor, answer.cursorCheck)
-            if !answer.response.more { break }
-        }
-        try replica.transaction {
-            try replica.finishResync(from: remoteName, cursor: cursor)
-            try replica.setLocalSetting(Replica.cursorCheckSetting(for: remoteName), check)
-        }
-        state.resync = message ?? "Das Neuladen des Labors vom Server wurde fortgesetzt und abgeschlossen."
-        progress(state)
-    }
-
-    /// Push/pull rounds until the server has nothing more and everything local was sent.
-    func rounds(state: inout SyncProgress, progress: (SyncProgress) -> Void) async throws {
         var resets = 0
         var prefetched: Task<SyncAnswer, any Error>?
         defer { prefetched?.cancel() }
@@ -158,6 +116,13 @@ public final class SyncClient {
             if answer.reset {
                 // Another server, or this one restored from a backup: it may lack what it acknowledged
                 // before, so everything local goes again (from the next round; nothing acknowledged now).
+                // Or it compacted its history past this replica's cursor: the same path is safe there.
+                if let floor = answer.compactedFloor {
+                    state.resync =
+                        "Dieses Gerät war länger nicht verbunden, als der Verlauf des Labors auf dem Server "
+                        + "zurückreicht (der Server hat ihn bis Position \(floor) verdichtet). Es lädt den Stand "
+                        + "des Labors neu und sendet alle eigenen Änderungen noch einmal; nichts geht verloren."
+                }
                 resets += 1
                 guard resets <= 2 else {
                     throw SyncClientError.protocolViolation(
@@ -169,6 +134,7 @@ public final class SyncClient {
             try replica.acknowledge(extracted.throughSequence, for: remoteName)
             if !answer.response.more && !localLeft { break }
         }
+        return state
     }
 
     /// Set by `take` when the server reset this replica's position during the current round.
@@ -243,12 +209,6 @@ public enum SyncClientError: Error, Sendable, Equatable, CustomStringConvertible
         return description
     }
 
-    /// The server compacted the lab past this replica's cursor: the replica must load it anew.
-    var isCompaction: Bool {
-        if case .rejected(409, "verdichtet", _) = self { return true }
-        return false
-    }
-
     var isTransient: Bool {
         switch self {
         case .network: return true
@@ -265,7 +225,7 @@ public enum SyncClientError: Error, Sendable, Equatable, CustomStringConvertible
                 switch status {
                 case 401: ""
                 case 403: " Das Token gilt nicht für dieses Labor oder erlaubt nur Lesen."
-                case 409 where message.contains("aktualisieren") || message.contains("verdichtet"): ""
+                case 409 where message.contains("aktualisieren"): ""
                 case 409:
                     " Dieses Gerät spricht Protokollversion \(SyncRequest.protocolVersion); bitte das Programm auf der älteren Seite aktualisieren."
                 case 422: " Bitte Datum und Uhrzeit dieses Geräts prüfen."

@@ -10,11 +10,15 @@ public struct SyncAnswer: Sendable {
     public var response: SyncResponse
     public var cursorCheck: String?
     public var reset: Bool
+    /// With a reset: the floor of a compaction the requester's cursor lay below (it was away longer
+    /// than the lab's history reaches back; docs/PROTOCOL.md, „Verdichtung“).
+    public var compactedFloor: Int64?
 
-    public init(response: SyncResponse, cursorCheck: String?, reset: Bool) {
+    public init(response: SyncResponse, cursorCheck: String?, reset: Bool, compactedFloor: Int64? = nil) {
         self.response = response
         self.cursorCheck = cursorCheck
         self.reset = reset
+        self.compactedFloor = compactedFloor
     }
 }
 
@@ -62,17 +66,14 @@ public struct SyncTransport: Sendable {
     }()
 
     /// One round trip, repeated on transient failures (a repeated request is harmless).
-    ///
-    /// `fullState`: the replica loads the lab anew after the server's compaction (header
-    /// `OZG-Neuaufbau`): the server leaves nothing out of the pages, also not the device's own writes.
-    public func send(_ request: SyncRequest, cursorCheck: String?, fullState: Bool = false) async throws -> SyncAnswer {
+    public func send(_ request: SyncRequest, cursorCheck: String?) async throws -> SyncAnswer {
         let body = try Deflate.compress(SyncWire.encode(request))
         var attempt = 0
         var delay = retryDelay
         while true {
             attempt += 1
             do {
-                return try await post(body, cursorCheck: cursorCheck, fullState: fullState)
+                return try await post(body, cursorCheck: cursorCheck)
             } catch let error as SyncClientError where error.isTransient && attempt < maxAttempts {
                 try await Task.sleep(for: delay)
                 delay *= 2
@@ -80,7 +81,7 @@ public struct SyncTransport: Sendable {
         }
     }
 
-    func post(_ body: [UInt8], cursorCheck: String?, fullState: Bool) async throws -> SyncAnswer {
+    func post(_ body: [UInt8], cursorCheck: String?) async throws -> SyncAnswer {
         var request = HTTPClientRequest(url: endpoint.absoluteString)
         request.method = .POST
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
@@ -88,12 +89,12 @@ public struct SyncTransport: Sendable {
         request.headers.add(name: "Content-Encoding", value: "deflate")
         request.headers.add(name: "Accept-Encoding", value: "deflate")
         if let cursorCheck { request.headers.add(name: "OZG-Cursor-Check", value: cursorCheck) }
-        if fullState { request.headers.add(name: "OZG-Neuaufbau", value: "1") }
         request.body = .bytes(ByteBuffer(bytes: body))
         let status: Int
         let data: ByteBuffer
         let cursorCheck: String?
         let reset: Bool
+        let compactedFloor: Int64?
         do {
             let response = try await Self.http.execute(
                 request,
@@ -103,6 +104,7 @@ public struct SyncTransport: Sendable {
             status = Int(response.status.code)
             cursorCheck = response.headers.first(name: "OZG-Cursor-Check")
             reset = response.headers.first(name: "OZG-Cursor-Reset") == "1"
+            compactedFloor = response.headers.first(name: "OZG-Verdichtet").flatMap { Int64($0) }
             data = try await response.body.collect(upTo: Self.maxResponseBytes)
         } catch {
             throw SyncClientError.network(
@@ -120,7 +122,8 @@ public struct SyncTransport: Sendable {
                 bytes.starts(with: SyncWire.responseMagic)
                 ? bytes : try Deflate.decompress(bytes, maxOutputBytes: Self.maxInflatedResponseBytes)
             return SyncAnswer(
-                response: try SyncWire.decodeResponse(inflated), cursorCheck: cursorCheck, reset: reset)
+                response: try SyncWire.decodeResponse(inflated), cursorCheck: cursorCheck, reset: reset,
+                compactedFloor: compactedFloor)
         } catch {
             throw SyncClientError.protocolViolation("Die Antwort des Servers ist unlesbar: \(error)")
         }

@@ -63,22 +63,29 @@ actor LabReplicaStore {
     /// from this one before it was restored from a backup — the page starts at 0 and `reset` tells the
     /// client to push everything again. A request without one (an older client) is trusted as before.
     ///
-    /// A cursor this store issued before a compaction passed it (docs/OPERATIONS.md, „Verdichtung“) is
-    /// refused before anything is merged (`CursorBelowCompactionError`): the device may hold rows whose
-    /// deletes it never pulled and whose tombstones are gone, so its push could bring them back. It loads
-    /// the lab anew (`fullState`: every row, also its own, so it learns which rows are gone) and pushes after.
+    /// A cursor below the floor of a compaction that removed history (docs/OPERATIONS.md,
+    /// „Verdichtung“) may have missed rows the compaction logged again under it: its check no longer
+    /// matches (the log row it names is gone or another), or — from a client without checks — it is
+    /// simply below the floor. Either way the pages start at 0 and `compacted` tells the client why.
     func sync(
-        _ request: SyncRequest, cursorCheck: String?, fullState: Bool = false, token: TokenRecord, pageRows: Int,
-        pageBytes: Int, live: LiveHub
-    ) throws -> (SyncResponse, merged: Int, cursorCheck: String, reset: Bool) {
+        _ request: SyncRequest, cursorCheck: String?, token: TokenRecord, pageRows: Int, pageBytes: Int,
+        live: LiveHub
+    ) throws -> (SyncResponse, merged: Int, cursorCheck: String, reset: Bool, compacted: Int64?) {
         var cursor = request.cursor
         var reset = false
-        if cursor > 0, let cursorCheck, try cursorCheck != replica.cursorCheck(at: cursor) {
-            cursor = 0
-            reset = true
+        var compacted: Int64?
+        if cursor > 0 {
+            let floor = try replica.compactionFloor()
+            if let cursorCheck, try cursorCheck != replica.cursorCheck(at: cursor) {
+                reset = true
+            } else if cursorCheck == nil && cursor < floor {
+                reset = true
+            }
+            if reset {
+                if cursor < floor { compacted = floor }
+                cursor = 0
+            }
         }
-        // Loading anew walks from 0 through positions below the floor: allowed, as it pushes nothing.
-        if !(fullState && request.batch.isEmpty) { try replica.checkCursorAboveCompaction(cursor) }
         var merged = 0
         if !request.batch.isEmpty {
             let before = try replica.lastSequence()
@@ -93,9 +100,8 @@ actor LabReplicaStore {
         } else {
             try notePeer(request.site, cursor: cursor)
         }
-        let answer = try page(
-            after: cursor, for: fullState ? nil : request.site, maxRows: pageRows, maxBytes: pageBytes)
-        return (answer, merged, try replica.cursorCheck(at: answer.cursor), reset)
+        let answer = try page(after: cursor, for: request.site, maxRows: pageRows, maxBytes: pageBytes)
+        return (answer, merged, try replica.cursorCheck(at: answer.cursor), reset, compacted)
     }
 
     /// What was last written to `_ozg_peers` per device, so an unchanged position is not written again
@@ -115,7 +121,7 @@ actor LabReplicaStore {
     /// Compacts this lab (`Replica.compact(through:)`): the horizon is the lowest position of the
     /// devices seen at or after `countedSince` (Unix milliseconds; nil: every device ever seen), and on a
     /// hub no higher than what upstream acknowledged. Devices seen only before are not waited for: when
-    /// one comes back below the horizon, it loads the lab anew.
+    /// one comes back below a compaction's floor, its pages start at 0 again.
     /// `historyBefore` (a clock value): history older than it goes too (`Replica.compact`).
     func compact(countedSince: Int64?, historyBefore: UInt64?, relaysUpstream hub: Bool) throws -> LabCompaction {
         let relaysUpstream =
@@ -233,12 +239,10 @@ actor LabReplicaStore {
     /// Step 6: the log after `cursor`, whole groups up to about `maxRows` rows and `maxBytes` bytes of
     /// values, without echoing to `site` what it itself currently holds (cells whose version is its own
     /// and that hold no concurrent value the site may lack).
-    /// With `site` nil (a device loading the lab anew) nothing is left out.
-    private func page(after cursor: Int64, for site: SiteID?, maxRows: Int, maxBytes: Int) throws -> SyncResponse {
+    private func page(after cursor: Int64, for site: SiteID, maxRows: Int, maxBytes: Int) throws -> SyncResponse {
         let page = try replica.extractChanges(
             after: cursor, includeRemoteOrigin: true, maxRows: maxRows, maxValueBytes: maxBytes)
         let more = try replica.lastSequence() > page.throughSequence
-        guard let site else { return SyncResponse(cursor: page.throughSequence, more: more, batch: page.batch) }
         var rows: [RowChange] = []
         rows.reserveCapacity(page.batch.rows.count)
         for var row in page.batch.rows {

@@ -29,8 +29,7 @@ struct SyncEndpoint: Sendable {
         try await bindDevice(sync.site, lab: lab, to: token)
         try checkAttribution(sync, token: token)
         let check = request.headers[SyncHeaders.cursorCheck].flatMap { $0.utf8.count <= 200 ? $0 : "-" }
-        let fullState = request.headers[SyncHeaders.fullState] == "1"
-        let answer = try await merge(sync, cursorCheck: check, fullState: fullState, into: lab, token: token)
+        let answer = try await merge(sync, cursorCheck: check, into: lab, token: token)
         return try await encode(answer)
     }
 
@@ -112,18 +111,18 @@ struct SyncEndpoint: Sendable {
 
     /// Steps 3 to 5: clock and names checked, merged with its audit entry in one transaction, then the
     /// page after the cursor.
-    func merge(_ sync: SyncRequest, cursorCheck: String?, fullState: Bool, into lab: LabID, token: TokenRecord)
-        async throws -> Answer
+    func merge(_ sync: SyncRequest, cursorCheck: String?, into lab: LabID, token: TokenRecord) async throws
+        -> Answer
     {
         let store = try await labs.checkOut(lab)
         do {
-            let (response, merged, check, reset) = try await store.sync(
-                sync, cursorCheck: cursorCheck, fullState: fullState, token: token, pageRows: configuration.pageRows,
+            let (response, merged, check, reset, compacted) = try await store.sync(
+                sync, cursorCheck: cursorCheck, token: token, pageRows: configuration.pageRows,
                 pageBytes: configuration.pageBytes, live: live)
             await labs.checkIn(lab)
             metrics.changesMerged.increment(by: Int64(merged))
             if merged > 0 { relay?.notify(lab) }
-            return Answer(response: response, cursorCheck: check, reset: reset)
+            return Answer(response: response, cursorCheck: check, reset: reset, compacted: compacted)
         } catch {
             await labs.checkIn(lab)
             throw Self.answer(for: error)
@@ -137,7 +136,6 @@ struct SyncEndpoint: Sendable {
         case let error as SchemaError: return SyncHTTPError.nameInvalid(error)
         case let error as SchemaGrowthError: return SyncHTTPError.schemaLimit(error)
         case let error as ReplicaError: return SyncHTTPError.changeInvalid(error)
-        case let error as CursorBelowCompactionError: return SyncHTTPError.compacted(error)
         default: return error
         }
     }
@@ -147,6 +145,8 @@ struct SyncEndpoint: Sendable {
         let response: SyncResponse
         let cursorCheck: String
         let reset: Bool
+        /// The floor of the compaction that made the reset (nil: none did).
+        let compacted: Int64?
     }
 
     /// The answer, deflated (off the cooperative pool: a page can hold megabytes).
@@ -159,6 +159,7 @@ struct SyncEndpoint: Sendable {
             SyncHeaders.cursorCheck: answer.cursorCheck,
         ]
         if answer.reset { headers[SyncHeaders.cursorReset] = "1" }
+        if let floor = answer.compacted { headers[SyncHeaders.compacted] = String(floor) }
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 }
@@ -169,9 +170,9 @@ enum SyncHeaders {
     static let cursorCheck = HTTPField.Name("OZG-Cursor-Check")!
     /// Answer: the cursor was not this server's (or is from before a restore); the page starts at 0.
     static let cursorReset = HTTPField.Name("OZG-Cursor-Reset")!
-    /// Request: the device loads the lab anew after a compaction (`1`): the pages leave nothing out,
-    /// also not what the device itself wrote.
-    static let fullState = HTTPField.Name("OZG-Neuaufbau")!
+    /// Answer, with a reset: the cursor lay below the floor of a compaction that removed history (the
+    /// floor's position); the device was away longer than the lab's history reaches back.
+    static let compacted = HTTPField.Name("OZG-Verdichtet")!
 }
 
 /// Runs CPU-heavy work (inflating, decoding, deflating) on a dispatch thread, so that a large request

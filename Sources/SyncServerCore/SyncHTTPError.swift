@@ -103,15 +103,6 @@ extension SyncHTTPError {
         }
     }
 
-    static func compacted(_ error: CursorBelowCompactionError) -> SyncHTTPError {
-        SyncHTTPError(
-            .conflict, "verdichtet",
-            "Dieses Gerät war länger nicht verbunden, als der Verlauf des Labors auf dem Server zurückreicht: der "
-                + "Server hat ihn inzwischen verdichtet (ab Position \(error.floor), das Gerät kennt Position "
-                + "\(error.cursor)). Das Gerät muss den Stand des Labors neu laden; seine noch nicht gesendeten "
-                + "Änderungen bleiben erhalten und werden danach gesendet.")
-    }
-
     static func tooManyChanges(limit: Int, sent: Int) -> SyncHTTPError {
         SyncHTTPError(
             .contentTooLarge, "zu_viele_aenderungen", "Höchstens \(limit) Änderungen je Anfrage (gesendet: \(sent)).")

@@ -93,7 +93,8 @@ struct ShellSyncTests {
         let url = "http://127.0.0.1:\(await iterator.next() ?? 0)"
         let directory = ShellDirectory()
         func shell(_ commands: String, status: Int32 = 0) async throws -> ShellProcess.Outcome {
-            let outcome = try await ShellProcess.runOffPool(["a.ozg", "--autor", "Anna"], input: commands, in: directory.url)
+            let outcome = try await ShellProcess.runOffPool(
+                ["a.ozg", "--autor", "Anna"], input: commands, in: directory.url)
             #expect(outcome.status == status, "\(outcome.stdout) \(outcome.stderr)")
             return outcome
         }

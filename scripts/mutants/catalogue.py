@@ -290,13 +290,11 @@ MUTANTS = [
         edits=[("for row in entry.rows[start..<min(start + LogGroup.capacity, entry.rows.count)] {",
                 "for row in entry.rows[start..<min(start + LogGroup.capacity, entry.rows.count)] where (row.meta.logSequence ?? 0) <= boundary {")]),
     dict(
-        id="compaction-floor-ignored", area="Compaction", file=COMPACTION,
-        what="the server serves a cursor below a compaction's floor: the device misses rows logged again below it",
-        edits=[("if cursor < floor { throw CursorBelowCompactionError(cursor: cursor, floor: floor) }",
-                "if false, cursor < floor { throw CursorBelowCompactionError(cursor: cursor, floor: floor) }")]),
+        id="compaction-floor-ignored", area="Compaction", file=STORE,
+        what="a cursor below a compaction's floor without a check is served from where it stands: the device misses rows logged again below it",
+        edits=[("} else if cursorCheck == nil && cursor < floor {", "} else if false, cursorCheck == nil && cursor < floor {")]),
     dict(
-        id="resync-from-old-cursor", area="Compaction", file=COMPACTION,
-        what="loading anew starts at the device's old cursor instead of 0: what was logged again below it never arrives",
-        edits=[("try setLocalSetting(Self.resyncCursorKey(remote), \"0\")",
-                "try setLocalSetting(Self.resyncCursorKey(remote), String(try cursor(for: remote)))")]),
+        id="compaction-reset-unexplained", area="Compaction", file=STORE,
+        what="a device sent back to 0 by a compaction is not told why",
+        edits=[("                if cursor < floor { compacted = floor }\n", "")]),
 ]
