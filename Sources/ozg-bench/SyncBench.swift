@@ -66,10 +66,19 @@ enum SyncBench {
         line("initial_push_s", pushTime)
         let fresh = try Replica(path: directory.appendingPathComponent("fresh.ozg").path, schema: Workload.schema)
         var pages = 0
+        // Resident memory of this process (server, both replicas and the workload's rows) before the
+        // pull and its highest value after any page: whether the first sync's memory stays flat.
+        let residentBefore = LiveBench.residentBytes()
+        var residentPeak = residentBefore
         let pullStart = DispatchTime.now().uptimeNanoseconds
-        try await client(fresh).sync { pages = $0.pages }
+        try await client(fresh).sync { progress in
+            pages = progress.pages
+            residentPeak = max(residentPeak, LiveBench.residentBytes())
+        }
         let pullTime = Double(DispatchTime.now().uptimeNanoseconds - pullStart) / 1e9
         print("initial_sync_pages: \(pages)")
+        line("initial_sync_rss_before_mb", Double(residentBefore) / 1_048_576, digits: 0)
+        line("initial_sync_rss_peak_mb", Double(residentPeak) / 1_048_576, digits: 0)
         line("initial_sync_s", pullTime)
         line("initial_sync_rows_per_s", Double(rowCount) / pullTime, digits: 0)
 
