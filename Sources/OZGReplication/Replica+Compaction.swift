@@ -17,7 +17,7 @@ public struct CompactionResult: Sendable, Equatable {
     public var removedTombstones: [String: Int] = [:]
     /// Log rows removed (`historyBefore`).
     public var removedLogRows = 0
-    /// Cursors below this position are refused from now on (0: none).
+    /// The compaction floor afterwards (0: none): a server starts a device whose cursor lies below it at 0.
     public var floor: Int64
 
     public var removedTombstoneCount: Int { removedTombstones.values.reduce(0, +) }
