@@ -126,9 +126,11 @@ extension Interpreter {
         }
         if format == .tabelle {
             if let message = result.resync { print(message) }
+            let open = try replica.conflicts().count
             print(
-                "Synchronisiert: \(result.pushedChanges) Änderungen gesendet, \(result.pulledChanges) empfangen, "
-                    + "\(try replica.conflicts().count) offene Konflikte.")
+                "Synchronisiert: \(result.pushedChanges == 1 ? "1 Änderung" : "\(result.pushedChanges) Änderungen") "
+                    + "gesendet, \(result.pulledChanges) empfangen, "
+                    + (open == 1 ? "1 offener Konflikt." : "\(open) offene Konflikte."))
             if !moved.isEmpty {
                 print(
                     "Leistungsangaben eines älteren Programms in OZG-Leistung und Labor-Leistung übernommen "

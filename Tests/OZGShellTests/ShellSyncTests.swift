@@ -125,7 +125,8 @@ struct ShellSyncTests {
         let refused = try await shell("compact verlauf=viele", status: 2).stderr
         #expect(refused.contains("verlauf= erwartet eine Zahl von Tagen"), "\(refused)")
         // A change after the compaction shows in history as before, and is synced as before.
-        _ = try await shell("persona set \(persona.prefix(8)) zitat=\"Weniger Papier\"\nsync")
+        let synced = try await shell("persona set \(persona.prefix(8)) zitat=\"Weniger Papier\"\nsync").stdout
+        #expect(synced.contains("Synchronisiert: 1 Änderung gesendet, 0 empfangen, 0 offene Konflikte."), "\(synced)")
         let after = try await shell("history \(persona.prefix(8))").stdout
         #expect(after.contains("Zu viel Papier") && after.contains("Weniger Papier") && after.contains("geändert"))
     }
