@@ -117,15 +117,8 @@ extension Replica {
         try database.firstRow("SELECT COALESCE(MIN(acked_seq), 0) FROM _ozg_remote") { $0.int64(0) } ?? 0
     }
 
-    /// Whether the deleted row `id` is one a compaction reduced to its delete (its values are gone;
-    /// a later edit of it stores values again).
-    func isCompactedDelete(_ table: TableState, id: String) throws -> Bool {
-        try database.cachedStatement("SELECT vals = ? FROM \"_ozg_tomb_\(table.name)\" WHERE id = ?").firstRow(
-            [.blob(Self.compactedValues), .text(id)]
-        ) { $0.int64(0) == 1 } ?? false
-    }
-
-    /// What a compacted deleted row stores as values: none (a tombstone otherwise stores one per column).
+    /// What a compacted deleted row stores as values: none (a tombstone otherwise stores one per column;
+    /// a later edit of the row stores them again).
     static let compactedValues = ValueList.encode([])
 
     /// The site index of a site this file already knows (every version in stored metadata).
@@ -222,7 +215,7 @@ extension Replica {
 }
 
 extension Replica {
-    /// Ids of deleted rows a compaction reduced to their delete (no cell left), in any table.
+    /// Ids of deleted rows a compaction reduced to their delete and nothing has written since, in any table.
     package func compactedDeletedRows() throws -> Set<String> {
         var ids: Set<String> = []
         for name in tables.keys {

@@ -126,7 +126,7 @@ extension Replica {
         // replica that joined later received nothing else: there are no values to bring back. Checked
         // before the write, so an enclosing transaction stays usable.
         if overrides.isEmpty, let stored = try loadRow(table, id: id), !stored.inTable,
-            try !stored.meta.cells.contains(where: { $0 != nil }) || isCompactedDelete(table, id: id)
+            !stored.meta.cells.contains(where: { $0 != nil })
         {
             throw ReplicaError.rowCompacted(table: table.name, id: id)
         }

@@ -125,7 +125,7 @@ extension Interpreter {
             try replica.setLocalSetting(Self.currentLabSetting, lab)
         }
         if format == .tabelle {
-            if let message = result.resync { print(message) }
+            if let message = result.compactionNotice { print(message) }
             let open = try replica.conflicts().count
             print(
                 "Synchronisiert: \(result.pushedChanges == 1 ? "1 Änderung" : "\(result.pushedChanges) Änderungen") "

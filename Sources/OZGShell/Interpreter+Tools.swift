@@ -140,17 +140,19 @@ extension Interpreter {
         try replica.checkpoint()
         let before = try replica.fileSizeBytes()
         let result = try replica.compact(through: horizon, historyBefore: cutoff, deletedBefore: cutoff)
+        let reduced = result.removedTombstoneCount
+        let span = days == 1 ? "1 Tag" : "\(days) Tage"
+        guard reduced > 0 || result.removedLogRows > 0 else {
+            print("Nichts zu verdichten: kein Verlauf älter als \(span), der schon an jeden Server gesendet ist.")
+            return
+        }
+        // Rewriting the whole file is worth it only after something went.
         try replica.vacuum()
         try replica.checkpoint()
         let after = try replica.fileSizeBytes()
-        let reduced = result.removedTombstoneCount
-        guard reduced > 0 || result.removedLogRows > 0 else {
-            print("Nichts zu verdichten: kein Verlauf älter als \(days) Tage, der schon an jeden Server gesendet ist.")
-            return
-        }
         var parts: [String] = []
         if result.removedLogRows > 0 {
-            parts.append(days == 0 ? "gesendeten Verlauf entfernt" : "Verlauf älter als \(days) Tage entfernt")
+            parts.append(days == 0 ? "gesendeten Verlauf entfernt" : "Verlauf älter als \(span) entfernt")
         }
         if reduced > 0 {
             parts.append(

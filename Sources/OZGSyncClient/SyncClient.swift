@@ -13,7 +13,7 @@ public struct SyncProgress: Sendable, Equatable {
     public var quarantinedChanges = 0
     /// Set when this sync loaded the lab anew because the server had compacted its history past this
     /// replica's cursor: what to tell the user.
-    public var resync: String?
+    public var compactionNotice: String?
 
     mutating func record(_ response: SyncResponse, pushed: Int) {
         pages += 1
@@ -65,7 +65,8 @@ public final class SyncClient {
     /// replica applies, and a first sync takes about as long as the slower of the two, not their sum.
     ///
     /// When the server compacted the lab's history past this replica's cursor, it starts the pages at 0
-    /// like after a restore (`reset`): everything local goes again, and `SyncProgress.resync` says why.
+    /// like after a restore (`reset`): everything local goes again, and
+    /// `SyncProgress.compactionNotice` says why.
     @discardableResult
     public func sync(progress: (SyncProgress) -> Void = { _ in }) async throws -> SyncProgress {
         var state = SyncProgress()
@@ -118,7 +119,7 @@ public final class SyncClient {
                 // before, so everything local goes again (from the next round; nothing acknowledged now).
                 // Or it compacted its history past this replica's cursor: the same path is safe there.
                 if let floor = answer.compactedFloor {
-                    state.resync =
+                    state.compactionNotice =
                         "Dieses Gerät war länger nicht verbunden, als der Verlauf des Labors auf dem Server "
                         + "zurückreicht (der Server hat ihn bis Position \(floor) verdichtet). Es lädt den Stand "
                         + "des Labors neu und sendet alle eigenen Änderungen noch einmal; nichts geht verloren."

@@ -157,7 +157,8 @@ extension SyncServerCommand {
         }
     }
 
-    /// `ozg-sync-server compact`: removes deleted rows every device has pulled (docs/OPERATIONS.md, „Verdichtung“).
+    /// `ozg-sync-server compact`: keeps only the delete of rows every device has seen deleted, and with
+    /// `--verlauf-tage` removes older history (docs/OPERATIONS.md, „Verdichtung“).
     struct Compact: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Verdichtet Labore: was jedes Gerät schon hat, wird kleiner gespeichert.",
@@ -166,7 +167,7 @@ extension SyncServerCommand {
                 Zeilen, deren Löschung vor dem Horizont liegt, bleibt nur die Löschung (ihre Werte lassen sich \
                 danach nicht mehr vom Server wiederherstellen). Mit --verlauf-tage geht auch älterer Verlauf vor \
                 dem Horizont; ein Gerät, das nicht abgewartet wurde und mit älterem Stand zurückkommt, lädt das \
-                Labor dann neu und sendet danach seine ungesendeten Änderungen. Darf laufen, während der Server \
+                Labor dann neu und sendet alle eigenen Änderungen noch einmal. Darf laufen, während der Server \
                 auf demselben Verzeichnis läuft.
                 """)
         @OptionGroup var options: DataOptions
@@ -183,14 +184,14 @@ extension SyncServerCommand {
         var verlaufTage: Int?
 
         func validate() throws {
-            if let days = vergessenNachTagen, days < 1 {
-                throw ValidationError("--vergessen-nach-tagen muss mindestens 1 sein (angegeben: \(days)).")
+            if let days = vergessenNachTagen, !(1...36_500).contains(days) {
+                throw ValidationError("--vergessen-nach-tagen muss zwischen 1 und 36500 liegen (angegeben: \(days)).")
             }
             if let invalid = labor.first(where: { LabID($0) == nil }) {
                 throw ValidationError("Ungültige Labor-ID „\(invalid)“ für --labor: \(LabID.rule).")
             }
-            if let days = verlaufTage, days < 0 {
-                throw ValidationError("--verlauf-tage darf nicht negativ sein (angegeben: \(days)).")
+            if let days = verlaufTage, !(0...36_500).contains(days) {
+                throw ValidationError("--verlauf-tage muss zwischen 0 und 36500 liegen (angegeben: \(days)).")
             }
         }
 

@@ -74,32 +74,34 @@ actor LabReplicaStore {
         var cursor = request.cursor
         var reset = false
         var compacted: Int64?
-        if cursor > 0 {
+        // The floor is read only for a cursor that is reset or unchecked, not on every request.
+        if cursor > 0, try cursorCheck.map({ try $0 != replica.cursorCheck(at: cursor) }) ?? true {
             let floor = try replica.compactionFloor()
-            if let cursorCheck, try cursorCheck != replica.cursorCheck(at: cursor) {
+            if cursorCheck != nil || cursor < floor {
                 reset = true
-            } else if cursorCheck == nil && cursor < floor {
-                reset = true
-            }
-            if reset {
                 if cursor < floor { compacted = floor }
                 cursor = 0
             }
         }
+        let peerDue = peerPositionDue(request.site, cursor: cursor)
         var merged = 0
         if !request.batch.isEmpty {
             let before = try replica.lastSequence()
             merged = try replica.transaction {
-                try notePeer(request.site, cursor: cursor)
+                if let peerDue {
+                    try replica.recordPeerPosition(site: request.site, cursor: cursor, seenMilliseconds: peerDue)
+                }
                 return try merge(request, token: token)
             }
             let head = try replica.lastSequence()
             try publish(
                 from: before, head: head, sender: request.site, tokenName: token.name,
                 changeCount: request.batch.changeCount, live: live)
-        } else {
-            try notePeer(request.site, cursor: cursor)
+        } else if let peerDue {
+            try replica.recordPeerPosition(site: request.site, cursor: cursor, seenMilliseconds: peerDue)
         }
+        // Noted only once written: a refused push rolls its peer row back too.
+        if let peerDue { notedPeers[request.site] = (cursor, peerDue) }
         let answer = try page(after: cursor, for: request.site, maxRows: pageRows, maxBytes: pageBytes)
         return (answer, merged, try replica.cursorCheck(at: answer.cursor), reset, compacted)
     }
@@ -108,14 +110,13 @@ actor LabReplicaStore {
     /// within a minute.
     private var notedPeers: [SiteID: (cursor: Int64, milliseconds: Int64)] = [:]
 
-    /// Records how far `site` has pulled: the horizon of a compaction is the lowest such position.
-    /// Written at most once a minute while it stays the same; a position recorded too low only keeps
-    /// a compaction more careful.
-    private func notePeer(_ site: SiteID, cursor: Int64) throws {
+    /// When `site`'s position is to be recorded (now, in Unix milliseconds), or nil when it was
+    /// recorded less than a minute ago with the same cursor. The horizon of a compaction is the lowest
+    /// recorded position; one recorded too low only keeps a compaction more careful.
+    private func peerPositionDue(_ site: SiteID, cursor: Int64) -> Int64? {
         let now = Int64(Date().timeIntervalSince1970 * 1000)
-        if let noted = notedPeers[site], noted.cursor == cursor, now - noted.milliseconds < 60_000 { return }
-        try replica.recordPeerPosition(site: site, cursor: cursor, seenMilliseconds: now)
-        notedPeers[site] = (cursor, now)
+        if let noted = notedPeers[site], noted.cursor == cursor, now - noted.milliseconds < 60_000 { return nil }
+        return now
     }
 
     /// Compacts this lab (`Replica.compact(through:)`): the horizon is the lowest position of the

@@ -6,19 +6,9 @@ import Testing
 struct ShellSyncTests {
     @Test("Offline bearbeiten, synchronisieren: conflicts zeigt den Wettlauf, resolve klärt ihn auf beiden")
     func conflictThroughServer() async throws {
-        let data = ShellDirectory()
-        var configuration = ServerConfiguration(dataDirectory: data.path("server"))
-        configuration.port = 0
-        let registry = try Registry(dataDirectory: configuration.dataDirectory)
-        try await registry.createLab("wohngeld-mv", title: nil)
-        let anna = try await registry.createToken(labs: ["wohngeld-mv"], role: .schreiben, name: "Anna")
-        let ben = try await registry.createToken(labs: ["wohngeld-mv"], role: .schreiben, name: "Ben")
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = try buildApplication(configuration) { continuation.yield($0) }
-        let task = Task { try await app.runService(gracefulShutdownSignals: []) }
-        defer { task.cancel() }
-        var iterator = ports.makeAsyncIterator()
-        let url = "http://127.0.0.1:\(await iterator.next() ?? 0)"
+        let server = try await LabServer.start(tokensFor: ["Anna", "Ben"])
+        defer { server.task.cancel() }
+        let (url, anna, ben) = (server.url, server.tokens[0], server.tokens[1])
 
         let directory = ShellDirectory()
         func shell(_ file: String, _ author: String, _ commands: String) async throws -> ShellProcess.Outcome {
@@ -79,18 +69,9 @@ struct ShellSyncTests {
 
     @Test("compact verlauf=<Tage>: erst nach dem Senden, Sichtbares bleibt, history beginnt mit dem Stand")
     func compactAfterSync() async throws {
-        let data = ShellDirectory()
-        var configuration = ServerConfiguration(dataDirectory: data.path("server"))
-        configuration.port = 0
-        let registry = try Registry(dataDirectory: configuration.dataDirectory)
-        try await registry.createLab("wohngeld-mv", title: nil)
-        let token = try await registry.createToken(labs: ["wohngeld-mv"], role: .schreiben, name: "Anna")
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = try buildApplication(configuration) { continuation.yield($0) }
-        let task = Task { try await app.runService(gracefulShutdownSignals: []) }
-        defer { task.cancel() }
-        var iterator = ports.makeAsyncIterator()
-        let url = "http://127.0.0.1:\(await iterator.next() ?? 0)"
+        let server = try await LabServer.start(tokensFor: ["Anna"])
+        defer { server.task.cancel() }
+        let (url, token) = (server.url, server.tokens[0])
         let directory = ShellDirectory()
         func shell(_ commands: String, status: Int32 = 0) async throws -> ShellProcess.Outcome {
             let outcome = try await ShellProcess.runOffPool(
@@ -131,4 +112,31 @@ struct ShellSyncTests {
         #expect(after.contains("Zu viel Papier") && after.contains("Weniger Papier") && after.contains("geändert"))
     }
 
+}
+
+/// A real server on a port the OS picks, with the lab `wohngeld-mv` and a writing token per name.
+struct LabServer {
+    /// Kept so the server's directory lives as long as the server.
+    let data: ShellDirectory
+    let url: String
+    let tokens: [String]
+    let task: Task<Void, any Error>
+
+    static func start(tokensFor names: [String]) async throws -> LabServer {
+        let data = ShellDirectory()
+        var configuration = ServerConfiguration(dataDirectory: data.path("server"))
+        configuration.port = 0
+        let registry = try Registry(dataDirectory: configuration.dataDirectory)
+        try await registry.createLab("wohngeld-mv", title: nil)
+        var tokens: [String] = []
+        for name in names {
+            tokens.append(try await registry.createToken(labs: ["wohngeld-mv"], role: .schreiben, name: name))
+        }
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let app = try buildApplication(configuration) { continuation.yield($0) }
+        let task = Task { try await app.runService(gracefulShutdownSignals: []) }
+        var iterator = ports.makeAsyncIterator()
+        let url = "http://127.0.0.1:\(await iterator.next() ?? 0)"
+        return LabServer(data: data, url: url, tokens: tokens, task: task)
+    }
 }

@@ -112,7 +112,7 @@ final class ServerPathSimulation: Simulation {
             causal.recordDelivery(received, to: index)
         }
         let result = try await client.sync()
-        if result.resync != nil { compactions.resyncs += 1 }
+        if result.compactionNotice != nil { compactions.resyncs += 1 }
         while lastSynced.count < replicaCount { lastSynced.append(0) }
         lastSynced[index] = Int64(Date().timeIntervalSince1970 * 1000)
     }

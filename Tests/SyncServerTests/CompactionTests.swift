@@ -19,17 +19,29 @@ struct CompactionTests {
 
     func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 
+    /// A real server with the lab `lab` and a writing token, and a directory for the devices' files.
+    func startLab(pageRows: Int? = nil) async throws -> (TestServer, token: String, ReplicaDirectory) {
+        let server = TestServer()
+        try await server.start { configuration in
+            if let pageRows { configuration.pageRows = pageRows }
+        }
+        return (server, try await server.lab("lab"), ReplicaDirectory())
+    }
+
+    /// The device that creates the lab `lab`.
+    func founder(in directory: ReplicaDirectory) throws -> LaborStore {
+        let store = try LaborStore(path: directory.path("a.ozg"))
+        try store.add("labor", id: "lab", fields: ["titel": "L", "themenfeld": "umwelt", "bundesland": "DE-BE"])
+        return store
+    }
+
     @Test("Von gelöschten Zeilen bleibt nur die Löschung; eine alte Änderung daran holt sie nicht zurück")
     func deletedRowsKeepTheirDelete() async throws {
-        let server = TestServer()
-        try await server.start()
+        let (server, token, directory) = try await startLab()
         defer { Task { await server.stop() } }
-        let token = try await server.lab("lab")
-        let directory = ReplicaDirectory()
-        let a = try LaborStore(path: directory.path("a.ozg"))
+        let a = try founder(in: directory)
         let b = try LaborStore(path: directory.path("b.ozg"))
         let c = try LaborStore(path: directory.path("c.ozg"))
-        try a.add("labor", id: "lab", fields: ["titel": "L", "themenfeld": "umwelt", "bundesland": "DE-BE"])
         let gone = try persona(a, "wird gelöscht")
         let kept = try persona(a, "bleibt")
         let alsoGone = try persona(a, "auch gelöscht")
@@ -61,7 +73,7 @@ struct CompactionTests {
         try c.set("persona", id: kept, fields: ["ziele": "offline ergänzt"])
         let added = try persona(c, "offline angelegt")
         let result = try await server.client(c, token: token, lab: "lab").sync()
-        #expect(result.resync == nil)
+        #expect(result.compactionNotice == nil)
         for store in [a, b, c] { try await server.client(store, token: token, lab: "lab").sync() }
 
         let dumps = try [a, b, c].map { try $0.replica.canonicalDump(includeConflicts: false) }
@@ -93,14 +105,10 @@ struct CompactionTests {
 
     @Test("Ein Gerät mit einem Stand vor dem entfernten Verlauf lädt neu und sendet danach, was es offline schrieb")
     func returningDeviceResyncs() async throws {
-        let server = TestServer()
-        try await server.start { $0.pageRows = 4 }
+        let (server, token, directory) = try await startLab(pageRows: 4)
         defer { Task { await server.stop() } }
-        let token = try await server.lab("lab")
-        let directory = ReplicaDirectory()
-        let a = try LaborStore(path: directory.path("a.ozg"))
+        let a = try founder(in: directory)
         let c = try LaborStore(path: directory.path("c.ozg"))
-        try a.add("labor", id: "lab", fields: ["titel": "L", "themenfeld": "umwelt", "bundesland": "DE-BE"])
         var ids: [String] = []
         // One push per persona: C's cursor ends far above the few positions the compaction writes to.
         for index in 0..<12 {
@@ -123,8 +131,8 @@ struct CompactionTests {
         try c.set("persona", id: ids[0], fields: ["name": "offline"])
         let added = try persona(c, "offline angelegt")
         let synced = try await server.client(c, token: token, lab: "lab").sync()
-        #expect(synced.resync?.contains("verdichtet") == true)
-        #expect(synced.resync?.contains("nichts geht verloren") == true)
+        #expect(synced.compactionNotice?.contains("verdichtet") == true)
+        #expect(synced.compactionNotice?.contains("nichts geht verloren") == true)
         try await server.client(a, token: token, lab: "lab").sync()
         #expect(
             try c.replica.canonicalDump(includeConflicts: false) == a.replica.canonicalDump(includeConflicts: false))
@@ -137,18 +145,14 @@ struct CompactionTests {
         try await server.client(d, token: token, lab: "lab").sync()
         #expect(
             try d.replica.canonicalDump(includeConflicts: false) == a.replica.canonicalDump(includeConflicts: false))
-        #expect(try await server.client(c, token: token, lab: "lab").sync().resync == nil)
+        #expect(try await server.client(c, token: token, lab: "lab").sync().compactionNotice == nil)
     }
 
     @Test("Ein neues Gerät holt nach der Verdichtung in vielen Seiten alles, ohne neu anzufangen")
     func freshDeviceAfterCompaction() async throws {
-        let server = TestServer()
-        try await server.start { $0.pageRows = 5 }
+        let (server, token, directory) = try await startLab(pageRows: 5)
         defer { Task { await server.stop() } }
-        let token = try await server.lab("lab")
-        let directory = ReplicaDirectory()
-        let a = try LaborStore(path: directory.path("a.ozg"))
-        try a.add("labor", id: "lab", fields: ["titel": "L", "themenfeld": "umwelt", "bundesland": "DE-BE"])
+        let a = try founder(in: directory)
         var ids: [String] = []
         for index in 0..<30 {
             ids.append(try persona(a, "P\(index)"))
@@ -172,34 +176,30 @@ struct CompactionTests {
             cursorCheck: first.cursorCheck)
         #expect(!second.reset && second.compactedFloor == nil)
         let result = try await server.client(d, token: token, lab: "lab").sync()
-        #expect(result.resync == nil)
+        #expect(result.compactionNotice == nil)
         #expect(
             try d.replica.canonicalDump(includeConflicts: false) == a.replica.canonicalDump(includeConflicts: false))
     }
 
     @Test("Ein Cursor unter der Grenze beginnt wieder bei 0 und sagt warum – mit und ohne Prüfwert")
     func oldCursorStartsAgain() async throws {
-        let server = TestServer()
-        try await server.start()
+        let (server, token, directory) = try await startLab()
         defer { Task { await server.stop() } }
-        let token = try await server.lab("lab")
-        let directory = ReplicaDirectory()
-        let a = try LaborStore(path: directory.path("a.ozg"))
-        try a.add("labor", id: "lab", fields: ["titel": "L", "themenfeld": "umwelt", "bundesland": "DE-BE"])
+        let a = try founder(in: directory)
         let id = try persona(a, "weg")
         try await server.client(a, token: token, lab: "lab").sync()
         let oldCursor = try a.replica.cursor(for: "server")
         let oldCheck = try a.replica.storedCursorCheck(for: "server")
         try a.delete("persona", id: id)
         _ = try persona(a, "neu")
-        for _ in 0..<2 { #expect(try await server.client(a, token: token, lab: "lab").sync().resync == nil) }
+        for _ in 0..<2 { #expect(try await server.client(a, token: token, lab: "lab").sync().compactionNotice == nil) }
         let compacted = try await LabMaintenance.compact(
             dataDirectory: server.directory.path, labs: ["lab"], countedSince: nil, keepHistoryDays: 0)
         let floor = try #require(compacted.first?.result.floor)
         #expect(compacted.first?.result.removedTombstoneCount == 1)
         #expect(floor > oldCursor)
         // A's own cursor is above the floor: an ordinary sync.
-        #expect(try await server.client(a, token: token, lab: "lab").sync().resync == nil)
+        #expect(try await server.client(a, token: token, lab: "lab").sync().compactionNotice == nil)
 
         // As from a device that had A's old position (another device: A's own writes are not echoed).
         let transport = server.client(a, token: token, lab: "lab").transport

@@ -28,6 +28,31 @@ struct ServerCommandLineTests {
             stderr: String(decoding: stderr, as: UTF8.self))
     }
 
+    @Test("compact: eine Zeile je Labor; unmögliche Tage und unbekannte Labore werden auf Deutsch abgewiesen")
+    func compactCommand() throws {
+        let data = ReplicaDirectory()
+        let directory = data.path("daten")
+        #expect(try run(["labor", "create", "wohngeld-mv", "--data", directory]).status == 0)
+        let outcome = try run(["compact", "--data", directory, "--verlauf-tage", "0"])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(
+            outcome.stdout.hasPrefix("wohngeld-mv: Horizont 0 (0 Geräte abgewartet); nichts zu verdichten"),
+            "\(outcome.stdout)")
+        for (arguments, message) in [
+            (["--vergessen-nach-tagen", "0"], "--vergessen-nach-tagen muss zwischen 1 und 36500 liegen"),
+            (
+                ["--vergessen-nach-tagen", "9223372036854775807"],
+                "--vergessen-nach-tagen muss zwischen 1 und 36500 liegen"
+            ),
+            (["--verlauf-tage=-1"], "--verlauf-tage muss zwischen 0 und 36500 liegen"),
+            (["--labor", "gibt-es-nicht"], "Das Labor „gibt-es-nicht“ gibt es auf diesem Server nicht"),
+        ] {
+            let refused = try run(["compact", "--data", directory] + arguments)
+            #expect(refused.status != 0, "\(arguments)")
+            #expect(refused.stderr.contains(message), "\(arguments): \(refused.stderr)")
+        }
+    }
+
     @Test("--version nennt die Version des Pakets")
     func version() throws {
         let outcome = try run(["--version"])
@@ -48,7 +73,7 @@ struct ServerCommandLineTests {
         #expect(chown(directory, 65534, 65534) == 0)
         for arguments in [
             ["labor", "create", "wohngeld-mv", "--data", directory], ["token", "list", "--data", directory],
-            ["serve", "--data", directory, "--port", "0"],
+            ["serve", "--data", directory, "--port", "0"], ["compact", "--data", directory],
         ] {
             let outcome = try run(arguments)
             #expect(outcome.status == 64, "\(arguments): \(outcome.stderr)")
