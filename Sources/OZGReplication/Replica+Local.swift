@@ -73,7 +73,9 @@ extension Replica {
     }
 
     /// Appends a row to a local table, inside the current write transaction if there is one.
-    public func appendLocal(to name: String, _ values: [String: DatabaseValue]) throws {
+    /// `sequence` numbers it as another copy of the table did (a row with that number already here is
+    /// left as it is); nil takes the next number.
+    public func appendLocal(to name: String, _ values: [String: DatabaseValue], sequence: Int64? = nil) throws {
         guard let table = configuration.localTables.first(where: { $0.name == name }) else {
             throw SchemaError(description: "„\(name)“ ist keine lokale Tabelle dieser Datei.")
         }
@@ -85,8 +87,14 @@ extension Replica {
         let quoted = names.map { "\"\($0)\"" }.joined(separator: ", ")
         let marks = Array(repeating: "?", count: names.count).joined(separator: ", ")
         try write {
-            try database.execute(
-                "INSERT INTO \"\(name)\"(\(quoted)) VALUES (\(marks))", names.map { values[$0] ?? .null })
+            if let sequence {
+                try database.execute(
+                    "INSERT OR IGNORE INTO \"\(name)\"(seq, \(quoted)) VALUES (?, \(marks))",
+                    [.integer(sequence)] + names.map { values[$0] ?? .null })
+            } else {
+                try database.execute(
+                    "INSERT INTO \"\(name)\"(\(quoted)) VALUES (\(marks))", names.map { values[$0] ?? .null })
+            }
         }
     }
 

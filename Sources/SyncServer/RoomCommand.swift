@@ -40,7 +40,7 @@ extension SyncServerCommand {
         }
 
         func run() async throws {
-            let registry = try await admin { try Registry(dataDirectory: options.data) }
+            let registry = try await admin { try SQLiteRegistry(dataDirectory: options.data) }
             let existed = try await registry.labExists(labor)
             if !existed { try await admin { try await registry.createLab(labor, title: titel) } }
             var tokens: [(name: String, token: String)] = []

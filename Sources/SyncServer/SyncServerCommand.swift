@@ -38,17 +38,59 @@ struct DataOptions: ParsableArguments {
     }
 }
 
+/// Where labs and tokens live: a data directory, or PostgreSQL (then the directory holds only this
+/// instance's disposable mirrors of the labs).
+struct StoreOptions: ParsableArguments {
+    @Option(
+        help: """
+            Datenverzeichnis (server.sqlite und eine Datei je Labor); wird angelegt. Mit --postgres nur der \
+            Zwischenspeicher dieser Instanz (darf jederzeit geleert werden).
+            """)
+    var data: String?
+    @Option(
+        help: """
+            PostgreSQL statt Datenverzeichnis: postgres://BENUTZER@HOST:PORT/DATENBANK (Passwort aus PGPASSWORD); \
+            siehe docs/OPERATIONS.md, „PostgreSQL“.
+            """)
+    var postgres: String?
+
+    func validate() throws {
+        guard data != nil || postgres != nil else {
+            throw ValidationError("Bitte --data VERZEICHNIS oder --postgres postgres://… angeben.")
+        }
+        if let data { try DataOptions(data: data).validate() }
+    }
+
+    /// Runs `body` with the registry of the chosen store.
+    func withRegistry<T: Sendable>(_ body: @escaping @Sendable (any Registry) async throws -> T) async throws -> T {
+        if let postgres {
+            return try await PostgresServerDatabase.with(url: postgres) {
+                try await body(PostgresRegistry(database: $0))
+            }
+        }
+        return try await body(try SQLiteRegistry(dataDirectory: data ?? ""))
+    }
+}
+
+extension DataOptions {
+    init(data: String) {
+        self.init()
+        self.data = data
+    }
+}
+
 extension SyncServerCommand {
     struct Serve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Startet den Server.",
             discussion: """
-                SIGTERM oder SIGINT beenden laufende Anfragen und schließen die Dateien sauber.
+                SIGTERM oder SIGINT beenden laufende Anfragen und schließen die Dateien sauber. Mit --postgres \
+                teilen sich beliebig viele Instanzen eine Datenbank; --data ist dann je Instanz ein Zwischenspeicher.
                 Feste Grenzen (docs/PROTOCOL.md, „Grenzen“): Werte bis 1 MiB je Feld, kausale Länge bis 2^32, \
                 Anfragen eines lesen-Tokens bis 4 KiB, entpackt bis 256 MiB.
                 """)
 
-        @OptionGroup var options: DataOptions
+        @OptionGroup var options: StoreOptions
         @Option(help: "Adresse, an die der Server bindet.") var host = "127.0.0.1"
         @Option(help: "Port (0: das Betriebssystem wählt).") var port = 8080
         @Option(help: "Wie weit eine Änderung der Serveruhr voraus sein darf, in Sekunden.") var maxDriftSeconds = 600
@@ -87,6 +129,13 @@ extension SyncServerCommand {
         var upstreamLabor: [String] = []
 
         func validate() throws {
+            guard options.data != nil else {
+                throw ValidationError("serve braucht --data (mit --postgres: Verzeichnis für den Zwischenspeicher).")
+            }
+            if options.postgres != nil && upstream != nil {
+                throw ValidationError(
+                    "Ein Hub (--upstream) hält seine Labore in Dateien; --postgres gilt nur für Landesserver.")
+            }
             if let upstream {
                 guard let url = URL(string: upstream), ["http", "https"].contains(url.scheme ?? ""), url.host != nil
                 else {
@@ -122,7 +171,8 @@ extension SyncServerCommand {
         }
 
         func run() async throws {
-            var configuration = ServerConfiguration(dataDirectory: options.data)
+            var configuration = ServerConfiguration(dataDirectory: options.data ?? "")
+            configuration.postgresURL = options.postgres
             configuration.host = host
             configuration.port = port
             configuration.maxDriftMilliseconds = UInt64(max(0, maxDriftSeconds)) * 1000
@@ -146,6 +196,10 @@ extension SyncServerCommand {
             }
             var logger = Logger(label: "ozg-sync-server")
             logger.logLevel = .info
+            if let postgres = options.postgres {
+                // Reached and at this program's schema (created or upgraded here) before anything listens.
+                try await admin { try await PostgresServerDatabase.prepare(url: postgres) }
+            }
             let host = self.host
             let app = try await admin {
                 let web = WebModule(secureCookies: tlsKey != nil || behindTLSProxy, trustsProxy: behindTLSProxy)
@@ -243,22 +297,24 @@ extension SyncServerCommand {
             static let configuration = CommandConfiguration(abstract: "Legt ein Labor an.")
             @Argument(help: "Labor-ID: 1–64 Buchstaben, Ziffern, - oder _.") var laborID: String
             @Option(help: "Titel.") var titel: String?
-            @OptionGroup var options: DataOptions
+            @OptionGroup var options: StoreOptions
 
             func run() async throws {
-                try await admin { try await Registry(dataDirectory: options.data).createLab(laborID, title: titel) }
+                let (laborID, titel) = (laborID, titel)
+                try await admin { try await options.withRegistry { try await $0.createLab(laborID, title: titel) } }
                 print(laborID)
             }
         }
 
         struct List: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Listet die Labore.")
-            @OptionGroup var options: DataOptions
+            @OptionGroup var options: StoreOptions
 
             func run() async throws {
-                for lab in try await admin({ try await Registry(dataDirectory: options.data).labs() }) {
-                    print([lab.id, lab.title ?? ""].joined(separator: "\t"))
+                let labs = try await admin {
+                    try await options.withRegistry { try await $0.labs().map { [$0.id, $0.title ?? ""] } }
                 }
+                for lab in labs { print(lab.joined(separator: "\t")) }
             }
         }
     }
@@ -274,45 +330,53 @@ extension SyncServerCommand {
             @Option(help: "Rolle: lesen, schreiben, hub (leitet Änderungen anderer Geräte weiter) oder admin.")
             var rolle: String
             @Option(help: "Wem das Token gehört (erscheint im Prüfprotokoll).") var name: String
-            @OptionGroup var options: DataOptions
+            @OptionGroup var options: StoreOptions
 
             func run() async throws {
                 guard let role = Role(rawValue: rolle) else {
                     failAdmin("Unbekannte Rolle „\(rolle)“; erlaubt: lesen, schreiben, hub, admin.")
                 }
                 let labs = labor.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                let name = name
                 print(
                     try await admin {
-                        try await Registry(dataDirectory: options.data).createToken(labs: labs, role: role, name: name)
+                        try await options.withRegistry { try await $0.createToken(labs: labs, role: role, name: name) }
                     })
             }
         }
 
         struct List: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Listet die Tokens (ohne Geheimnis).")
-            @OptionGroup var options: DataOptions
+            @OptionGroup var options: StoreOptions
 
             func run() async throws {
-                let registry = try await admin { try Registry(dataDirectory: options.data) }
-                for token in try await admin({ try await registry.tokens() }) {
-                    let devices = try await registry.devices(of: token.id)
-                    print(
-                        [
-                            token.id, token.name, token.role.rawValue, token.labs.joined(separator: ","), token.created,
-                            token.revoked.map { "widerrufen \($0)" } ?? "gültig",
-                            devices.isEmpty ? "keine Geräte" : "Geräte: " + devices.joined(separator: ","),
-                        ].joined(separator: "\t"))
+                let lines = try await admin {
+                    try await options.withRegistry { registry in
+                        var lines: [String] = []
+                        for token in try await registry.tokens() {
+                            let devices = try await registry.devices(of: token.id)
+                            lines.append(
+                                [
+                                    token.id, token.name, token.role.rawValue, token.labs.joined(separator: ","),
+                                    token.created, token.revoked.map { "widerrufen \($0)" } ?? "gültig",
+                                    devices.isEmpty ? "keine Geräte" : "Geräte: " + devices.joined(separator: ","),
+                                ].joined(separator: "\t"))
+                        }
+                        return lines
+                    }
                 }
+                for line in lines { print(line) }
             }
         }
 
         struct Revoke: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Widerruft ein Token.")
             @Argument(help: "Token-ID (aus „token list“).") var tokenID: String
-            @OptionGroup var options: DataOptions
+            @OptionGroup var options: StoreOptions
 
             func run() async throws {
-                try await admin { try await Registry(dataDirectory: options.data).revokeToken(tokenID) }
+                let tokenID = tokenID
+                try await admin { try await options.withRegistry { try await $0.revokeToken(tokenID) } }
             }
         }
     }

@@ -7,22 +7,28 @@ import OZGReplication
 actor LabDirectory {
     let configuration: ServerConfiguration
     let metrics: ServerMetrics
+    /// Opens a lab's store (a lab file, or a lab in PostgreSQL).
+    private let open: @Sendable (LabID) async throws -> any LabStore
     private var stores: [LabID: Entry] = [:]
     private var lastIdleSweep = ContinuousClock.now
 
     private struct Entry {
-        let store: LabReplicaStore
+        let store: any LabStore
         var inUse = 0
         var lastUsed = ContinuousClock.now
     }
 
-    init(configuration: ServerConfiguration, metrics: ServerMetrics) {
+    init(
+        configuration: ServerConfiguration, metrics: ServerMetrics,
+        open: (@Sendable (LabID) async throws -> any LabStore)? = nil
+    ) {
         self.configuration = configuration
         self.metrics = metrics
+        self.open = open ?? { lab in try LabReplicaStore(configuration: configuration, lab: lab) }
     }
 
     /// The store of `lab`, opening (and on first use creating) its file; give it back with `checkIn`.
-    func checkOut(_ lab: LabID) async throws -> LabReplicaStore {
+    func checkOut(_ lab: LabID) async throws -> any LabStore {
         await closeIdleStores(keeping: lab)
         if var entry = stores[lab] {
             entry.inUse += 1
@@ -30,10 +36,28 @@ actor LabDirectory {
             stores[lab] = entry
             return entry.store
         }
-        let store = try LabReplicaStore(configuration: configuration, lab: lab)
+        let store = try await open(lab)
+        // Another request may have opened it while this one waited.
+        if var entry = stores[lab] {
+            entry.inUse += 1
+            entry.lastUsed = .now
+            stores[lab] = entry
+            await store.close()
+            return entry.store
+        }
         stores[lab] = Entry(store: store, inUse: 1)
         metrics.openLabs.set(to: Double(stores.count))
         return store
+    }
+
+    /// The lab file's store of `lab` (a workshop hub's relay needs the file; a hub keeps its labs in files).
+    func checkOutFile(_ lab: LabID) async throws -> LabReplicaStore {
+        let store = try await checkOut(lab)
+        guard let file = store as? LabReplicaStore else {
+            checkIn(lab)
+            throw AdminError("Das Labor „\(lab)“ liegt nicht in einer Labordatei.")
+        }
+        return file
     }
 
     func checkIn(_ lab: LabID) {
@@ -49,7 +73,7 @@ actor LabDirectory {
     /// Each request used to sort every open store by last use: with 250 labs in use that sort was a
     /// third of the server's time (docs/PERFORMANCE.md, „1,000 clients“).
     private func closeIdleStores(keeping lab: LabID) async {
-        var closing: [LabReplicaStore] = []
+        var closing: [any LabStore] = []
         let now = ContinuousClock.now
         if now - lastIdleSweep >= .seconds(1) {
             lastIdleSweep = now

@@ -33,7 +33,7 @@ final class LiveHub: Sendable {
 
     /// Checks the tokens of all live clients every `interval` (`liveTokenCheckInterval`) in one task,
     /// not one per connection, and ends the connections of revoked ones; the task ends with the hub.
-    func startTokenChecks(registry: Registry, interval: Duration) {
+    func startTokenChecks(registry: any Registry, interval: Duration) {
         Task { [weak self] in
             while true {
                 try? await Task.sleep(for: interval)

@@ -45,6 +45,11 @@ public struct ServerConfiguration: Sendable {
     /// PEM certificate chain and private key; with both, the server speaks HTTPS only.
     public var tlsCertificatePath: String?
     public var tlsKeyPath: String?
+    /// Keeps labs, tokens and audit in PostgreSQL (docs/OPERATIONS.md, „PostgreSQL“); `dataDirectory`
+    /// then holds only this instance's mirrors of the labs.
+    public var postgresURL: String?
+    /// Connections this instance keeps to PostgreSQL at most.
+    public var postgresConnections = 20
 
     public init(dataDirectory: String) {
         self.dataDirectory = dataDirectory

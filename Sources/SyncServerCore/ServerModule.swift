@@ -20,7 +20,7 @@ public protocol ServerModule: Sendable {
 /// and read-only access to a lab's replica.
 public struct ServerAccess: Sendable {
     public let configuration: ServerConfiguration
-    public let registry: Registry
+    public let registry: any Registry
     let labs: LabDirectory
 
     /// Runs `body` with lab `lab`'s replica on the lab store's own queue, between pushes; `body` may
@@ -78,7 +78,7 @@ public struct AuditEntry: Sendable, Equatable {
 }
 
 extension LabReplicaStore {
-    func read<T: Sendable>(_ body: @Sendable (Replica) throws -> T) throws -> T {
+    func read<T: Sendable>(_ body: @escaping @Sendable (Replica) throws -> T) throws -> T {
         try body(replica)
     }
 }

@@ -1,6 +1,8 @@
 import Hummingbird
 import Logging
 import NIOCore
+import OZGReplication
+import ServiceLifecycle
 
 /// Builds the HTTP application: `POST /v1/labs/{labor_id}/sync`, `GET /v1/labs/{labor_id}/live` (WebSocket),
 /// `GET /healthz`, `GET /metrics`.
@@ -22,9 +24,21 @@ public func buildApplication(
     -> some ApplicationProtocol
 {
     OpenFileLimit.raise()
-    let registry = try Registry(dataDirectory: configuration.dataDirectory)
+    let database = try configuration.postgresURL.map {
+        try PostgresServerDatabase(url: $0, maxConnections: configuration.postgresConnections, logger: logger)
+    }
+    let registry: any Registry
+    var openLab: (@Sendable (LabID) async throws -> any LabStore)?
+    var services: [any Service] = []
+    if let database {
+        registry = PostgresRegistry(database: database)
+        openLab = { lab in try await PostgresLabStore.open(configuration: configuration, lab: lab, database: database) }
+        services.append(database)
+    } else {
+        registry = try SQLiteRegistry(dataDirectory: configuration.dataDirectory)
+    }
     let metrics = ServerMetrics()
-    let labs = LabDirectory(configuration: configuration, metrics: metrics)
+    let labs = LabDirectory(configuration: configuration, metrics: metrics, open: openLab)
     let live = LiveHub(metrics: metrics)
     live.startTokenChecks(registry: registry, interval: configuration.liveTokenCheckInterval)
     let relay = configuration.upstream.map {
@@ -32,6 +46,8 @@ public func buildApplication(
             upstream: $0, registry: registry, labs: labs, live: live, logger: logger,
             dataDirectory: configuration.dataDirectory)
     }
+    // Under a `RelayControl` the relay runs only when told to.
+    if let relay, relay.upstream.control == nil { services.append(relay) }
     let sync = SyncEndpoint(
         configuration: configuration, registry: registry, labs: labs, metrics: metrics, live: live, relay: relay)
     let router = Router(context: SyncRequestContext.self)
@@ -60,8 +76,7 @@ public func buildApplication(
         server: try configuration.httpServer(metrics: metrics, webSocketRouter: router),
         configuration: .init(
             address: .hostname(configuration.host, port: configuration.port), serverName: "ozg-sync-server"),
-        // Under a `RelayControl` the relay runs only when told to.
-        services: relay.flatMap { $0.upstream.control == nil ? [$0] : nil } ?? [],
+        services: services,
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger)
 }

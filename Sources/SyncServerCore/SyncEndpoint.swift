@@ -4,12 +4,13 @@ import Hummingbird
 import NIOCore
 import OZGReplication
 import OZGWire
+import PostgresNIO
 
 /// `POST /v1/labs/{labor_id}/sync`: one push-and-pull round trip, in the steps that
 /// docs/PROTOCOL.md („Was der Server tut“) lists. Each step throws the `SyncHTTPError` it answers with.
 struct SyncEndpoint: Sendable {
     let configuration: ServerConfiguration
-    let registry: Registry
+    let registry: any Registry
     let labs: LabDirectory
     let metrics: ServerMetrics
     let live: LiveHub
@@ -116,13 +117,15 @@ struct SyncEndpoint: Sendable {
     {
         let store = try await labs.checkOut(lab)
         do {
-            let (response, merged, check, reset, compacted) = try await store.sync(
+            let outcome = try await store.sync(
                 sync, cursorCheck: cursorCheck, token: token, pageRows: configuration.pageRows,
                 pageBytes: configuration.pageBytes, live: live)
             await labs.checkIn(lab)
-            metrics.changesMerged.increment(by: Int64(merged))
-            if merged > 0 { relay?.notify(lab) }
-            return Answer(response: response, cursorCheck: check, reset: reset, compacted: compacted)
+            metrics.changesMerged.increment(by: Int64(outcome.merged))
+            if outcome.merged > 0 { relay?.notify(lab) }
+            return Answer(
+                response: outcome.response, cursorCheck: outcome.cursorCheck, reset: outcome.reset,
+                compacted: outcome.compacted)
         } catch {
             await labs.checkIn(lab)
             throw Self.answer(for: error)
@@ -136,6 +139,7 @@ struct SyncEndpoint: Sendable {
         case let error as SchemaError: return SyncHTTPError.nameInvalid(error)
         case let error as SchemaGrowthError: return SyncHTTPError.schemaLimit(error)
         case let error as ReplicaError: return SyncHTTPError.changeInvalid(error)
+        case is PSQLError, is PostgresTransactionError: return SyncHTTPError.databaseUnavailable
         default: return error
         }
     }

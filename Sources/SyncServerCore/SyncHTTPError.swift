@@ -139,6 +139,12 @@ extension SyncHTTPError {
         SyncHTTPError(.unprocessableContent, "schema_grenze", error.description)
     }
 
+    /// The server's PostgreSQL database did not answer (or broke off): the client retries.
+    static let databaseUnavailable = SyncHTTPError(
+        .serviceUnavailable, "datenbank",
+        "Die Datenbank des Servers ist gerade nicht erreichbar; nichts wurde gespeichert. Bitte gleich erneut versuchen."
+    )
+
     /// Anything the server did not foresee; the cause goes to the log, not to the client.
     static let unexpected = SyncHTTPError(
         .internalServerError, "intern", "Interner Fehler des Servers; bitte später erneut versuchen.")

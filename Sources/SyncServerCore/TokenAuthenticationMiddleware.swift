@@ -5,7 +5,7 @@ import Hummingbird
 /// (401 `token_fehlt` or `token_ungueltig` otherwise). Which lab and role the token allows is the
 /// route's business: it needs the lab from the path.
 struct TokenAuthenticationMiddleware: RouterMiddleware {
-    let registry: Registry
+    let registry: any Registry
 
     func handle(
         _ request: Request, context: SyncRequestContext,

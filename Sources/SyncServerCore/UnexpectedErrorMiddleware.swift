@@ -1,4 +1,5 @@
 import Hummingbird
+import PostgresNIO
 
 /// Answers any error that is not already an HTTP answer with 500 `intern` in the protocol's JSON
 /// form, and logs the cause: the client gets no internals, the operator gets all of them.
@@ -10,6 +11,9 @@ struct UnexpectedErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as any HTTPResponseError {
             throw error
+        } catch let error where error is PSQLError || error is PostgresTransactionError {
+            context.logger.error("Datenbank nicht erreichbar: \(error)")
+            throw SyncHTTPError.databaseUnavailable
         } catch {
             context.logger.error("Unerwarteter Fehler: \(error)")
             throw SyncHTTPError.unexpected

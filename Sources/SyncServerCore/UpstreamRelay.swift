@@ -55,7 +55,7 @@ public final class RelayControl: Sendable {
 /// upstream the hub keeps serving and retries with a doubling pause up to a minute.
 final class UpstreamRelay: Service, Sendable {
     let upstream: UpstreamConfiguration
-    let registry: Registry
+    let registry: any Registry
     let labs: LabDirectory
     let live: LiveHub
     let logger: Logger
@@ -89,7 +89,7 @@ final class UpstreamRelay: Service, Sendable {
     private let states = Mutex<[LabID: LabState]>([:])
 
     init(
-        upstream: UpstreamConfiguration, registry: Registry, labs: LabDirectory, live: LiveHub, logger: Logger,
+        upstream: UpstreamConfiguration, registry: any Registry, labs: LabDirectory, live: LiveHub, logger: Logger,
         dataDirectory: String
     ) {
         self.dataDirectory = dataDirectory
@@ -182,7 +182,7 @@ final class UpstreamRelay: Service, Sendable {
         let transport = SyncTransport(server: upstream.url, token: upstream.token, lab: lab, maxAttempts: 2)
         var resets = 0
         while !Task.isCancelled {
-            let store = try await labs.checkOut(lab)
+            let store = try await labs.checkOutFile(lab)
             do {
                 let (request, through, check) = try await store.upstreamRequest(maxRows: pushPageRows)
                 let answer = try await transport.send(request, cursorCheck: check)
@@ -206,7 +206,7 @@ final class UpstreamRelay: Service, Sendable {
 
     /// Changes of `lab` upstream has not acknowledged (0 when the store cannot say).
     func backlog(_ lab: LabID) async -> Int {
-        guard let store = try? await labs.checkOut(lab) else { return 0 }
+        guard let store = try? await labs.checkOutFile(lab) else { return 0 }
         let count = (try? await store.upstreamBacklog()) ?? 0
         await labs.checkIn(lab)
         return count
@@ -214,7 +214,7 @@ final class UpstreamRelay: Service, Sendable {
 
     /// Keeps a live connection to upstream for `lab` and wakes the loop on each of its events.
     func listenUpstream(_ lab: LabID, wake: AsyncStream<Void>.Continuation) async {
-        guard let store = try? await labs.checkOut(lab) else { return }
+        guard let store = try? await labs.checkOutFile(lab) else { return }
         let site = store.siteID
         await labs.checkIn(lab)
         let connection = LiveConnection(server: upstream.url, token: upstream.token, lab: lab, site: site)

@@ -22,7 +22,7 @@ enum ClientsBench {
         if let open = Int(ProcessInfo.processInfo.environment["OZG_BENCH_OPEN_LABS"] ?? "") {
             configuration.maxOpenLabs = open
         }
-        let registry = try Registry(dataDirectory: configuration.dataDirectory)
+        let registry = try SQLiteRegistry(dataDirectory: configuration.dataDirectory)
         let labs = (clients + perLab - 1) / perLab
         for lab in 0..<labs { try await registry.createLab("parallel-\(lab)", title: nil) }
         // Each client has a token of its own, as each facilitator has.

@@ -26,7 +26,7 @@ enum LiveBench {
         configuration.reservedTables = Workload.schema.tables
         configuration.maxConnections = 25_000
         configuration.maxDevicesPerToken = 20_000
-        let registry = try Registry(dataDirectory: configuration.dataDirectory)
+        let registry = try SQLiteRegistry(dataDirectory: configuration.dataDirectory)
         try await registry.createLab("live", title: nil)
         var tokens: [String] = []
         for number in 0..<participants {

@@ -49,7 +49,7 @@ enum SyncBench {
         if let rows = Int(ProcessInfo.processInfo.environment["OZG_BENCH_PAGE_ROWS"] ?? "") {
             configuration.pageRows = rows
         }
-        let registry = try Registry(dataDirectory: configuration.dataDirectory)
+        let registry = try SQLiteRegistry(dataDirectory: configuration.dataDirectory)
         try await registry.createLab("bench", title: nil)
         let token = try await registry.createToken(labs: ["bench"], role: .schreiben, name: "Bench")
         let server = try await BenchServer.start(configuration)

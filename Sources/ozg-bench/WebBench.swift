@@ -18,7 +18,7 @@ enum WebBench {
         configuration.reservedTables = Domain.schema.tables
         // `--max-open-labs`: the default 64 makes an overview of 200 labs reopen most files each time.
         configuration.maxOpenLabs = Int(ProcessInfo.processInfo.environment["OZG_BENCH_WEB_OPEN_LABS"] ?? "") ?? 64
-        let registry = try Registry(dataDirectory: configuration.dataDirectory)
+        let registry = try SQLiteRegistry(dataDirectory: configuration.dataDirectory)
         let labCount = Int(ProcessInfo.processInfo.environment["OZG_BENCH_WEB_LABS"] ?? "") ?? 200
         let labs = (0..<labCount).map { "labor-\($0)" } + ["gross"]
         for lab in labs { try await registry.createLab(lab, title: nil) }

@@ -126,7 +126,7 @@ struct LabServer {
         let data = ShellDirectory()
         var configuration = ServerConfiguration(dataDirectory: data.path("server"))
         configuration.port = 0
-        let registry = try Registry(dataDirectory: configuration.dataDirectory)
+        let registry = try SQLiteRegistry(dataDirectory: configuration.dataDirectory)
         try await registry.createLab("wohngeld-mv", title: nil)
         var tokens: [String] = []
         for name in names {

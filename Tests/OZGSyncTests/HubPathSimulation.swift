@@ -120,11 +120,11 @@ final class HubPathSimulation: Simulation {
     }
 
     func run(steps: Int = 70) async throws {
-        let state = try Registry(dataDirectory: stateDirectory)
+        let state = try SQLiteRegistry(dataDirectory: stateDirectory)
         try await state.createLab(lab, title: nil)
         directToken = try await state.createToken(labs: [lab], role: .schreiben, name: "Direkt")
         hubToken = try await state.createToken(labs: [lab], role: .hub, name: "Hub")
-        let hub = try Registry(dataDirectory: hubDirectory)
+        let hub = try SQLiteRegistry(dataDirectory: hubDirectory)
         try await hub.createLab(lab, title: nil)
         roomToken = try await hub.createToken(labs: [lab], role: .schreiben, name: "Raum")
         try await startState()

@@ -62,7 +62,7 @@ final class ServerPathSimulation: Simulation {
     }
 
     func runThroughServer(steps: Int = 60) async throws {
-        let registry = try Registry(dataDirectory: serverDirectory)
+        let registry = try SQLiteRegistry(dataDirectory: serverDirectory)
         try await registry.createLab(lab, title: nil)
         token = try await registry.createToken(labs: [lab], role: .schreiben, name: "Simulation")
         try await startServer()

@@ -55,7 +55,7 @@ struct CrashRecoveryTests {
     )
     func killDuringPushes() async throws {
         let data = ReplicaDirectory()
-        let registry = try Registry(dataDirectory: data.path("server"))
+        let registry = try SQLiteRegistry(dataDirectory: data.path("server"))
         try await registry.createLab("lab", title: nil)
         let token = try await registry.createToken(labs: ["lab"], role: .schreiben, name: "Stress")
         var server = try ServerProcess(data: data.path("server"))

@@ -138,7 +138,7 @@ struct HubRelayTests {
         let stateToken = try await state.lab(Self.lab, name: "Direkt")
         let directory = ReplicaDirectory()
         let hubData = directory.path("hub")
-        let registry = try Registry(dataDirectory: hubData)
+        let registry = try SQLiteRegistry(dataDirectory: hubData)
         try await registry.createLab(Self.lab, title: nil)
         let roomToken = try await registry.createToken(labs: [Self.lab], role: .schreiben, name: "Raum")
         let hubArguments = [

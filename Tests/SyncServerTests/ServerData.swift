@@ -10,23 +10,41 @@ import SyncServerCore
 
 /// A server's data directory in a fresh temp dir (`server.sqlite` and one file per lab), removed
 /// afterwards; every test makes its own, so tests share nothing and may run in parallel.
+///
+/// With `postgresURL` the server keeps its state in that PostgreSQL database (`TestPostgres`) and the
+/// directory holds only this instance's mirrors; two `ServerData` on one URL are two instances.
 final class ServerData: Sendable {
     let directory: URL
+    let postgresURL: String?
+    private let database: PostgresServerDatabase?
+    private let pool: Task<Void, Never>?
 
-    init() {
+    init(postgresURL: String? = nil) {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "ozg-server-test-\(UUID().uuidString)")
         try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        self.postgresURL = postgresURL
+        database = postgresURL.flatMap { try? PostgresServerDatabase(url: $0, maxConnections: 4) }
+        pool = database.map { database in Task { await database.run() } }
     }
 
-    deinit { try? FileManager.default.removeItem(at: directory) }
+    deinit {
+        pool?.cancel()
+        try? FileManager.default.removeItem(at: directory)
+    }
 
-    var registry: Registry { get throws { try Registry(dataDirectory: directory.path) } }
+    var registry: any Registry {
+        get throws {
+            if let database { return PostgresRegistry(database: database) }
+            return try SQLiteRegistry(dataDirectory: directory.path)
+        }
+    }
 
     /// The configuration a test server starts with: this directory, a port the OS picks, the domain's
     /// tables reserved in every lab (as `ozg-sync-server serve` does).
     func configuration(_ adjust: (inout ServerConfiguration) -> Void = { _ in }) -> ServerConfiguration {
         var configuration = ServerConfiguration(dataDirectory: directory.path)
+        configuration.postgresURL = postgresURL
         configuration.port = 0
         configuration.reservedTables = Domain.schema.tables
         adjust(&configuration)
@@ -40,9 +58,12 @@ final class ServerData: Sendable {
         return try await registry.createToken(labs: [id], role: role, name: name)
     }
 
-    /// The canonical dump of one lab's file (opened read-only next to the running server).
+    /// The canonical dump of one lab's file (opened read-only next to the running server); on
+    /// PostgreSQL of this instance's mirror of the lab (up to date after each of its answers).
     func dump(_ lab: String) throws -> String {
-        let file = directory.appendingPathComponent("labor-\(lab).ozg").path
+        let file = directory.appendingPathComponent(
+            postgresURL == nil ? "labor-\(lab).ozg" : "postgres-cache/labor-\(lab).ozg"
+        ).path
         guard FileManager.default.fileExists(atPath: file) else { return "" }
         let database = try Database(path: file, mode: .readOnly)
         defer { database.close() }

@@ -166,7 +166,7 @@ struct LabIsolationTests {
     @Test("Zwei große Pushes in zwei Labore halten den Abgleich eines dritten nicht auf (echter Serverprozess)")
     func heavyLabsDoNotStallOthers() async throws {
         let data = ReplicaDirectory()
-        let registry = try Registry(dataDirectory: data.path("server"))
+        let registry = try SQLiteRegistry(dataDirectory: data.path("server"))
         var tokens: [String: String] = [:]
         for lab in ["gross1", "gross2", "klein"] {
             try await registry.createLab(lab, title: nil)

@@ -14,13 +14,17 @@ import SyncServerCore
 /// the socket is the point (the real `SyncClient` over URLSession, TLS).
 final class TestServer: @unchecked Sendable {
     // `port` and `task` are written once in `start` and read afterwards from the test's task only.
-    let data = ServerData()
+    let data: ServerData
     private(set) var port = 0
     private var task: Task<Void, Error>?
 
     var directory: URL { data.directory }
     var url: URL { URL(string: "http://127.0.0.1:\(port)")! }
-    var registry: Registry { get throws { try data.registry } }
+    var registry: any Registry { get throws { try data.registry } }
+
+    init(data: ServerData = ServerData()) {
+        self.data = data
+    }
 
     func start(
         modules: [any ServerModule] = [], _ adjust: (inout ServerConfiguration) -> Void = { _ in }
