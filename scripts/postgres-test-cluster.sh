@@ -31,15 +31,28 @@ fi
 for attempt in 1 2 3 4 5 6 7 8 9 10; do
     port=$((20000 + RANDOM % 40000))
     # The watchdog: postgres in the background, stopped when WATCH_PID is gone (checked via /proc, which
-    # works across users), then the directory removed.
-    # It first closes every descriptor it inherited beyond 0–2: a caller that learns of the script's
-    # end through one (Foundation's Process does) would otherwise wait as long as the cluster lives.
+    # works across users), then the directory removed. A server that ends after it once answered (a
+    # test stopping it with `kill -INT` to see clients ride out a database restart) is started again on
+    # the same port a second later. The watchdog first closes every descriptor it inherited beyond 0–2:
+    # a caller that learns of the script's end through one (Foundation's Process does) would otherwise
+    # wait as long as the cluster lives.
     "${run[@]}" bash -c '
         for fd in /proc/$$/fd/*; do n=${fd##*/}; [ "$n" -gt 2 ] && eval "exec $n>&-"; done 2>/dev/null
-        "$1/postgres" -D "$2/data" -p "$3" -k "$2" -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off \
-            -c max_connections=200 >"$2/postgres.log" 2>&1 &
-        server=$!
-        while [ -d "/proc/$4" ] && kill -0 "$server" 2>/dev/null; do sleep 1; done
+        start() {
+            "$1/postgres" -D "$2/data" -p "$3" -k "$2" -c listen_addresses=127.0.0.1 -c fsync=off \
+                -c full_page_writes=off -c max_connections=200 >>"$2/postgres.log" 2>&1 &
+            server=$!
+            echo "$server" >"$2/postmaster"
+        }
+        start "$@"
+        while [ -d "/proc/$4" ]; do
+            if ! kill -0 "$server" 2>/dev/null; then
+                [ -f "$2/url" ] || break
+                sleep 1
+                start "$@"
+            fi
+            sleep 1
+        done
         kill -QUIT "$server" 2>/dev/null || true
         wait "$server" 2>/dev/null || true
         [ -d "/proc/$4" ] || rm -rf "$2"
@@ -50,7 +63,10 @@ for attempt in 1 2 3 4 5 6 7 8 9 10; do
             exit 0
         fi
         # The server ended (the port was taken): try another.
-        if grep -q "could not bind\|could not create any TCP/IP sockets" "$dir/postgres.log" 2>/dev/null; then break; fi
+        if grep -q "could not bind\|could not create any TCP/IP sockets" "$dir/postgres.log" 2>/dev/null; then
+            rm -f "$dir/postgres.log"
+            break
+        fi
         sleep 0.1
     done
     sleep 1.2

@@ -14,7 +14,9 @@ struct SyncServerCommand: AsyncParsableCommand {
         commandName: "ozg-sync-server",
         abstract: "Sync-Server für OZG Labor-Sync: Endpunkt für die Replikate, Labore, Tokens und Rollen.",
         version: "ozg-sync-server \(ProductVersion.current)",
-        subcommands: [Serve.self, Room.self, Status.self, Compact.self, LaborCommand.self, TokenCommand.self])
+        subcommands: [
+            Serve.self, Room.self, Status.self, Compact.self, Migrate.self, LaborCommand.self, TokenCommand.self,
+        ])
 }
 
 /// Options every subcommand shares.
@@ -286,6 +288,38 @@ extension SyncServerCommand {
                 line += "; Geräte mit einem Stand unter \(lab.result.floor) laden das Labor beim nächsten Sync neu"
             }
             return line + "."
+        }
+    }
+
+    /// `ozg-sync-server migrate`: copies a data directory into PostgreSQL (docs/OPERATIONS.md, „Umzug in
+    /// PostgreSQL“).
+    struct Migrate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Überträgt ein Datenverzeichnis in PostgreSQL und prüft das Ergebnis.",
+            discussion: """
+                Überträgt jedes Labor (Protokoll, Zeilen, Prüfprotokoll, Gerätestände), jedes Token (nur den Hash), \
+                jede Gerätebindung und die Web-Anmeldungen, und prüft danach je Labor eine Prüfsumme über alles, \
+                was die Labordatei speichert, aus der Datenbank zurückgelesen. Darf wiederholt werden: schon \
+                Übertragenes bleibt, wie es ist. Den Server auf dem Datenverzeichnis vorher anhalten.
+                """)
+        @Option(help: "Datenverzeichnis des Servers (server.sqlite und eine Datei je Labor).") var from: String
+        @Option(help: "Ziel: postgres://BENUTZER@HOST:PORT/DATENBANK (Passwort aus PGPASSWORD).") var to: String
+
+        func validate() throws {
+            try DataOptions(data: from).validate()
+        }
+
+        func run() async throws {
+            var configuration = ServerConfiguration(dataDirectory: from)
+            configuration.reservedTables = Domain.schema.tables
+            let (from, to) = (from, to)
+            let report = try await admin {
+                try await PostgresMigration.migrate(from: from, to: to, configuration: configuration) { print($0) }
+            }
+            let copied = report.labs.filter(\.copied).count
+            print(
+                "Fertig: \(report.labs.count) Labore geprüft (\(copied) jetzt übertragen), \(report.tokens + report.tokensAlreadyThere) "
+                    + "Tokens in der Datenbank.")
         }
     }
 

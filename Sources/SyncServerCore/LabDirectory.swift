@@ -36,19 +36,22 @@ actor LabDirectory {
             stores[lab] = entry
             return entry.store
         }
-        let store = try await open(lab)
-        // Another request may have opened it while this one waited.
-        if var entry = stores[lab] {
-            entry.inUse += 1
-            entry.lastUsed = .now
-            stores[lab] = entry
-            await store.close()
-            return entry.store
-        }
-        stores[lab] = Entry(store: store, inUse: 1)
-        metrics.openLabs.set(to: Double(stores.count))
-        return store
+        // One opening per lab: requests that come meanwhile wait for it (two openings of a lab on
+        // PostgreSQL would both build its mirror file).
+        let opening =
+            self.opening[lab]
+            ?? Task {
+                defer { self.opening[lab] = nil }
+                let store = try await open(lab)
+                stores[lab] = Entry(store: store)
+                metrics.openLabs.set(to: Double(stores.count))
+            }
+        self.opening[lab] = opening
+        try await opening.value
+        return try await checkOut(lab)
     }
+
+    private var opening: [LabID: Task<Void, any Error>] = [:]
 
     /// The lab file's store of `lab` (a workshop hub's relay needs the file; a hub keeps its labs in files).
     func checkOutFile(_ lab: LabID) async throws -> LabReplicaStore {

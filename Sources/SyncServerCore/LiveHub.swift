@@ -93,6 +93,11 @@ final class LiveHub: Sendable {
         state.withLock { state in state.labs[lab]?.values.contains { $0.site != site } ?? false }
     }
 
+    /// The labs with at least one live client here.
+    func labsWithListeners() -> [LabID] {
+        state.withLock { state in state.labs.filter { !$0.value.isEmpty }.map(\.key) }
+    }
+
     /// Sends `message` to every live client of `lab` except the sending device's own connections.
     func publish(lab: LabID, message: [UInt8], sender: SiteID) {
         let receivers = state.withLock { state in state.labs[lab]?.values.filter { $0.site != sender } ?? [] }

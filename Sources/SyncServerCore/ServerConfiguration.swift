@@ -50,6 +50,9 @@ public struct ServerConfiguration: Sendable {
     public var postgresURL: String?
     /// Connections this instance keeps to PostgreSQL at most.
     public var postgresConnections = 20
+    /// How often an instance on PostgreSQL looks for pushes through other instances to the labs its live
+    /// clients follow (NOTIFY usually tells it at once).
+    public var postgresLivePollInterval: Duration = .seconds(2)
 
     public init(dataDirectory: String) {
         self.dataDirectory = dataDirectory

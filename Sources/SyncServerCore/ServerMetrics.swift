@@ -19,6 +19,14 @@ final class ServerMetrics: Sendable {
     let liveConnections: Gauge
     /// `ozg_live_messages_total`: live messages handed to clients.
     let liveMessages: Counter
+    /// `ozg_db_connections_max`: the PostgreSQL pool's size (0 on a data directory).
+    let databaseConnectionsMax: Gauge
+    /// `ozg_db_operations_in_flight`: operations holding or waiting for a pooled connection.
+    let databaseInFlight: Gauge
+    /// `ozg_db_wait_seconds`: from asking the pool to the first statement's turn.
+    let databaseWait: DurationHistogram
+    /// `ozg_db_errors_total`: operations the database broke off or refused.
+    let databaseErrors: Counter
 
     /// `ozg_requests_total{status}`: one counter per status, made on first use.
     private static var requests: MetricNameDescriptor {
@@ -56,6 +64,26 @@ final class ServerMetrics: Sendable {
             descriptor: MetricNameDescriptor(
                 namespace: "ozg", metricName: "live_messages", unitName: "total",
                 helpText: "An Live-Clients übergebene Nachrichten"))
+        databaseConnectionsMax = registry.makeGauge(
+            descriptor: MetricNameDescriptor(
+                namespace: "ozg", subsystem: "db", metricName: "connections_max", unitName: "",
+                helpText: "Größe des PostgreSQL-Verbindungspools dieser Instanz"))
+        databaseInFlight = registry.makeGauge(
+            descriptor: MetricNameDescriptor(
+                namespace: "ozg", subsystem: "db", metricName: "operations_in_flight", unitName: "",
+                helpText: "Datenbankvorgänge, die eine Verbindung halten oder auf eine warten"))
+        databaseWait = registry.makeDurationHistogram(
+            descriptor: MetricNameDescriptor(
+                namespace: "ozg", subsystem: "db", metricName: "wait", unitName: "seconds",
+                helpText: "Wartezeit auf eine Verbindung aus dem Pool (bis zur ersten Anweisung)"),
+            buckets: [
+                .microseconds(100), .microseconds(500), .milliseconds(1), .milliseconds(5), .milliseconds(25),
+                .milliseconds(100), .milliseconds(500), .seconds(2), .seconds(10),
+            ])
+        databaseErrors = registry.makeCounter(
+            descriptor: MetricNameDescriptor(
+                namespace: "ozg", subsystem: "db", metricName: "errors", unitName: "total",
+                helpText: "Von der Datenbank abgebrochene oder abgelehnte Vorgänge"))
         latency = registry.makeDurationHistogram(
             descriptor: MetricNameDescriptor(
                 namespace: "ozg", subsystem: "sync", metricName: "request_duration", unitName: "seconds",

@@ -24,22 +24,31 @@ public func buildApplication(
     -> some ApplicationProtocol
 {
     OpenFileLimit.raise()
+    let metrics = ServerMetrics()
     let database = try configuration.postgresURL.map {
-        try PostgresServerDatabase(url: $0, maxConnections: configuration.postgresConnections, logger: logger)
+        try PostgresServerDatabase(
+            url: $0, maxConnections: configuration.postgresConnections, logger: logger, metrics: metrics)
     }
+    let live = LiveHub(metrics: metrics)
     let registry: any Registry
     var openLab: (@Sendable (LabID) async throws -> any LabStore)?
     var services: [any Service] = []
     if let database {
         registry = PostgresRegistry(database: database)
-        openLab = { lab in try await PostgresLabStore.open(configuration: configuration, lab: lab, database: database) }
+        openLab = { lab in
+            try await PostgresLabStore.open(configuration: configuration, lab: lab, database: database, live: live)
+        }
         services.append(database)
     } else {
         registry = try SQLiteRegistry(dataDirectory: configuration.dataDirectory)
     }
-    let metrics = ServerMetrics()
     let labs = LabDirectory(configuration: configuration, metrics: metrics, open: openLab)
-    let live = LiveHub(metrics: metrics)
+    if let database {
+        services.append(
+            PostgresLiveRelay(
+                database: database, labs: labs, live: live, pollInterval: configuration.postgresLivePollInterval,
+                logger: logger))
+    }
     live.startTokenChecks(registry: registry, interval: configuration.liveTokenCheckInterval)
     let relay = configuration.upstream.map {
         UpstreamRelay(

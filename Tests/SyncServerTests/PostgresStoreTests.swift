@@ -2,14 +2,16 @@ import Foundation
 import OZGDomain
 import OZGReplication
 import OZGStorage
+import OZGSyncClient
 import OZGWire
 import SyncServerCore
 import Testing
 
 /// The server on PostgreSQL (docs/ARCHITECTURE.md, „Server auf PostgreSQL“), against a real cluster
 /// (`TestPostgres`): two instances on one database, the same pushes as a server on files, cursors
-/// under concurrent pushes, refused pushes.
-@Suite("Server auf PostgreSQL")
+/// under concurrent pushes, refused pushes. One test at a time: each starts servers and PostgreSQL
+/// backends, and all at once pressed the timing tests running beside them.
+@Suite("Server auf PostgreSQL", .serialized)
 struct PostgresStoreTests {
     /// A device speaking the protocol by hand: its own pushes, its cursor per server.
     final class Device {
@@ -272,5 +274,114 @@ extension PostgresStoreTests {
         #expect(page.cursor > 0)
         #expect(try await TestPostgres.psql(url, "SELECT count(*) FROM ozg_row WHERE id = 'p'") == "1")
         await server.stop()
+    }
+}
+
+extension PostgresStoreTests {
+    @Test(
+        "Umzug eines Datenverzeichnisses: Labore, Tokens, Bindungen; Geräte machen ohne Neuladen weiter; wiederholbar",
+        .disabled(if: TestPostgres.serverSuites, "braucht einen Server auf einem Datenverzeichnis")
+    )
+    func migrateDataDirectory() async throws {
+        let files = TestServer()
+        try await files.start()
+        let lab = "umzug"
+        let tokenA = try await files.lab(lab, name: "Anna")
+        let tokenB = try await files.lab(lab, name: "Ben")
+        let registry = try files.registry
+        try await registry.createLab("leer", title: "Noch niemand da")
+        let revoked = try await registry.createToken(labs: ["leer"], role: .schreiben, name: "Weg")
+        try await registry.revokeToken(String(revoked.split(separator: "_")[1]))
+        try await registry.recordLogin(address: "10.0.0.1", tokenID: nil, outcome: "abgelehnt")
+        let directory = ReplicaDirectory()
+        let a = try LaborStore(path: directory.path("a.ozg"))
+        let b = try LaborStore(path: directory.path("b.ozg"))
+        try a.add("labor", id: lab, fields: ["titel": "Umzug", "themenfeld": "umwelt", "bundesland": "DE-MV"])
+        let persona = try a.add(
+            "persona", laborID: lab,
+            fields: ["name": "Erika", "kurzbeschreibung": "k", "nutzergruppe": "001", "ziele": "z"])
+        try await files.client(a, token: tokenA, lab: lab).sync()
+        try await files.client(b, token: tokenB, lab: lab).sync()
+        try a.set("persona", id: persona, fields: ["zitat": "von A"])
+        try b.set("persona", id: persona, fields: ["zitat": "von B"])
+        for (store, token) in [(a, tokenA), (b, tokenB), (a, tokenA)] {
+            try await files.client(store, token: token, lab: lab).sync()
+        }
+        let fileDump = try files.dump(lab)
+        await files.stop()
+
+        let url = try await TestPostgres.freshDatabase()
+        let configuration = files.data.configuration()
+        let report = try await PostgresMigration.migrate(
+            from: files.directory.path, to: url, configuration: configuration)
+        #expect(report.labs.map(\.lab) == ["leer", lab])
+        #expect(report.labs.allSatisfy { $0.copied })
+        #expect(report.tokens == 3 && report.webLogins == 1 && report.deviceBindings == 2)
+        #expect(report.labs.last?.auditEntries ?? 0 >= 3)
+        let again = try await PostgresMigration.migrate(
+            from: files.directory.path, to: url, configuration: configuration)
+        #expect(!again.labs.contains { $0.copied })
+        #expect(again.tokensAlreadyThere == 3 && again.tokens == 0)
+        #expect(again.labs.map(\.checksum) == report.labs.map(\.checksum))
+
+        let server = TestServer(data: ServerData(postgresURL: url))
+        try await server.start()
+        // Same site id, same log: the devices' cursors and their checks stay valid, nothing is loaded again.
+        let first = try await server.client(a, token: tokenA, lab: lab).sync()
+        #expect(first.pushedChanges == 0 && first.pulledChanges == 0)
+        #expect(try server.dump(lab) == fileDump)
+        try b.set("persona", id: persona, fields: ["ziele": "nach dem Umzug"])
+        try await server.client(b, token: tokenB, lab: lab).sync()
+        try await server.client(a, token: tokenA, lab: lab).sync()
+        #expect(try a.replica.canonicalDump() == b.replica.canonicalDump())
+        #expect(try a.replica.conflicts().contains { $0.column == "zitat" })
+        let (status, _) = try await server.post(
+            "v1/labs/leer/sync", body: try SyncRequestBody.make(), headers: SyncRequestBody.headers(revoked))
+        #expect(status == 401)
+        await server.stop()
+
+        // A database where the lab already lives on is not overwritten.
+        let other = try await TestPostgres.freshDatabase()
+        let busy = TestServer(data: ServerData(postgresURL: other))
+        try await busy.start()
+        let token = try await busy.lab(lab)
+        let c = try LaborStore(path: directory.path("c.ozg"))
+        try c.add("labor", id: lab, fields: ["titel": "Anderes", "themenfeld": "umwelt", "bundesland": "DE-BY"])
+        try await busy.client(c, token: token, lab: lab).sync()
+        await busy.stop()
+        await #expect(throws: AdminError.self) {
+            try await PostgresMigration.migrate(from: files.directory.path, to: other, configuration: configuration)
+        }
+    }
+}
+
+extension PostgresStoreTests {
+    @Test("Live über Instanzen: ein Push über Instanz A erscheint beim Live-Client an Instanz B ohne sync")
+    func liveCrossesInstances() async throws {
+        let url = try await TestPostgres.freshDatabase()
+        let (first, second) = (
+            TestServer(data: ServerData(postgresURL: url)), TestServer(data: ServerData(postgresURL: url))
+        )
+        try await first.start()
+        try await second.start()
+        let directory = ReplicaDirectory()
+        let (token, stores, persona) = try await LiveChannelTests.room(first, directory, count: 2)
+        let (a, b) = (stores[0], stores[1])
+        let live = LiveSync(client: second.client(b, token: token, lab: "live-lab"))
+        live.start()
+        try await LiveChannelTests.connect(live)
+        #expect(live.connection.state == .connected)
+
+        try a.set("persona", id: persona, fields: ["zitat": "über Instanz A"])
+        try await first.client(a, token: token, lab: "live-lab").sync()
+        let arrivals = try await LiveChannelTests.process(live) {
+            try b.record("persona", id: persona)?.text("zitat") != nil
+        }
+        #expect(try b.record("persona", id: persona)?.text("zitat") == "über Instanz A")
+        #expect(arrivals.contains { $0.writer == a.replica.siteID && $0.tokenName == "Raum" })
+        #expect(try a.replica.canonicalDump() == b.replica.canonicalDump())
+        live.stop()
+        await first.stop()
+        await second.stop()
     }
 }

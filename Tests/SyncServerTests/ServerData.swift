@@ -19,7 +19,10 @@ final class ServerData: Sendable {
     private let database: PostgresServerDatabase?
     private let pool: Task<Void, Never>?
 
+    /// `postgresURL` nil: a data directory, or — when the server suites run against PostgreSQL
+    /// (`TestPostgres.serverSuites`) — a fresh schema in the test cluster.
     init(postgresURL: String? = nil) {
+        let postgresURL = postgresURL ?? (TestPostgres.serverSuites ? TestPostgres.freshSchemaURL() : nil)
         directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "ozg-server-test-\(UUID().uuidString)")
         try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -41,7 +41,9 @@ struct ServiceEndpointTests {
         }
     }
 
-    @Test("Ein unerwarteter Fehler antwortet 500 „intern“ im JSON des Protokolls, ohne Einzelheiten, und wird gezählt")
+    @Test(
+        "Ein unerwarteter Fehler antwortet 500 „intern“ im JSON des Protokolls, ohne Einzelheiten, und wird gezählt",
+        .disabled(if: TestPostgres.serverSuites, "verursacht den Fehler in einer Labordatei"))
     func unexpectedError() async throws {
         let data = ServerData()
         let token = try await data.lab("lab")

@@ -25,6 +25,9 @@ actor PostgresLabStore: LabStore {
     let lab: LabID
     let database: PostgresServerDatabase
     let replica: Replica
+    /// This instance's live clients: told of every change the mirror takes, also of pushes through
+    /// other instances (`PostgresLiveRelay` makes it look soon).
+    let live: LiveHub?
     private let executor: QueueExecutor
     nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
     /// The lab row's `version` the mirror reflects (-1: unknown, compare from the mirror's head).
@@ -33,19 +36,22 @@ actor PostgresLabStore: LabStore {
     private var busy = false
     private var waiting: [CheckedContinuation<Void, Never>] = []
 
-    private init(lab: LabID, database: PostgresServerDatabase, replica: Replica, executor: QueueExecutor) {
+    private init(
+        lab: LabID, database: PostgresServerDatabase, replica: Replica, live: LiveHub?, executor: QueueExecutor
+    ) {
         self.lab = lab
         self.database = database
         self.replica = replica
+        self.live = live
         self.executor = executor
     }
 
     /// Opens the mirror of `lab` (in `DIR/postgres-cache/`), building it from the database when it is
     /// missing or does not fit, and registers in the database what the mirror's schema adds (a new lab's
     /// tables, or tables a newer server declares).
-    static func open(configuration: ServerConfiguration, lab: LabID, database: PostgresServerDatabase) async throws
-        -> PostgresLabStore
-    {
+    static func open(
+        configuration: ServerConfiguration, lab: LabID, database: PostgresServerDatabase, live: LiveHub? = nil
+    ) async throws -> PostgresLabStore {
         let directory = configuration.dataDirectory + "/postgres-cache"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let path = "\(directory)/labor-\(lab).ozg"
@@ -54,7 +60,8 @@ actor PostgresLabStore: LabStore {
             else { throw SyncHTTPError.labUnknown(lab) }
             let replica = try openMirror(path: path, configuration: configuration, stored: stored)
             let store = PostgresLabStore(
-                lab: lab, database: database, replica: replica, executor: QueueExecutor(label: "ozg-pg-\(lab)"))
+                lab: lab, database: database, replica: replica, live: live,
+                executor: QueueExecutor(label: "ozg-pg-\(lab)"))
             if try await store.registerAdditions(to: stored) { return store }
             // Another instance registered something meanwhile: start again from what it wrote.
             await store.close()
@@ -198,14 +205,18 @@ actor PostgresLabStore: LabStore {
                 peers.note(request.site, cursor: start.cursor, milliseconds: due)
             }
         } else {
-            let before = try replica.lastSequence()
             let pushed = try await push(request, cursorCheck: cursorCheck, token: token)
             start = pushed.start
             merged = pushed.merged
             if let due = pushed.peerRecorded { peers.note(request.site, cursor: start.cursor, milliseconds: due) }
             try LabSteps.publish(
-                replica, lab: lab, from: before, head: try replica.lastSequence(), sender: request.site,
+                replica, lab: lab, from: pushed.before, head: try replica.lastSequence(), sender: request.site,
                 tokenName: token.name, changeCount: request.batch.changeCount, live: live)
+            if pushed.before < (try replica.lastSequence()) {
+                // Wakes the other instances' live clients; they also look on their own every few seconds,
+                // and engines without NOTIFY simply refuse this.
+                _ = try? await database.query("SELECT pg_notify(\(PostgresLiveRelay.channel), \(lab.rawValue))")
+            }
         }
         let answer = try LabSteps.page(
             replica, after: start.cursor, for: request.site, maxRows: pageRows, maxBytes: pageBytes)
@@ -217,7 +228,7 @@ actor PostgresLabStore: LabStore {
     /// Step 4 in PostgreSQL: one transaction holding the lab row's lock; the mirror takes the merge after
     /// the commit.
     private func push(_ request: SyncRequest, cursorCheck: String?, token: TokenRecord) async throws
-        -> (start: (cursor: Int64, reset: Bool, compacted: Int64?), merged: Int, peerRecorded: Int64?)
+        -> (start: (cursor: Int64, reset: Bool, compacted: Int64?), merged: Int, peerRecorded: Int64?, before: Int64)
     {
         let lab = lab.rawValue
         let logger = database.logger
@@ -230,6 +241,7 @@ actor PostgresLabStore: LabStore {
             else { throw SyncHTTPError.labUnknown(self.lab) }
             let (head, version) = try row.decode((Int64, Int64).self)
             try await catchUp(connection, head: head, version: version)
+            let before = try replica.lastSequence()
             let start = try LabSteps.start(replica, cursor: request.cursor, cursorCheck: cursorCheck)
             let (merged, captured) = try replica.capturingRolledBack {
                 try replica.apply(request.batch, creatingUnknownTables: true).changedCells
@@ -245,15 +257,22 @@ actor PostgresLabStore: LabStore {
             let newHead = captured.log.last?.sequence ?? head
             try await connection.query(
                 "UPDATE ozg_lab SET head = \(newHead), version = version + 1 WHERE lab = \(lab)", logger: logger)
-            return (start, merged, captured, auditSequence, version + 1, due)
+            return (start, merged, captured, auditSequence, version + 1, due, before)
         }
-        let (start, merged, captured, auditSequence, version, due) = result
+        let (start, merged, captured, auditSequence, version, due, before) = result
         try replica.transaction {
             try replica.applyMirror(captured)
             try replica.appendLocal(to: LabSteps.auditTable.name, audit, sequence: auditSequence)
         }
         mirroredVersion = version
-        return (start, merged, due)
+        return (start, merged, due, before)
+    }
+
+    /// Brings the mirror up to the database (telling this instance's live clients what it took).
+    func refresh() async throws {
+        await takeTurn()
+        defer { endTurn() }
+        try await catchUp()
     }
 
     func read<T: Sendable>(_ body: @escaping @Sendable (Replica) throws -> T) async throws -> T {
@@ -348,6 +367,15 @@ actor PostgresLabStore: LabStore {
             }
         }
         mirroredVersion = version
+        // What other instances merged: to this instance's live clients, named after the last push.
+        if let live, head > mirrorHead {
+            let last = audit.last?.1
+            try LabSteps.publish(
+                replica, lab: self.lab, from: mirrorHead, head: head,
+                sender: last?["geraet"]?.textValue.flatMap(SiteID.init(hex:)) ?? Replica.conflictSite,
+                tokenName: last?["token_name"]?.textValue ?? "Landesserver",
+                changeCount: audit.reduce(0) { $0 + Int($1.1["aenderungen"]?.integerValue ?? 0) }, live: live)
+        }
     }
 
     // MARK: - Statements

@@ -17,15 +17,31 @@ public final class PostgresServerDatabase: Sendable {
     let logger: Logger
     /// The URL without its password, for messages.
     public let displayURL: String
+    /// The PostgreSQL schema the tables live in (nil: the database's default, `public`).
+    let schemaName: String?
+    let metrics: ServerMetrics?
     private let schema = SchemaGate()
 
-    /// `url`: `postgres://USER[:PASSWORT]@HOST[:PORT]/DATENBANK[?sslmode=disable|prefer|require]`; without
-    /// a password in the URL, `PGPASSWORD` from the environment is used.
-    public init(url: String, maxConnections: Int = 20, logger: Logger = Logger(label: "ozg-postgres")) throws {
-        var configuration = try Self.configuration(url)
+    /// `url`: `postgres://USER[:PASSWORT]@HOST[:PORT]/DATENBANK[?sslmode=disable|prefer|require][&schema=NAME]`;
+    /// without a password in the URL, `PGPASSWORD` from the environment is used. With `schema` the
+    /// server's tables live in that PostgreSQL schema (created when missing), so several services can
+    /// share one database.
+    public convenience init(url: String, maxConnections: Int = 20, logger: Logger = Logger(label: "ozg-postgres"))
+        throws
+    {
+        try self.init(url: url, maxConnections: maxConnections, logger: logger, metrics: nil)
+    }
+
+    /// With `metrics`, every operation is counted for `GET /metrics` (`ozg_db_…`).
+    init(url: String, maxConnections: Int, logger: Logger, metrics: ServerMetrics?) throws {
+        self.metrics = metrics
+        metrics?.databaseConnectionsMax.set(to: Double(maxConnections))
+        var (configuration, schemaName) = try Self.configuration(url)
         configuration.options.maximumConnections = maxConnections
         configuration.options.connectTimeout = .seconds(5)
+        if let schemaName { configuration.options.additionalStartupParameters = [("search_path", schemaName)] }
         client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.schemaName = schemaName
         self.logger = logger
         displayURL = Self.redacted(url)
     }
@@ -63,7 +79,7 @@ public final class PostgresServerDatabase: Sendable {
         }
     }
 
-    static func configuration(_ url: String) throws -> PostgresClient.Configuration {
+    static func configuration(_ url: String) throws -> (PostgresClient.Configuration, schema: String?) {
         guard let components = URLComponents(string: url),
             ["postgres", "postgresql"].contains(components.scheme ?? ""),
             let host = components.host, !host.isEmpty,
@@ -76,6 +92,17 @@ public final class PostgresServerDatabase: Sendable {
         let database = String(components.path.dropFirst())
         let password = components.password ?? ProcessInfo.processInfo.environment["PGPASSWORD"]
         let mode = components.queryItems?.first { $0.name == "sslmode" }?.value ?? "prefer"
+        let schema = components.queryItems?.first { $0.name == "schema" }?.value
+        if let schema {
+            guard let first = schema.unicodeScalars.first, ("a"..."z").contains(first) || first == "_",
+                schema.count <= 63,
+                schema.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" })
+            else {
+                throw AdminError(
+                    "Ungültiges Schema „\(schema)“ in der PostgreSQL-Adresse: erlaubt sind 1–63 Zeichen a–z, 0–9 und _, "
+                        + "am Anfang keine Ziffer.")
+            }
+        }
         let tls: PostgresClient.Configuration.TLS
         switch mode {
         case "disable": tls = .disable
@@ -84,9 +111,12 @@ public final class PostgresServerDatabase: Sendable {
         default:
             throw AdminError("Unbekannter sslmode „\(mode)“; erlaubt sind disable, prefer und require.")
         }
-        return PostgresClient.Configuration(
-            host: host, port: components.port ?? 5432, username: user, password: password,
-            database: database.isEmpty ? user : database, tls: tls)
+        return (
+            PostgresClient.Configuration(
+                host: host, port: components.port ?? 5432, username: user, password: password,
+                database: database.isEmpty ? user : database, tls: tls),
+            schema
+        )
     }
 
     static func redacted(_ url: String) -> String {
@@ -192,6 +222,10 @@ public final class PostgresServerDatabase: Sendable {
                         + "Bitte OZG Labor-Sync aktualisieren.")
             }
             guard version != Self.schemaVersion else { return }
+            if let schemaName {
+                try await connection.query(
+                    PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(schemaName)"), logger: logger)
+            }
             for statement in Self.schemaSQL {
                 try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
             }
@@ -206,10 +240,40 @@ public final class PostgresServerDatabase: Sendable {
         isolation: isolated (any Actor)? = #isolation, _ body: (PostgresConnection) async throws -> sending T
     ) async throws -> sending T {
         try await prepared()
+        let started = ContinuousClock.now
+        metrics?.databaseInFlight.increment()
+        defer { metrics?.databaseInFlight.decrement() }
         do {
-            return try await client.withTransaction(logger: logger, isolation: isolation, body)
+            return try await client.withTransaction(logger: logger, isolation: isolation) { connection in
+                metrics?.databaseWait.record(ContinuousClock.now - started)
+                return try await body(connection)
+            }
         } catch let error as PostgresTransactionError {
-            throw error.closureError ?? error
+            let cause = error.closureError ?? error
+            if cause is PSQLError || cause is PostgresTransactionError { metrics?.databaseErrors.increment() }
+            throw cause
+        } catch {
+            metrics?.databaseErrors.increment()
+            throw error
+        }
+    }
+
+    /// Runs `body` on one pooled connection.
+    private func connection<T: Sendable>(
+        isolation: isolated (any Actor)? = #isolation, _ body: (PostgresConnection) async throws -> sending T
+    ) async throws -> sending T {
+        try await prepared()
+        let started = ContinuousClock.now
+        metrics?.databaseInFlight.increment()
+        defer { metrics?.databaseInFlight.decrement() }
+        do {
+            return try await client.withConnection(isolation: isolation) { connection in
+                metrics?.databaseWait.record(ContinuousClock.now - started)
+                return try await body(connection)
+            }
+        } catch {
+            if error is PSQLError { metrics?.databaseErrors.increment() }
+            throw error
         }
     }
 
@@ -217,8 +281,7 @@ public final class PostgresServerDatabase: Sendable {
     func snapshot<T: Sendable>(
         isolation: isolated (any Actor)? = #isolation, _ body: (PostgresConnection) async throws -> sending T
     ) async throws -> sending T {
-        try await prepared()
-        return try await client.withConnection(isolation: isolation) { connection in
+        try await connection(isolation: isolation) { connection in
             try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
             do {
                 let result = try await body(connection)
@@ -234,10 +297,7 @@ public final class PostgresServerDatabase: Sendable {
     /// Runs one statement outside a transaction and collects its rows.
     @discardableResult
     func query(_ query: PostgresQuery) async throws -> [PostgresRow] {
-        try await prepared()
-        var rows: [PostgresRow] = []
-        for try await row in try await client.query(query, logger: logger) { rows.append(row) }
-        return rows
+        try await connection { connection in try await connection.rows(query, logger: logger) }
     }
 }
 
