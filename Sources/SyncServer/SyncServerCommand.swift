@@ -317,9 +317,10 @@ extension SyncServerCommand {
                 try await PostgresMigration.migrate(from: from, to: to, configuration: configuration) { print($0) }
             }
             let copied = report.labs.filter(\.copied).count
+            let tokens = report.tokens + report.tokensAlreadyThere
             print(
-                "Fertig: \(report.labs.count) Labore geprüft (\(copied) jetzt übertragen), \(report.tokens + report.tokensAlreadyThere) "
-                    + "Tokens in der Datenbank.")
+                "Fertig: \(report.labs.count == 1 ? "1 Labor" : "\(report.labs.count) Labore") geprüft "
+                    + "(\(copied) jetzt übertragen), \(tokens == 1 ? "1 Token" : "\(tokens) Tokens") in der Datenbank.")
         }
     }
 

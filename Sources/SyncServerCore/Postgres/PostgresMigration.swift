@@ -57,8 +57,9 @@ public enum PostgresMigration {
             }
             try await copyRegistry(exported, into: database, report: &report)
             progress(
-                "Tokens: \(report.tokens) übertragen, \(report.tokensAlreadyThere) waren schon da; "
-                    + "\(report.deviceBindings) Gerätebindungen, \(report.webLogins) Web-Anmeldungen.")
+                "Tokens: \(report.tokens) übertragen, \(report.tokensAlreadyThere) schon vorhanden; "
+                    + "\(counted(report.deviceBindings, "Gerätebindung", "Gerätebindungen")), "
+                    + "\(counted(report.webLogins, "Web-Anmeldung", "Web-Anmeldungen")).")
             return report
         }
     }
@@ -228,10 +229,17 @@ public enum PostgresMigration {
             lab: lab.id, copied: copied, logRows: source.log.count, rows: source.rows.count,
             auditEntries: audit.count, checksum: checksum)
         progress(
-            "\(lab.id): \(copied ? "übertragen" : "war schon übertragen"), \(report.logRows) Protokollzeilen, "
-                + "\(report.rows) Zeilen, \(report.auditEntries) Einträge im Prüfprotokoll; Prüfsumme "
+            "\(lab.id): \(copied ? "übertragen" : "war schon übertragen"), "
+                + "\(counted(report.logRows, "Protokollzeile", "Protokollzeilen")), "
+                + "\(counted(report.rows, "Zeile", "Zeilen")), "
+                + "\(counted(report.auditEntries, "Eintrag", "Einträge")) im Prüfprotokoll; Prüfsumme "
                 + "\(checksum.prefix(16)) in Datei und Datenbank gleich.")
         return report
+    }
+
+    /// „1 Zeile“, „2 Zeilen“.
+    static func counted(_ count: Int, _ one: String, _ many: String) -> String {
+        "\(count) \(count == 1 ? one : many)"
     }
 
     /// SHA-256 over a lab's stored state, independent of the order it was read in.
